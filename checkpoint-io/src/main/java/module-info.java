@@ -1,0 +1,11 @@
+/**
+ * Readers for PyTorch, safetensors and TensorFlow checkpoints, mapped in place and treated as
+ * untrusted input; a safetensors writer.
+ */
+module io.github.vectorlm.checkpoint {
+    requires transitive io.github.vectorlm.tensor;
+    requires com.fasterxml.jackson.databind;
+    requires org.apache.commons.compress;
+
+    exports io.github.vectorlm.checkpoint;
+}
