@@ -14,6 +14,7 @@ Outputs (all small):
   numpy.safetensors       numpy arrays, incl. U16/U32/U64 (via safetensors.numpy)
   metadata.safetensors    __metadata__, a 0-d tensor, empty tensors, a transposed (made contiguous) one
   sharded/                model-0000i-of-00002.safetensors + model.safetensors.index.json
+  sharded-bin/            the same state dict as torch.save shards + pytorch_model.bin.index.json
   expected.json           every tensor's dtype, shape and values (as torch/numpy read them) per file
 Deterministic: fixed values and seed; no network.
 """
@@ -271,6 +272,18 @@ def main():
         json.dump({"metadata": index_meta, "weight_map": dict(sorted(weight_map.items()))}, fh, indent=2)
     expected["sharded"] = {"sharder": sharder, "weight_map": weight_map, "tensors": {
         n: expected_entry(st_of[t.dtype], t) for n, t in state.items()}}
+
+    # sharded-bin/: the same state dict as torch.save shards + pytorch_model.bin.index.json, for
+    # ShardedCheckpoint over the PyTorch reader (torch.save is the oracle; works with any torch).
+    bin_dir = os.path.join(out, "sharded-bin")
+    os.makedirs(bin_dir, exist_ok=True)
+    names = list(state)
+    bin_files = {"pytorch_model-00001-of-00002.bin": names[:2], "pytorch_model-00002-of-00002.bin": names[2:]}
+    for f, part in bin_files.items():
+        torch.save({n: state[n] for n in part}, os.path.join(bin_dir, f))
+    with open(os.path.join(bin_dir, "pytorch_model.bin.index.json"), "w") as fh:
+        json.dump({"metadata": {"total_size": total},
+                   "weight_map": {n: f for f, part in bin_files.items() for n in part}}, fh, indent=2)
 
     with open(os.path.join(out, "expected.json"), "w") as fh:
         json.dump(expected, fh, indent=1)

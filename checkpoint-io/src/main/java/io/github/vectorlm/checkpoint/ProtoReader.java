@@ -58,6 +58,11 @@ final class ProtoReader {
         return field;
     }
 
+    /** Byte position in the underlying array (after the current field once it is read or skipped). */
+    int position() {
+        return position;
+    }
+
     /** The current field's wire type. */
     int wireType() {
         return wireType;
@@ -103,7 +108,10 @@ final class ProtoReader {
                 need(8);
                 position += 8;
             }
-            case LENGTH_DELIMITED -> position += lengthPrefix();
+            case LENGTH_DELIMITED -> {
+                int length = lengthPrefix(); // read first: it moves position past the length
+                position += length;
+            }
             case FIXED32 -> {
                 need(4);
                 position += 4;
