@@ -3,16 +3,16 @@ package io.github.vectorlm.checkpoint;
 import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.core.StreamReadFeature;
 import io.github.vectorlm.tensor.DType;
 import io.github.vectorlm.tensor.MappedFile;
 import io.github.vectorlm.tensor.Shape;
 import io.github.vectorlm.tensor.Tensor;
 import java.io.IOException;
 import java.lang.foreign.ValueLayout;
+import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
@@ -21,7 +21,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -34,10 +33,9 @@ final class SafetensorsCheckpoint implements Checkpoint {
     static final String METADATA_KEY = "__metadata__";
 
     /** Duplicate names are refused, as serde refuses them in the reference implementation. */
-    private static final ObjectMapper JSON = JsonMapper.builder(JsonFactory.builder()
-                    .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(64).maxNumberLength(40).build())
-                    .build())
-            .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
+    private static final JsonFactory JSON = JsonFactory.builder()
+            .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(64).maxNumberLength(40).build())
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
             .build();
 
     /** One validated header entry; {@code begin} is relative to the start of the data area. */
@@ -101,73 +99,91 @@ final class SafetensorsCheckpoint implements Checkpoint {
     record Header(Map<String, Entry> entries, Map<String, String> metadata) {
     }
 
-    /** Parses and validates a header against a data area of {@code dataBytes} bytes. */
+    /**
+     * Parses and validates a header against a data area of {@code dataBytes} bytes. Streams the
+     * JSON with jackson-core (no tree, no data binding): opening costs the header's size only.
+     */
     static Header parseHeader(Path path, byte[] header, long dataBytes) throws CheckpointException {
-        JsonNode root;
         try {
             StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                    .decode(java.nio.ByteBuffer.wrap(header));
-            root = JSON.readTree(header);
+                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(header));
         } catch (CharacterCodingException e) {
             throw new CorruptCheckpointException(path, null, "header is not valid UTF-8", e);
-        } catch (JacksonException e) {
-            throw new CorruptCheckpointException(path, null, "header is not valid JSON: " + e.getOriginalMessage(), e);
-        } catch (IOException e) {
-            throw new CorruptCheckpointException(path, null, "header cannot be read: " + e.getMessage(), e);
-        }
-        if (root == null || !root.isObject()) {
-            throw new CorruptCheckpointException(path, null, "header is not a JSON object");
         }
         Map<String, Entry> entries = new LinkedHashMap<>();
         Map<String, String> metadata = null;
-        for (Iterator<Map.Entry<String, JsonNode>> it = root.fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> field = it.next();
-            String name = field.getKey();
-            if (name.equals(METADATA_KEY)) {
-                metadata = parseMetadata(path, field.getValue());
-            } else {
-                entries.put(name, parseEntry(path, name, field.getValue(), dataBytes));
+        try (JsonParser p = JSON.createParser(header)) {
+            if (p.nextToken() != JsonToken.START_OBJECT) {
+                throw new CorruptCheckpointException(path, null, "header is not a JSON object");
             }
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String name = p.currentName();
+                p.nextToken();
+                if (name.equals(METADATA_KEY)) {
+                    metadata = parseMetadata(path, p);
+                } else {
+                    entries.put(name, parseEntry(path, name, p, dataBytes));
+                }
+            }
+            if (p.nextToken() != null) {
+                throw new CorruptCheckpointException(path, null, "header has content after its JSON object");
+            }
+        } catch (JacksonException e) {
+            throw new CorruptCheckpointException(path, null, "header is not valid JSON: " + e.getOriginalMessage(), e);
+        } catch (CheckpointException e) {
+            throw e;
+        } catch (IOException e) {
+            throw new CorruptCheckpointException(path, null, "header cannot be read: " + e.getMessage(), e);
         }
         checkTiling(path, entries, dataBytes);
         return new Header(Collections.unmodifiableMap(entries), metadata);
     }
 
-    private static Map<String, String> parseMetadata(Path path, JsonNode node) throws CorruptCheckpointException {
-        if (!node.isObject()) {
-            throw new CorruptCheckpointException(path, METADATA_KEY, "must be an object of strings, found " + node.getNodeType());
+    private static Map<String, String> parseMetadata(Path path, JsonParser p) throws IOException {
+        if (p.currentToken() != JsonToken.START_OBJECT) {
+            throw new CorruptCheckpointException(path, METADATA_KEY, "must be an object of strings, found " + p.currentToken());
         }
         Map<String, String> m = new LinkedHashMap<>();
-        for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> e = it.next();
-            if (!e.getValue().isTextual()) {
-                throw new CorruptCheckpointException(path, METADATA_KEY, "value of '" + e.getKey()
-                        + "' must be a string, found " + e.getValue().getNodeType());
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+            String key = p.currentName();
+            if (p.nextToken() != JsonToken.VALUE_STRING) {
+                throw new CorruptCheckpointException(path, METADATA_KEY, "value of '" + key
+                        + "' must be a string, found " + p.currentToken());
             }
-            m.put(e.getKey(), e.getValue().textValue());
+            m.put(key, p.getText());
         }
         return Collections.unmodifiableMap(m);
     }
 
-    private static Entry parseEntry(Path path, String name, JsonNode node, long dataBytes) throws CheckpointException {
-        if (!node.isObject()) {
-            throw new CorruptCheckpointException(path, name, "entry must be an object, found " + node.getNodeType());
+    private static Entry parseEntry(Path path, String name, JsonParser p, long dataBytes) throws IOException {
+        if (p.currentToken() != JsonToken.START_OBJECT) {
+            throw new CorruptCheckpointException(path, name, "entry must be an object, found " + p.currentToken());
         }
-        JsonNode dtypeNode = node.get("dtype");
-        JsonNode shapeNode = node.get("shape");
-        JsonNode offsetsNode = node.get("data_offsets");
-        if (dtypeNode == null || !dtypeNode.isTextual() || shapeNode == null || !shapeNode.isArray()
-                || offsetsNode == null || !offsetsNode.isArray() || offsetsNode.size() != 2) {
+        String dtypeName = null;
+        long[] dims = null;
+        long[] offsets = null;
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+            String field = p.currentName();
+            JsonToken value = p.nextToken();
+            switch (field) {
+                case "dtype" -> {
+                    if (value != JsonToken.VALUE_STRING) {
+                        throw new CorruptCheckpointException(path, name, "dtype must be a string, found " + value);
+                    }
+                    dtypeName = p.getText();
+                }
+                case "shape" -> dims = longArray(path, name, field, p);
+                case "data_offsets" -> offsets = longArray(path, name, field, p);
+                default -> p.skipChildren(); // the reference implementation ignores unknown fields too
+            }
+        }
+        if (dtypeName == null || dims == null || offsets == null || offsets.length != 2) {
             throw new CorruptCheckpointException(path, name, "entry needs \"dtype\" (string), \"shape\" (array) and "
-                    + "\"data_offsets\" ([begin, end]); found " + node);
+                    + "\"data_offsets\" ([begin, end])");
         }
-        DType dtype = dtypeOf(path, name, dtypeNode.textValue());
-        long[] dims = new long[shapeNode.size()];
-        for (int i = 0; i < dims.length; i++) {
-            dims[i] = nonNegativeLong(path, name, "shape", shapeNode.get(i));
-        }
-        long begin = nonNegativeLong(path, name, "data_offsets", offsetsNode.get(0));
-        long end = nonNegativeLong(path, name, "data_offsets", offsetsNode.get(1));
+        DType dtype = dtypeOf(path, name, dtypeName);
+        long begin = offsets[0];
+        long end = offsets[1];
         if (begin > end || end > dataBytes) {
             throw new CorruptCheckpointException(path, name, "data_offsets [" + begin + ", " + end
                     + "] do not lie inside the " + dataBytes + "-byte data area");
@@ -178,7 +194,7 @@ final class SafetensorsCheckpoint implements Checkpoint {
             shape = Shape.of(dims);
             bytes = Math.multiplyExact(shape.numel(), (long) dtype.byteSize());
         } catch (ArithmeticException e) {
-            throw new CorruptCheckpointException(path, name, "shape " + shapeNode + " of " + dtype
+            throw new CorruptCheckpointException(path, name, "shape " + java.util.Arrays.toString(dims) + " of " + dtype
                     + " has more bytes than a long holds");
         }
         if (bytes != end - begin) {
@@ -188,11 +204,29 @@ final class SafetensorsCheckpoint implements Checkpoint {
         return new Entry(name, dtype, shape, begin, end);
     }
 
-    private static long nonNegativeLong(Path path, String name, String field, JsonNode n) throws CorruptCheckpointException {
-        if (n == null || !n.isIntegralNumber() || !n.canConvertToLong() || n.longValue() < 0) {
-            throw new CorruptCheckpointException(path, name, field + " must hold non-negative integers, found " + n);
+    /** A JSON array of non-negative integers that fit a long; at most 64 of them (no real shape has more). */
+    private static long[] longArray(Path path, String name, String field, JsonParser p) throws IOException {
+        if (p.currentToken() != JsonToken.START_ARRAY) {
+            throw new CorruptCheckpointException(path, name, field + " must be an array, found " + p.currentToken());
         }
-        return n.longValue();
+        long[] values = new long[8];
+        int n = 0;
+        JsonToken t;
+        while ((t = p.nextToken()) != JsonToken.END_ARRAY) {
+            if (t != JsonToken.VALUE_NUMBER_INT || p.getNumberType() == JsonParser.NumberType.BIG_INTEGER
+                    || p.getLongValue() < 0) {
+                throw new CorruptCheckpointException(path, name, field + " must hold non-negative integers, found "
+                        + p.getText());
+            }
+            if (n == 64) {
+                throw new CorruptCheckpointException(path, name, field + " has more than 64 values");
+            }
+            if (n == values.length) {
+                values = java.util.Arrays.copyOf(values, 2 * n);
+            }
+            values[n++] = p.getLongValue();
+        }
+        return java.util.Arrays.copyOf(values, n);
     }
 
     /** Every dtype the safetensors format defines that tensor-core holds; the names are the format's. */
