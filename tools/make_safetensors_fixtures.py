@@ -112,9 +112,14 @@ def values_of(t):
     if t.dtype == torch.bool:
         return [bool(x) for x in t.reshape(-1).tolist()]
     if t.is_floating_point():
-        return [float(x) for x in t.to(torch.float64).reshape(-1).tolist()]
+        # via float32 first: every conversion from float8/bf16/f16 to float32 exists and is exact
+        wide = t if t.dtype == torch.float64 else t.to(torch.float32)
+        return [float(x) for x in wide.to(torch.float64).reshape(-1).tolist()]
     if str(t.dtype) in ("torch.uint16", "torch.uint32", "torch.uint64"):
-        return [int(x) for x in t.to(torch.int64).reshape(-1).tolist()]
+        try:
+            return [int(x) for x in t.numpy().reshape(-1).tolist()]
+        except Exception:  # noqa: BLE001 - a torch whose numpy() lacks the type
+            return [int(x) for x in t.to(torch.int64).reshape(-1).tolist()]
     return [int(x) for x in t.reshape(-1).tolist()]
 
 
@@ -251,7 +256,7 @@ def main():
     total = sum(t.numel() * t.element_size() for t in state.values())
     if HAVE_HUB:
         split = huggingface_hub.split_torch_state_dict_into_shards(
-            state, filename_pattern="model{suffix}.safetensors", max_shard_size=800)
+            state, filename_pattern="model{suffix}.safetensors", max_shard_size=1300)  # 2 shards: [wte, c_attn.weight], [the rest]
         files = {f: {n: state[n] for n in names} for f, names in split.filename_to_tensors.items()}
         weight_map = dict(split.tensor_to_filename)
         index_meta = dict(split.metadata)

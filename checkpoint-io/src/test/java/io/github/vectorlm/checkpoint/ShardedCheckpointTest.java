@@ -43,7 +43,7 @@ class ShardedCheckpointTest {
             assertThat(ckpt.format()).isEqualTo(CheckpointFormat.SHARDED);
             assertThat(ckpt.path()).isEqualTo(index);
             assertUnion(ckpt);
-            assertThat(((ShardedCheckpoint) ckpt).shards()).hasSize(2)
+            assertThat(((ShardedCheckpoint) ckpt).shards()).hasSize(shardFiles().size())
                     .allSatisfy(s -> assertThat(s.format()).isEqualTo(CheckpointFormat.SAFETENSORS));
             assertThat(ckpt.stringMetadata()).containsKey("total_size");
             Map<?, ?> content = (Map<?, ?>) ckpt.content();
@@ -64,6 +64,19 @@ class ShardedCheckpointTest {
         }
     }
 
+    /** The shard file names the committed index maps to, in order of first mention. */
+    private static List<String> shardFiles() {
+        List<String> files = new ArrayList<>();
+        Fixtures.json("safetensors/sharded/model.safetensors.index.json").get("weight_map")
+                .forEach(f -> {
+                    if (!files.contains(f.asText())) {
+                        files.add(f.asText());
+                    }
+                });
+        assertThat(files).as("the fixture has several shards").hasSizeGreaterThan(1);
+        return files;
+    }
+
     private Path copy() throws IOException {
         return Fixtures.copyFolder("safetensors/sharded", Files.createTempDirectory(temp, "sharded"));
     }
@@ -71,7 +84,7 @@ class ShardedCheckpointTest {
     @Test
     void aMissingShardIsNamed() throws IOException {
         Path folder = copy();
-        Path shard = folder.resolve("model-00002-of-00002.safetensors");
+        Path shard = folder.resolve(shardFiles().getLast());
         String mapped = Files.readString(folder.resolve("model.safetensors.index.json"));
         Files.delete(shard);
         assertThat(mapped).contains(shard.getFileName().toString());
@@ -84,12 +97,13 @@ class ShardedCheckpointTest {
     void aWeightMapNamingATensorItsShardLacks() throws IOException {
         Path folder = copy();
         Path index = folder.resolve("model.safetensors.index.json");
+        String first = shardFiles().getFirst();
         String json = Files.readString(index).replace("\"weight_map\": {",
-                "\"weight_map\": {\n    \"lm_head.weight\": \"model-00001-of-00002.safetensors\",");
+                "\"weight_map\": {\n    \"lm_head.weight\": \"" + first + "\",");
         Files.writeString(index, json);
         assertThatThrownBy(() -> Checkpoints.open(index))
                 .isInstanceOfSatisfying(CorruptCheckpointException.class, e -> assertThat(e.tensor()).isEqualTo("lm_head.weight"))
-                .hasMessageContaining("model-00001-of-00002.safetensors")
+                .hasMessageContaining(first)
                 .hasMessageContaining("has no such tensor");
     }
 
@@ -98,7 +112,7 @@ class ShardedCheckpointTest {
         Path folder = copy();
         Path index = folder.resolve("model.safetensors.index.json");
         String original = Files.readString(index);
-        Files.writeString(index, original.replaceFirst("\"model-00001-of-00002.safetensors\"", "\"../../etc/passwd\""));
+        Files.writeString(index, original.replace("\"" + shardFiles().getFirst() + "\"", "\"../../etc/passwd\""));
         assertThatThrownBy(() -> ShardedCheckpoint.open(index, CheckpointOptions.defaults()))
                 .isInstanceOf(CorruptCheckpointException.class).hasMessageContaining("plain file name");
         Files.writeString(index, original.substring(0, original.length() / 2));
