@@ -18,7 +18,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.zip.CRC32C;
@@ -75,12 +74,14 @@ final class TfBundleCheckpoint implements Checkpoint {
 
         Map<String, Entry> numeric = new LinkedHashMap<>();
         List<Entry> strings = new ArrayList<>();
+        List<Entry> all = new ArrayList<>();           // table order, for content()
         for (LevelDbTable.Entry raw : table.subList(1, table.size())) {
             if (raw.key()[0] == 0) {
                 continue; // the data of one slice of a partitioned variable, keyed by an OrderedCode name
             }
             String name = new String(raw.key(), StandardCharsets.UTF_8);
             Entry e = parseEntry(index, name, raw.value(), header.numShards());
+            all.add(e);
             if (e.isString()) {
                 if (e.slices() > 0) {
                     throw new UnsupportedCheckpointException(index, name, "partitioned string variable saved as "
@@ -100,17 +101,14 @@ final class TfBundleCheckpoint implements Checkpoint {
             for (Entry e : strings) {
                 checkData(index, prefix, header.numShards(), shards, e);
             }
+            // content lists every entry in table order: strings by value, others by reference
             Map<String, Object> tensors = new LinkedHashMap<>();
-            // content lists every entry in key order, strings by value, others by reference
-            Map<String, Object> byName = new TreeMap<>();
-            for (Entry e : numeric.values()) {
-                byName.put(e.name(), new TensorRef(e.name()));
+            for (Entry e : all) {
+                tensors.put(e.name(), e.isString()
+                        ? readStrings(shardPath(index, prefix, e.shard(), header.numShards()),
+                                shards[e.shard()].segment(), e, options.verifyChecksums())
+                        : new TensorRef(e.name()));
             }
-            for (Entry e : strings) {
-                byName.put(e.name(), readStrings(shardPath(index, prefix, e.shard(), header.numShards()),
-                        shards[e.shard()].segment(), e, options.verifyChecksums()));
-            }
-            tensors.putAll(byName);
             Map<String, Object> content = new LinkedHashMap<>();
             content.put("header", header.asMap());
             content.put("tensors", Collections.unmodifiableMap(tensors));
@@ -305,9 +303,13 @@ final class TfBundleCheckpoint implements Checkpoint {
      * entry's CRC covers those uint32 lengths, the 4 checksum bytes and the string bytes.
      */
     private static Object readStrings(Path shardFile, MemorySegment shard, Entry e, boolean verify)
-            throws CorruptCheckpointException {
+            throws CheckpointException {
         MemorySegment data = shard.asSlice(e.offset(), e.size());
-        int n = Math.toIntExact(e.shape().numel()); // <= size, checked when parsed
+        if (e.shape().numel() > Integer.MAX_VALUE - 8) {
+            throw new UnsupportedCheckpointException(shardFile, e.name(), "string tensor of " + e.shape().numel()
+                    + " elements is too large to read into Java arrays");
+        }
+        int n = (int) e.shape().numel(); // <= size, checked when parsed
         long[] lengths = new long[n];
         CRC32C crc = new CRC32C();
         ByteBuffer scratch = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
