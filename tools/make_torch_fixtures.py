@@ -8,7 +8,8 @@ Usage:
         writes a GPT-2 124M-shaped state dict of random f32 weights (~500 MB, torch zip format)
         for the open-time measurement; not a fixture, never committed.
 
-Everything is made by the real writer, torch.save (Debian's python3-torch), except the few files
+Reruns give the same bytes except for legacy files, whose storage keys are memory addresses
+(torch's choice). Everything is made by the real writer, torch.save (Debian's python3-torch), except the few files
 that are re-zipped (zip64, DEFLATE, a big-endian byte order record) or hand-written byte by byte
 (the malicious and broken pickles): those are made here from torch-written files or from pickle
 opcodes spelled out below, so every test input is reproducible from this script.
@@ -417,13 +418,19 @@ def big_endian_copy(src, dst):
     rezip(src, dst, replace=replace)
 
 
+def write_entries(dst, entries):
+    """A STORED zip of (name, bytes) with fixed timestamps, so reruns give the same bytes."""
+    with zipfile.ZipFile(dst, "w") as z:
+        for name, data in entries:
+            z.writestr(zipfile.ZipInfo(name, date_time=(2024, 1, 1, 0, 0, 0)), data)
+
+
 def pickle_zip(dst, pickled, storages=None, prefix="archive"):
     """A torch-shaped zip around a hand-written data.pkl (and optional storage entries)."""
-    with zipfile.ZipFile(dst, "w") as z:
-        z.writestr(f"{prefix}/data.pkl", pickled)
-        for key, data in (storages or {}).items():
-            z.writestr(f"{prefix}/data/{key}", data)
-        z.writestr(f"{prefix}/version", b"3\n")
+    entries = [(f"{prefix}/data.pkl", pickled)]
+    entries += [(f"{prefix}/data/{key}", data) for key, data in (storages or {}).items()]
+    entries.append((f"{prefix}/version", b"3\n"))
+    write_entries(dst, entries)
 
 
 def rebuild_v2_pickle(storage_type, numel, offset, size, stride):
@@ -469,8 +476,12 @@ def write_bad_inputs(out, good_zip, good_legacy):
             import subprocess
             return (subprocess.Popen, (["id"],))
 
-    zip_with("subprocess_popen.pt", pickle.dumps({"x": Popen()}, protocol=2),
-             why="subprocess.Popen pickled by python's own pickler")
+    zip_with("subprocess_popen.pt", b"\x80\x02csubprocess\nPopen\n]X\x02\x00\x00\x00ida\x85R.",
+             why="GLOBAL subprocess.Popen + REDUCE")
+    zip_with("subprocess_popen_p4.pt", pickle.dumps({"x": Popen()}, protocol=4),
+             why="subprocess.Popen pickled by python's own pickler at protocol 4")
+    zip_with("commands_popen_p2.pt", pickle.dumps({"x": Popen()}, protocol=2),
+             why="python's protocol 2 pickler writes subprocess.Popen under its python 2 name commands.Popen")
     zip_with("unknown_opcode.pt", b"\x80\x02}\xff.", why="opcode 0xff")
     zip_with("no_stop.pt", b"\x80\x02}X\x01\x00\x00\x00a", why="pickle ends without STOP")
     zip_with("string_past_end.pt", b"\x80\x02X\xff\xff\xff\x7fabc.", why="BINUNICODE length past the end")
@@ -483,9 +494,7 @@ def write_bad_inputs(out, good_zip, good_legacy):
     zip_with("storage_missing.pt", rebuild_v2_pickle("FloatStorage", 4, 0, [4], [1]),
              why="no data/0 entry")
 
-    with zipfile.ZipFile(os.path.join(bad, "no_data_pkl.pt"), "w") as z:
-        z.writestr("archive/data/0", b"\x00" * 16)
-        z.writestr("archive/version", b"3\n")
+    write_entries(os.path.join(bad, "no_data_pkl.pt"), [("archive/data/0", b"\x00" * 16), ("archive/version", b"3\n")])
     files["no_data_pkl.pt"] = "zip without data.pkl"
 
     with open(good_zip, "rb") as f:
