@@ -325,7 +325,7 @@ public final class ContentWalker {
 
         @Override
         Object publicForm() {
-            return tuple; // already read-only to its users
+            return Collections.unmodifiableList(tuple);
         }
     }
 

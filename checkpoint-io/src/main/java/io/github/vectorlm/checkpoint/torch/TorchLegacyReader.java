@@ -71,7 +71,16 @@ public final class TorchLegacyReader {
         PlainDataHandler plain = new PlainDataHandler();
 
         PickleMachine header = new PickleMachine(file, "magic number (pickle 1 of 5)", bytes, plain, limits);
-        Object magic = header.load(0);
+        Object magic;
+        try {
+            magic = header.load(0);
+        } catch (CheckpointException e) {
+            // any pickle starts like a legacy torch file; one whose first object is no plain number is another file
+            throw new UnsupportedCheckpointException(file, null, "a pickle, but not a torch.save file: its first"
+                    + " object is not torch's magic number 0x1950a86a20f9469cfc6c ("
+                    + e.getMessage().substring(e.getMessage().startsWith(file + ": ") ? file.toString().length() + 2 : 0)
+                    + ")", e);
+        }
         if (!MAGIC_NUMBER.equals(magic)) {
             throw new UnsupportedCheckpointException(file, null, "a pickle, but not a torch.save file: it starts with "
                     + describe(magic) + " " + abbreviate(magic) + ", not torch's magic number 0x1950a86a20f9469cfc6c");
