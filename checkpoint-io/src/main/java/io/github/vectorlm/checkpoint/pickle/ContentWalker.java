@@ -106,7 +106,7 @@ public final class ContentWalker {
         Object publicForm = publicForms.get(container);
         if (entered.contains(container)) {
             if (publicForm == null) {
-                throw new UnsupportedCheckpointException(file, null, "a " + PickleMachine.describe(container)
+                throw new UnsupportedCheckpointException(file, null, PickleMachine.describe(container)
                         + " contains itself through its own arguments or state; cannot represent that as data");
             }
             parent.set(publicForm);

@@ -320,7 +320,7 @@ public final class PickleMachine {
             case ADDITEMS -> {
                 Object[] items = popMark();
                 if (!(peek() instanceof PySet set)) {
-                    throw PickleException.corrupt("ADDITEMS on a " + describe(peek()) + ", not a set");
+                    throw PickleException.corrupt("ADDITEMS on " + describe(peek()) + ", not a set");
                 }
                 set.addAll(Arrays.asList(items));
             }
@@ -442,7 +442,7 @@ public final class PickleMachine {
         if (target instanceof ArrayList<?> list && !(target instanceof PySet)) {
             return (List<Object>) list;
         }
-        throw PickleException.corrupt(opcode + " on a " + describe(target) + ", not a list");
+        throw PickleException.corrupt(opcode + " on " + describe(target) + ", not a list");
     }
 
     @SuppressWarnings("unchecked")
@@ -450,7 +450,7 @@ public final class PickleMachine {
         if (target instanceof LinkedHashMap<?, ?> map) {
             return (Map<Object, Object>) map;
         }
-        throw PickleException.corrupt(what + " on a " + describe(target) + ", not a dict");
+        throw PickleException.corrupt(what + " on " + describe(target) + ", not a dict");
     }
 
     private static PyTuple tuple(Object value, String what) throws PickleException {
@@ -484,13 +484,13 @@ public final class PickleMachine {
         if (key instanceof PyTuple || key instanceof PySet) {
             for (Object item : (List<?>) key) {
                 if (!isScalar(item)) {
-                    throw PickleException.unsupported("dict key " + describe(key) + " holding a " + describe(item)
+                    throw PickleException.unsupported("a dict key that is " + describe(key) + " holding " + describe(item)
                             + " (keys may be str, int, float, bool, None, bytes, or tuples of those)");
                 }
             }
             return key;
         }
-        throw PickleException.unsupported("dict key of type " + describe(key)
+        throw PickleException.unsupported("a dict key that is " + describe(key)
                 + " (keys may be str, int, float, bool, None, bytes, or tuples of those)");
     }
 
@@ -499,30 +499,30 @@ public final class PickleMachine {
                 || value instanceof Double || value instanceof Boolean || value instanceof byte[];
     }
 
-    /** A short Python-flavoured description of a value's type, for messages. */
+    /** A short Python-flavoured description of a value, with its article, for messages: "an int", "a tuple". */
     public static String describe(Object value) {
         if (value == null) {
             return "None";
         } else if (value instanceof String) {
-            return "str";
+            return "a str";
         } else if (value instanceof Long || value instanceof BigInteger) {
-            return "int";
+            return "an int";
         } else if (value instanceof Double) {
-            return "float";
+            return "a float";
         } else if (value instanceof Boolean) {
-            return "bool";
+            return "a bool";
         } else if (value instanceof byte[]) {
-            return "bytes";
+            return "a bytes object";
         } else if (value instanceof PyTuple) {
-            return "tuple";
+            return "a tuple";
         } else if (value instanceof PySet) {
-            return "set";
+            return "a set";
         } else if (value instanceof List) {
-            return "list";
+            return "a list";
         } else if (value instanceof Map) {
-            return "dict";
+            return "a dict";
         } else if (value instanceof PyObject o) {
-            return o.module() + "." + o.name() + " object";
+            return "a " + o.module() + "." + o.name() + " object";
         }
         String text = value.toString();
         return text.length() > 80 ? text.substring(0, 77) + "..." : text;

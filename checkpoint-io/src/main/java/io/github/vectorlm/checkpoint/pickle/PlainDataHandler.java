@@ -11,17 +11,17 @@ public final class PlainDataHandler implements PickleHandler {
 
     @Override
     public Object reduce(Object callable, PyTuple args) throws PickleException {
-        throw PickleException.corrupt("REDUCE on a " + PickleMachine.describe(callable));
+        throw PickleException.corrupt("REDUCE on " + PickleMachine.describe(callable));
     }
 
     @Override
     public Object newObject(Object cls, PyTuple args, Map<Object, Object> kwargs) throws PickleException {
-        throw PickleException.corrupt("NEWOBJ on a " + PickleMachine.describe(cls));
+        throw PickleException.corrupt("NEWOBJ on " + PickleMachine.describe(cls));
     }
 
     @Override
     public Object build(Object target, Object state) throws PickleException {
-        throw PickleException.corrupt("BUILD on a " + PickleMachine.describe(target));
+        throw PickleException.corrupt("BUILD on " + PickleMachine.describe(target));
     }
 
     @Override

@@ -104,7 +104,7 @@ public final class TorchLegacyReader {
         PickleMachine keyList = new PickleMachine(file, "storage keys (pickle 5 of 5)", bytes, plain, limits);
         Object keys = keyList.load(main.position());
         if (!(keys instanceof List<?> list)) {
-            throw new CorruptCheckpointException(file, null, "the fifth pickle should list storage keys, not a "
+            throw new CorruptCheckpointException(file, null, "the fifth pickle should list storage keys, not "
                     + describe(keys));
         }
         locateStorages(file, bytes, keyList.position(), list, storages);

@@ -57,6 +57,11 @@ record TorchTensorSpec(TorchStorage storage, DType dtype, long storageOffset, lo
         }
     }
 
+    @Override
+    public String toString() {
+        return "a " + dtype + " tensor of size " + Arrays.toString(shape);
+    }
+
     /** Byte offset of element [0, ...] in the storage's bytes. */
     long byteOffset() {
         return storageOffset * dtype.byteSize();

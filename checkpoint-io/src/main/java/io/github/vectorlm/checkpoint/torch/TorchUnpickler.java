@@ -40,7 +40,7 @@ final class TorchUnpickler implements PickleHandler {
     @Override
     public Object reduce(Object callable, PyTuple args) throws PickleException {
         if (!(callable instanceof TorchGlobal global)) {
-            throw PickleException.corrupt("REDUCE calls a " + describe(callable) + ", which is no global");
+            throw PickleException.corrupt("REDUCE calls " + describe(callable) + ", which is no global");
         }
         return switch (global.kind()) {
             case REBUILD_TENSOR -> rebuildTensor(global, args, 4, 4, null);
@@ -76,7 +76,7 @@ final class TorchUnpickler implements PickleHandler {
     @Override
     public Object newObject(Object cls, PyTuple args, Map<Object, Object> kwargs) throws PickleException {
         if (!(cls instanceof TorchGlobal global)) {
-            throw PickleException.corrupt("NEWOBJ on a " + describe(cls) + ", which is no class");
+            throw PickleException.corrupt("NEWOBJ on " + describe(cls) + ", which is no class");
         }
         if (!kwargs.isEmpty() && global.kind() != Kind.EXTRA) {
             throw PickleException.corrupt("NEWOBJ_EX with keyword arguments for " + global);
@@ -117,7 +117,7 @@ final class TorchUnpickler implements PickleHandler {
             // Python attributes of an OrderedDict (a state_dict's _metadata) or of a tensor: not data we expose
             return target;
         }
-        throw PickleException.corrupt("BUILD on a " + describe(target));
+        throw PickleException.corrupt("BUILD on " + describe(target));
     }
 
     @Override
@@ -215,7 +215,7 @@ final class TorchUnpickler implements PickleHandler {
             return dict;
         }
         if (!(args.get(0) instanceof List<?> pairs)) {
-            throw PickleException.corrupt("OrderedDict of a " + describe(args.get(0)));
+            throw PickleException.corrupt("OrderedDict of " + describe(args.get(0)));
         }
         for (Object pair : pairs) {
             if (!(pair instanceof List<?> kv) || kv.size() != 2) {
@@ -263,7 +263,7 @@ final class TorchUnpickler implements PickleHandler {
             } else if (args.get(0) instanceof Map<?, ?> dict) {
                 set.addAll(dict.keySet());
             } else {
-                throw PickleException.corrupt(global + " of a " + describe(args.get(0)));
+                throw PickleException.corrupt(global + " of " + describe(args.get(0)));
             }
         }
         return set;
