@@ -3,10 +3,12 @@
 
 Usage:
     /usr/bin/python3 tools/make_torch_fixtures.py [OUT_DIR]
-        OUT_DIR defaults to checkpoint-io/src/test/resources/torch
-    /usr/bin/python3 tools/make_torch_fixtures.py --gpt2-sized FILE.pt
-        writes a GPT-2 124M-shaped state dict of random f32 weights (~500 MB, torch zip format)
-        for the open-time measurement; not a fixture, never committed.
+        OUT_DIR defaults to checkpoint-io/src/test/resources/torch (Debian's torch 1.13).
+        With PyTorch 2.x, write checkpoint-io/src/test/resources/torch2: the tests read both sets.
+    /usr/bin/python3 tools/make_torch_fixtures.py --gpt2-sized FILE.pt [--legacy]
+        writes a GPT-2 124M-shaped state dict of random f32 weights (548 MB like Hugging Face's
+        pytorch_model.bin; zip format, or legacy with --legacy) for the open-time measurement;
+        not a fixture, never committed.
 
 Reruns give the same bytes except for legacy files, whose storage keys are memory addresses
 (torch's choice). Everything is made by the real writer, torch.save (Debian's python3-torch), except the few files
@@ -108,13 +110,23 @@ DTYPE_NAMES = {
     torch.int64: "I64", torch.int32: "I32", torch.int16: "I16", torch.int8: "I8",
     torch.uint8: "U8", torch.bool: "BOOL",
 }
+# dtypes of newer PyTorch, which pickles them with _rebuild_tensor_v3 over untyped storages
+for _attr, _name in (("uint16", "U16"), ("uint32", "U32"), ("uint64", "U64"),
+                     ("float8_e4m3fn", "F8_E4M3"), ("float8_e5m2", "F8_E5M2")):
+    if hasattr(torch, _attr):
+        DTYPE_NAMES[getattr(torch, _attr)] = _name
 
 
 def flat_values(t):
     t = t.detach()
     if t.dtype.is_floating_point:
         return t.double().reshape(-1).tolist()
-    return t.reshape(-1).tolist()
+    if t.dtype == torch.bool:
+        return t.reshape(-1).tolist()
+    if t.dtype == getattr(torch, "uint64", None):
+        # no wider type in torch: reinterpret as int64 and read the bits back as unsigned
+        return [v % 2**64 for v in t.view(torch.int64).reshape(-1).tolist()]
+    return t.to(torch.int64).reshape(-1).tolist()
 
 
 def describe(name, obj, groups):
@@ -185,6 +197,10 @@ def small_state_dict():
     return sd
 
 
+def torch_version():
+    return tuple(int(p) for p in re.findall(r"\d+", torch.__version__)[:2])
+
+
 def dtype_tensors():
     g = torch.Generator().manual_seed(SEED + 1)
     base = torch.randn(3, 4, generator=g)
@@ -199,6 +215,13 @@ def dtype_tensors():
     d["i8"] = torch.tensor([1, -1, 127, -128], dtype=torch.int8)
     d["u8"] = torch.tensor([0, 1, 128, 255], dtype=torch.uint8)
     d["bool"] = torch.tensor([[True, False, True]], dtype=torch.bool)
+    if hasattr(torch, "uint16") and torch_version() >= (2, 3):  # saved and loaded since PyTorch 2.3
+        d["u16"] = torch.tensor([0, 1, 65535], dtype=torch.int32).to(torch.uint16)
+        d["u32"] = torch.tensor([0, 1, 2**32 - 1], dtype=torch.int64).to(torch.uint32)
+        d["u64"] = torch.tensor([0, 1, -1], dtype=torch.int64).view(torch.uint64)
+    if hasattr(torch, "float8_e4m3fn"):
+        d["f8_e4m3"] = torch.tensor([0.0, 1.0, -2.0, 448.0, 0.015625]).to(torch.float8_e4m3fn)
+        d["f8_e5m2"] = torch.tensor([0.0, 1.0, -2.0, 57344.0, 0.0000152587890625]).to(torch.float8_e5m2)
     return d
 
 
@@ -529,7 +552,7 @@ def write_bad_inputs(out, good_zip, good_legacy):
 def save(out, expected, name, obj, legacy=False, protocol=2):
     path = os.path.join(out, name)
     torch.save(obj, path, pickle_protocol=protocol, _use_new_zipfile_serialization=not legacy)
-    loaded = torch.load(path)
+    loaded = torch.load(path, weights_only=False)  # PyTorch >= 2.6 defaults to weights_only=True
     expected[name] = expectation("TORCH_LEGACY" if legacy else "TORCH_ZIP", obj, loaded)
     return path
 
@@ -628,7 +651,7 @@ def torch_verdict(path):
         return f"{type(e).__name__}: " + str(e).split("trusted source.")[-1].strip()[:200]
 
 
-def make_gpt2_sized(path):
+def make_gpt2_sized(path, legacy=False):
     """GPT-2 124M's parameter shapes (HF naming), random f32, torch zip format: about 500 MB."""
     torch.manual_seed(SEED)
     n_layer, n_embd, vocab, ctx = 12, 768, 50257, 1024
@@ -653,13 +676,13 @@ def make_gpt2_sized(path):
     sd["transformer.ln_f.weight"] = torch.ones(n_embd)
     sd["transformer.ln_f.bias"] = torch.zeros(n_embd)
     sd["lm_head.weight"] = sd["transformer.wte.weight"]
-    torch.save(sd, path)
-    print(f"{path}: {os.path.getsize(path)} bytes, {len(sd)} tensors")
+    torch.save(sd, path, _use_new_zipfile_serialization=not legacy)
+    print(f"{path}: {os.path.getsize(path)} bytes, {len(sd)} tensors, {'legacy' if legacy else 'zip'} format")
 
 
 def main(argv):
     if len(argv) >= 2 and argv[1] == "--gpt2-sized":
-        make_gpt2_sized(argv[2])
+        make_gpt2_sized(argv[2], legacy="--legacy" in argv[3:])
         return
     here = os.path.dirname(os.path.abspath(__file__))
     out = argv[1] if len(argv) > 1 else os.path.join(here, "..", "checkpoint-io", "src", "test", "resources", "torch")

@@ -92,12 +92,16 @@ final class PickleBytes {
         return out.toByteArray();
     }
 
-    /** A torch zip: archive/data.pkl, then archive/data/&lt;key&gt; for each (key, bytes) pair, STORED. */
+    /**
+     * A torch zip: archive/data.pkl, then archive/data/&lt;key&gt; for each (key, bytes) pair (a key
+     * starting with "archive/" is taken as the whole entry name), STORED.
+     */
     static Path zip(Path file, byte[] pickle, Object... storages) throws IOException {
         try (OutputStream os = Files.newOutputStream(file); ZipOutputStream zip = new ZipOutputStream(os)) {
             stored(zip, "archive/data.pkl", pickle);
             for (int i = 0; i < storages.length; i += 2) {
-                stored(zip, "archive/data/" + storages[i], (byte[]) storages[i + 1]);
+                String key = (String) storages[i];
+                stored(zip, key.startsWith("archive/") ? key : "archive/data/" + key, (byte[]) storages[i + 1]);
             }
             stored(zip, "archive/version", "3\n".getBytes(StandardCharsets.US_ASCII));
         }

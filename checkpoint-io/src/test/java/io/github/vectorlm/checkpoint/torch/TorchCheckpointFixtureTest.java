@@ -24,7 +24,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * Every torch.save fixture against what torch.load returned for it (expected.json): names in
  * order, dtype, shape, strides, storage offset, shared storages, every value exactly, and the
- * whole content.
+ * whole content. Runs over torch/ (torch 1.13) and, when present, torch2/ (the same script run
+ * with PyTorch 2.x).
  */
 class TorchCheckpointFixtureTest {
     static List<String> files() {
@@ -35,7 +36,7 @@ class TorchCheckpointFixtureTest {
     @MethodSource("files")
     void tensorsAndContentMatchTorch(String fileName) throws Exception {
         JsonNode expected = TorchFixtures.expectation(fileName);
-        try (Checkpoint ckpt = Checkpoints.open(TorchFixtures.file(fileName))) {
+        try (Checkpoint ckpt = Checkpoints.open(TorchFixtures.resource(fileName))) {
             assertThat(ckpt.format()).isEqualTo(CheckpointFormat.valueOf(expected.get("format").textValue()));
             List<String> names = new ArrayList<>();
             expected.get("tensors").forEach(t -> names.add(t.get("name").textValue()));
@@ -75,7 +76,7 @@ class TorchCheckpointFixtureTest {
     @ParameterizedTest
     @MethodSource("files")
     void storedStoragesAreMappedInPlace(String fileName) throws Exception {
-        try (Checkpoint ckpt = Checkpoints.open(TorchFixtures.file(fileName))) {
+        try (Checkpoint ckpt = Checkpoints.open(TorchFixtures.resource(fileName))) {
             for (String name : ckpt.tensorNames()) {
                 // inflated entries and byte-swapped storages live in memory; single bytes need no swap
                 boolean copied = fileName.contains("deflated")
@@ -147,9 +148,11 @@ class TorchCheckpointFixtureTest {
         int i = 0;
         for (JsonNode v : values) {
             switch (tensor.dtype()) {
-                case F32, F16, BF16, F64 ->
-                        // widening f16/bf16/f32 to double is exact, and so was torch's .double()
+                case F32, F16, BF16, F64, F8_E4M3, F8_E5M2 ->
+                        // widening to double is exact, and so was torch's .double()
                         assertThat(tensor.getDouble(index)).as("%s[%d]", name, i).isEqualTo(v.doubleValue());
+                case U64 -> assertThat(new BigInteger(Long.toUnsignedString(tensor.getLong(index))))
+                        .as("%s[%d]", name, i).isEqualTo(v.bigIntegerValue());
                 case BOOL -> assertThat(tensor.getBoolean(index)).as("%s[%d]", name, i).isEqualTo(v.booleanValue());
                 default -> assertThat(BigInteger.valueOf(tensor.getLong(index))).as("%s[%d]", name, i)
                         .isEqualTo(v.bigIntegerValue());

@@ -11,6 +11,7 @@ import java.net.URISyntaxException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -31,47 +32,75 @@ final class TorchFixtures {
     record Ref(String name) {
     }
 
-    private static JsonNode expected;
+    /** Fixture sets: torch/ from Debian's torch 1.13, and torch2/ from PyTorch 2.x where the lead generated it. */
+    private static final List<String> SETS = List.of("torch", "torch2");
+
+    private static final Map<String, JsonNode> EXPECTED = new HashMap<>();
 
     private TorchFixtures() {
     }
 
+    /** The torch 1.13 fixture folder. */
     static Path dir() {
+        return setDir("torch");
+    }
+
+    private static Path setDir(String set) {
         try {
-            return Path.of(TorchFixtures.class.getResource("/torch/expected.json").toURI()).getParent();
+            java.net.URL url = TorchFixtures.class.getResource("/" + set + "/expected.json");
+            return url == null ? null : Path.of(url.toURI()).getParent();
         } catch (URISyntaxException e) {
             throw new IllegalStateException(e);
         }
     }
 
+    /** A file of the torch 1.13 set, e.g. {@code bad/os_system.pt}. */
     static Path file(String name) {
         return dir().resolve(name);
     }
 
-    static synchronized JsonNode expected() {
-        if (expected == null) {
+    /** A file named {@code set/name}, e.g. {@code torch2/state_dict_zip.pt}. */
+    static Path resource(String setAndName) {
+        int slash = setAndName.indexOf('/');
+        return setDir(setAndName.substring(0, slash)).resolve(setAndName.substring(slash + 1));
+    }
+
+    /** expected.json of the torch 1.13 set. */
+    static JsonNode expected() {
+        return expected("torch");
+    }
+
+    private static synchronized JsonNode expected(String set) {
+        return EXPECTED.computeIfAbsent(set, s -> {
             try {
-                expected = new ObjectMapper().readTree(dir().resolve("expected.json").toFile());
+                return new ObjectMapper().readTree(setDir(s).resolve("expected.json").toFile());
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
-        }
-        return expected;
+        });
     }
 
-    /** Names of the torch.save files with expectations (not the bare pickles). */
+    /** {@code set/name} of every torch.save file with expectations (not the bare pickles), in every set present. */
     static List<String> checkpointFiles() {
         List<String> names = new ArrayList<>();
-        expected().get("files").fieldNames().forEachRemaining(n -> {
-            if (!n.startsWith("pickles/")) {
-                names.add(n);
+        for (String set : SETS) {
+            if (setDir(set) != null) {
+                expected(set).get("files").fieldNames().forEachRemaining(n -> {
+                    if (!n.startsWith("pickles/")) {
+                        names.add(set + "/" + n);
+                    }
+                });
             }
-        });
+        }
         return names;
     }
 
-    static JsonNode expectation(String file) {
-        return expected().get("files").get(file);
+    /** The expectation of {@code set/name}, or of a name in the torch 1.13 set. */
+    static JsonNode expectation(String name) {
+        int slash = name.indexOf('/');
+        String set = slash > 0 && SETS.contains(name.substring(0, slash)) ? name.substring(0, slash) : "torch";
+        String file = set.equals("torch") && !name.startsWith("torch/") ? name : name.substring(slash + 1);
+        return expected(set).get("files").get(file);
     }
 
     /** expected.json's content notation in comparable form. */
