@@ -4,6 +4,10 @@ import java.util.Map;
 
 /** A handler for pickles that must hold plain data only: every global and persistent id is refused. */
 public final class PlainDataHandler implements PickleHandler {
+    /** A handler that refuses everything but plain data. */
+    public PlainDataHandler() {
+    }
+
     @Override
     public Object global(String module, String name) throws PickleException {
         throw PickleException.unsafe("global " + module + "." + name + " where only plain data may stand; refused");

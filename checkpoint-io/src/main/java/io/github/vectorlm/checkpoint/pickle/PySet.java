@@ -9,4 +9,8 @@ import java.util.ArrayList;
  */
 public final class PySet extends ArrayList<Object> {
     private static final long serialVersionUID = 1L;
+
+    /** An empty set. */
+    public PySet() {
+    }
 }

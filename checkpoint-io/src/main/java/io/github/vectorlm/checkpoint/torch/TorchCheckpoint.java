@@ -104,7 +104,7 @@ final class TorchCheckpoint implements Checkpoint {
     }
 
     @Override
-    public void close() {
+    public synchronized void close() {
         if (!closed) {
             closed = true;
             filled.close();
