@@ -16,8 +16,9 @@ import java.nio.file.Path;
  * checkpoint dict gives {@code model._orig_mod.transformer.wte.weight},
  * {@code optimizer.state.0.exp_avg} and {@code best_val_loss} (a 0-d tensor). Int keys are written
  * in decimal, {@code True}/{@code False}/{@code None} as such, tuple keys as {@code (a, b)}. A
- * storage pickled on its own reads as a 1-D tensor. A tensor that is the whole file is named
- * {@code ""}. A container the pickle shares between places is named at its first place only; a
+ * storage pickled on its own reads as a 1-D tensor. Inside an object of a caller's extra global
+ * ({@link PickledObject}), tensors are named {@code <path>.args.<i>} and {@code <path>.state...}.
+ * A tensor that is the whole file is named {@code ""}. A container the pickle shares between places is named at its first place only; a
  * tensor object shared between places (tied weights saved as one object) gets a name at each.
  * If two paths spell the same name, later ones get {@code #2}, {@code #3}, .... The order of
  * {@link Checkpoint#tensorNames()} is the file's (depth first, as pickled).

@@ -129,8 +129,8 @@ final class ZipEntryBytes {
                 if (n > 0) {
                     crc.update(target.asSlice(written, n).asByteBuffer());
                     written += n;
-                } else if (inflater.finished() || inflater.needsDictionary()) {
-                    break;
+                } else if (inflater.finished() || inflater.needsDictionary() || !inflater.needsInput()) {
+                    break; // the stream ended (or is unusable) before the directory's size
                 }
             }
             if (written < size) {

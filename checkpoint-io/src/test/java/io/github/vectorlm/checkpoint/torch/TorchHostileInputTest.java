@@ -224,6 +224,32 @@ class TorchHostileInputTest {
         }
     }
 
+    @Test
+    void aDamagedDeflatedStorageIsReportedWhenRead() throws Exception {
+        byte[] bytes = Files.readAllBytes(TorchFixtures.file("state_dict_deflated.pt"));
+        long offset;
+        long compressed;
+        try (org.apache.commons.compress.archivers.zip.ZipFile zip =
+                org.apache.commons.compress.archivers.zip.ZipFile.builder()
+                        .setPath(TorchFixtures.file("state_dict_deflated.pt")).get()) {
+            var entry = zip.getEntry("state_dict_zip/data/0");
+            offset = entry.getDataOffset();
+            compressed = entry.getCompressedSize();
+        }
+        bytes[(int) (offset + compressed / 2)] ^= 0x10;
+        Path file = dir.resolve("damaged.pt");
+        Files.write(file, bytes);
+        // opening reads metadata only; the inflation, and its CRC check, happen on first read
+        try (Checkpoint ckpt = Checkpoints.open(file)) {
+            assertThat(ckpt.tensor("transformer.wpe.weight").numel()).isEqualTo(64);
+            assertThatThrownBy(() -> ckpt.tensor("transformer.wte.weight"))
+                    .isExactlyInstanceOf(CorruptCheckpointException.class)
+                    .hasMessageContaining("tensor 'transformer.wte.weight'")
+                    .hasMessageContaining("zip entry 'state_dict_zip/data/0'")
+                    .hasMessageMatching("(?s).*(CRC-32|invalid DEFLATE|inflates to).*");
+        }
+    }
+
     /** Random byte damage: every outcome is a good read or a CheckpointException, never another exception. */
     @Test
     void flippedBytesNeverEscapeAsOtherExceptions() throws Exception {
