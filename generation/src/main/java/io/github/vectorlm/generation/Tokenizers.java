@@ -11,7 +11,6 @@ import java.nio.file.Path;
 import java.text.Normalizer;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -223,8 +222,7 @@ public final class Tokenizers {
 
     private static Map<String, Integer> readVocab(Path file, JsonNode node, String where) throws IOException {
         Map<String, Integer> vocab = new HashMap<>(node.size() * 2);
-        for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> entry = it.next();
+        for (Map.Entry<String, JsonNode> entry : node.properties()) {
             JsonNode id = entry.getValue();
             if (!id.canConvertToInt() || !id.isIntegralNumber() || id.asInt() < 0 || id.asInt() >= MAX_ID) {
                 throw new TokenizerFileException(file, where + "token \"" + abbreviate(entry.getKey())

@@ -85,7 +85,16 @@ class TokenizerOracleTest {
             ((ObjectNode) spec.path("model")).set("merges", merges);
             Path file = dir.resolve(variant.path("name").asText() + ".json");
             JSON.writeValue(file.toFile(), spec);
-            checkTexts(Tokenizers.loadHuggingFace(file), variant.path("texts"), "variant " + variant.path("name").asText());
+            // tokenizers before 0.23 decoded a normalized added token by its raw content ("ﬁ" under NFKC);
+            // 0.23 and VectorLM decode its normalized form ("fi")
+            int skipDecodeOf = -1;
+            for (JsonNode added : spec.path("added_tokens")) {
+                if (olderThan023(root) && added.path("content").asText().equals("\ufb01")) {
+                    skipDecodeOf = added.path("id").asInt();
+                }
+            }
+            checkTexts(Tokenizers.loadHuggingFace(file), variant.path("texts"), "variant " + variant.path("name").asText(),
+                    skipDecodeOf);
         }
     }
 
@@ -104,7 +113,16 @@ class TokenizerOracleTest {
         soft.assertAll();
     }
 
+    private static boolean olderThan023(JsonNode fixture) {
+        String[] v = fixture.path("versions").path("tokenizers").asText("0.0").split("\\.");
+        return Integer.parseInt(v[0]) == 0 && Integer.parseInt(v[1]) < 23;
+    }
+
     private static void checkTexts(Tokenizer tokenizer, JsonNode texts, String where) {
+        checkTexts(tokenizer, texts, where, -1);
+    }
+
+    private static void checkTexts(Tokenizer tokenizer, JsonNode texts, String where, int skipDecodeOf) {
         assertThat(texts.size()).as(where + ": texts").isGreaterThan(10);
         SoftAssertions soft = new SoftAssertions();
         for (JsonNode t : texts) {
@@ -112,7 +130,9 @@ class TokenizerOracleTest {
             int[] expected = ids(t.path("ids"));
             String label = where + " / " + t.path("name").asText() + " / tokens " + t.path("tokens");
             soft.assertThat(tokenizer.encode(text)).as(label).containsExactly(expected);
-            soft.assertThat(tokenizer.decode(expected)).as(label + " (decode)").isEqualTo(t.path("decoded").asText());
+            if (java.util.Arrays.stream(expected).noneMatch(id -> id == skipDecodeOf)) {
+                soft.assertThat(tokenizer.decode(expected)).as(label + " (decode)").isEqualTo(t.path("decoded").asText());
+            }
         }
         soft.assertAll();
     }
