@@ -51,6 +51,11 @@ public final class Gpt2Model implements LanguageModel {
         return config;
     }
 
+    /** The weights, views of the checkpoint. */
+    Gpt2Weights weights() {
+        return weights;
+    }
+
     @Override
     public String architecture() {
         return "gpt2";

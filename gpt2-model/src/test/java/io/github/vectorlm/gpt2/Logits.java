@@ -11,14 +11,22 @@ final class Logits {
     private Logits() {
     }
 
-    /** Compares {@code actual} (rows × vocab floats from {@code offset}) with {@code expected}. */
+    /**
+     * Compares {@code actual} (rows × vocab floats from {@code offset}) with {@code expected}, and
+     * prints the largest error seen relative to its row's scale (how much of the tolerance was used).
+     */
     static void assertClose(String what, float[] actual, int offset, double[][] expected, double rel) {
+        double worst = 0;
         for (int r = 0; r < expected.length; r++) {
-            assertRowClose(what + " row " + r, actual, offset + r * expected[r].length, expected[r], rel);
+            worst = Math.max(worst, assertRowClose(what + " row " + r, actual, offset + r * expected[r].length,
+                    expected[r], rel));
         }
+        System.out.printf("%s: %d rows, largest error %.2e of the row scale (tolerance %.0e)%n", what,
+                expected.length, worst, rel);
     }
 
-    static void assertRowClose(String what, float[] actual, int offset, double[] expected, double rel) {
+    /** One row; returns the largest error divided by the row's scale. */
+    static double assertRowClose(String what, float[] actual, int offset, double[] expected, double rel) {
         double scale = 1;
         for (double v : expected) {
             scale = Math.max(scale, Math.abs(v));
@@ -37,6 +45,7 @@ final class Logits {
             fail("%s: logit %d is %s, expected %s (error %.3g > tolerance %.3g = %.0e × %.4g)", what, worstAt,
                     actual[offset + worstAt], expected[worstAt], worst, tol, rel, scale);
         }
+        return worst / scale;
     }
 
     /** A flat [rows, cols] array as rows of doubles. */
