@@ -8,6 +8,7 @@ import io.github.vectorlm.generation.LoadOptions;
 import io.github.vectorlm.generation.ModelLoader;
 import io.github.vectorlm.generation.Tokenizer;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 
@@ -61,6 +62,13 @@ public final class Gpt2Loader implements ModelLoader {
     public Gpt2Model load(Path path, LoadOptions options) throws IOException {
         Gpt2Source source = Gpt2Source.find(path);
         if (source == null) {
+            if (Files.isRegularFile(path)) {
+                // a file can only be a nanoGPT checkpoint: let the reader say what is wrong with it, if anything
+                try (Checkpoint c = Checkpoints.open(path)) {
+                    throw new UnsupportedCheckpointException(path, null, "not a nanoGPT checkpoint: a " + c.format()
+                            + " file without the 'model_args' and 'model' dicts");
+                }
+            }
             throw new UnsupportedCheckpointException(path, null, "not a GPT-2 model: expected a folder with a Hugging "
                     + "Face config.json (model_type gpt2) and weights, a folder with OpenAI's hparams.json and a "
                     + "TensorFlow checkpoint, or a nanoGPT ckpt.pt");
