@@ -72,7 +72,11 @@ public record Gpt2Config(int vocabSize, int contextLength, int embeddingSize, in
         }
     }
 
-    /** Floats per attention head: {@code embeddingSize / heads}. */
+    /**
+     * Floats per attention head.
+     *
+     * @return {@code embeddingSize / heads}
+     */
     public int headSize() {
         return embeddingSize / heads;
     }
@@ -82,7 +86,10 @@ public record Gpt2Config(int vocabSize, int contextLength, int embeddingSize, in
      * {@code n_head}, {@code n_layer}, all required. OpenAI's code fixes the rest: tanh GELU, LayerNorm
      * epsilon 1e-5, biases everywhere, MLP width 4·n_embd.
      *
+     * @param file the {@code hparams.json}
+     * @return the config
      * @throws CheckpointException naming the file and the missing or bad value
+     * @throws IOException if the file cannot be read
      */
     public static Gpt2Config fromOpenAiHparams(Path file) throws IOException {
         JsonNode root = readJson(file);
@@ -98,6 +105,9 @@ public record Gpt2Config(int vocabSize, int contextLength, int embeddingSize, in
      * {@code transformers.GPT2Config}'s defaults, noted beside each. Settings that would change the
      * arithmetic in a way this implementation does not follow are refused by name.
      *
+     * @param file the {@code config.json}
+     * @return the config
+     * @throws IOException if the file cannot be read
      * @throws UnsupportedCheckpointException for an unsupported setting (named in the message)
      * @throws CheckpointException for a missing model_type or a bad value
      */
@@ -143,10 +153,12 @@ public record Gpt2Config(int vocabSize, int contextLength, int embeddingSize, in
      * {@code GPTConfig} defaults, as its {@code GPTConfig(**model_args)} does; {@code dropout} is
      * ignored. nanoGPT's model fixes exact erf GELU, LayerNorm epsilon 1e-5 and MLP width 4·n_embd.
      *
+     * @param modelArgs the unpickled {@code checkpoint['model_args']}
      * @param file the checkpoint, for error messages
+     * @return the config
      * @throws CheckpointException naming the file and the bad value
      */
-    public static Gpt2Config fromNanoGptModelArgs(Map<?, ?> modelArgs, Path file) throws IOException {
+    public static Gpt2Config fromNanoGptModelArgs(Map<?, ?> modelArgs, Path file) throws CheckpointException {
         NanoArgs a = new NanoArgs(file, modelArgs);
         int embd = a.integer("n_embd", 768);
         int vocab = a.integer("vocab_size", 50304); // GPT-2's 50257 padded to a multiple of 64
@@ -165,6 +177,11 @@ public record Gpt2Config(int vocabSize, int contextLength, int embeddingSize, in
     /**
      * A config file of either JSON kind, told apart by its keys: {@code model_type} means Hugging
      * Face, {@code n_vocab} means OpenAI's {@code hparams.json}.
+     *
+     * @param file the config file
+     * @return the config
+     * @throws CheckpointException if the file is neither kind, or a bad config of its kind
+     * @throws IOException if the file cannot be read
      */
     public static Gpt2Config fromJsonFile(Path file) throws IOException {
         JsonNode root = readJson(file);

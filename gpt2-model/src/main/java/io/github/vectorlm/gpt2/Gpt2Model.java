@@ -13,6 +13,7 @@ import io.github.vectorlm.tensor.ops.Parallel;
 import io.github.vectorlm.tensor.ops.VectorMath;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * GPT-2: token and position embeddings, pre-LN blocks (ln_1 → fused qkv → causal attention over
@@ -33,6 +34,7 @@ public final class Gpt2Model implements LanguageModel {
     private final Parallel parallel;
     private final Tokenizer tokenizer;
     private final AutoCloseable resources;
+    private final AtomicBoolean closed = new AtomicBoolean();
 
     /**
      * @param resources what to close with the model (the checkpoint the weights view), or null
@@ -46,7 +48,11 @@ public final class Gpt2Model implements LanguageModel {
         this.resources = resources;
     }
 
-    /** The config the model was built from. */
+    /**
+     * The config the model was built from.
+     *
+     * @return the config
+     */
     public Gpt2Config config() {
         return config;
     }
@@ -182,10 +188,10 @@ public final class Gpt2Model implements LanguageModel {
         VectorMath.add(s.residual, 0, s.normed, 0, rows * d);
     }
 
-    /** Closes the checkpoint the weights view; sessions of this model become unusable. */
+    /** Closes the checkpoint the weights view (once; later calls do nothing); sessions of this model become unusable. */
     @Override
     public void close() {
-        if (resources != null) {
+        if (resources != null && closed.compareAndSet(false, true)) {
             try {
                 resources.close();
             } catch (RuntimeException e) {

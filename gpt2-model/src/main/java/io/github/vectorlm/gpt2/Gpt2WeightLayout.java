@@ -2,7 +2,6 @@ package io.github.vectorlm.gpt2;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -323,11 +322,5 @@ record Gpt2WeightLayout(String description, List<String> prefixes, List<Entry> e
         }
         regex.append(Pattern.quote(filled.substring(at)));
         return Pattern.compile(regex.toString());
-    }
-
-    /** The block number in a name matching a per-layer template, or -1. */
-    static int layerOf(Entry entry, String prefix, String name) {
-        Matcher m = pattern(entry.template(), prefix).matcher(name);
-        return m.matches() && m.groupCount() > 0 ? Integer.parseInt(m.group(1)) : -1;
     }
 }

@@ -10,11 +10,15 @@ import java.util.List;
  * naming the tensor and, for a shape mismatch, the expected and the found shape.
  */
 public final class WeightMappingException extends CheckpointException {
+    /** Serialization version. */
     private static final long serialVersionUID = 1L;
 
+    /** One line per problem. */
     private final List<String> problems;
 
     /**
+     * An exception listing {@code problems}.
+     *
      * @param file the checkpoint
      * @param what the layout and model, e.g. {@code "Hugging Face GPT-2 weights (prefix 'transformer.')"}
      * @param problems one line per problem
@@ -25,7 +29,11 @@ public final class WeightMappingException extends CheckpointException {
         this.problems = List.copyOf(problems);
     }
 
-    /** One line per problem, in the order reported. */
+    /**
+     * The problems.
+     *
+     * @return one line per problem, in the order reported
+     */
     public List<String> problems() {
         return problems;
     }
