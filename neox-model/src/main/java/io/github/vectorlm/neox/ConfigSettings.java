@@ -22,11 +22,14 @@ final class ConfigSettings {
     private final Map<String, JsonNode> values;
     /** Normalised key → the key as the file spells it. */
     private final Map<String, String> spellings;
+    private final boolean dashesAreUnderscores;
 
-    private ConfigSettings(Path file, Map<String, JsonNode> values, Map<String, String> spellings) {
+    private ConfigSettings(Path file, Map<String, JsonNode> values, Map<String, String> spellings,
+            boolean dashesAreUnderscores) {
         this.file = file;
         this.values = values;
         this.spellings = spellings;
+        this.dashesAreUnderscores = dashesAreUnderscores;
     }
 
     /** The members of a JSON object, keys as written. */
@@ -64,7 +67,7 @@ final class ConfigSettings {
             values.put(key, e.getValue());
             spellings.putIfAbsent(key, e.getKey());
         }
-        return new ConfigSettings(file, values, spellings);
+        return new ConfigSettings(file, values, spellings, dashesAreUnderscores);
     }
 
     /** The file the settings come from. */
@@ -161,7 +164,9 @@ final class ConfigSettings {
     }
 
     CheckpointException missing(String key) {
-        return new CorruptCheckpointException(file, null, "setting '" + key + "' is missing");
+        String dashed = key.replace('_', '-');
+        return new CorruptCheckpointException(file, null, "setting '" + (dashesAreUnderscores ? dashed : key) + "' "
+                + (dashesAreUnderscores && !dashed.equals(key) ? "(or '" + key + "') " : "") + "is missing");
     }
 
     CheckpointException bad(String key, String expected) {
