@@ -1,0 +1,155 @@
+package io.github.vectorlm.neox;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.github.vectorlm.checkpoint.Checkpoint;
+import io.github.vectorlm.checkpoint.Checkpoints;
+import io.github.vectorlm.checkpoint.UnsupportedCheckpointException;
+import io.github.vectorlm.generation.LoadOptions;
+import io.github.vectorlm.generation.ModelLoader;
+import io.github.vectorlm.generation.Tokenizer;
+import io.github.vectorlm.tensor.Tensor;
+import io.github.vectorlm.tensor.ops.Linear;
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.function.Function;
+
+/**
+ * Loads GPT-NeoX from the two layouts its weights are shipped in:
+ * <ul>
+ *   <li>a Hugging Face folder ({@code GPTNeoXForCausalLM}, the Pythia suite, the 20B's hub copy):
+ *       {@code config.json} with {@code model_type} gpt_neox and {@code model.safetensors} or
+ *       {@code pytorch_model.bin}, sharded or not; weights used in place, as stored (f32, f16,
+ *       bf16); {@code tokenizer.json} beside them;
+ *   <li>GPT-NeoX's own "slim weights" (the 20B download): the folder holding {@code latest},
+ *       merged by {@link NeoxSlimMerger} (the one copy of weights VectorLM makes); its YAML config
+ *       from {@link LoadOptions#config()} or found beside it; {@code 20B_tokenizer.json} beside it.
+ * </ul>
+ * {@link LoadOptions#layers()} loads only some transformer layers (the model then runs those
+ * alone: a smoke test, not a language model); {@link LoadOptions#int8()} quantizes the layers'
+ * matrices.
+ *
+ * <pre>{@code
+ * try (NeoxModel model = new NeoxLoader().load(Path.of("pythia-160m"), LoadOptions.defaults())) {
+ *     Session session = model.newSession();
+ *     float[] logits = new float[model.vocabSize()];
+ *     model.forward(session, new int[] {12092, 13}, 0, 2, logits);
+ * }
+ * }</pre>
+ */
+public final class NeoxLoader implements ModelLoader {
+    /** A loader; {@link java.util.ServiceLoader} makes one the same way. */
+    public NeoxLoader() {
+    }
+
+    @Override
+    public String architecture() {
+        return "gpt-neox";
+    }
+
+    /**
+     * Whether {@code path} is a Hugging Face folder (or a weights file in one) whose
+     * {@code config.json} says {@code model_type} gpt_neox, or a NeoX slim-weights folder.
+     */
+    @Override
+    public boolean canLoad(Path path) throws IOException {
+        if (NeoxSlimMerger.isSlimFolder(path)) {
+            return true;
+        }
+        Path config = huggingFaceConfig(path);
+        if (!Files.isRegularFile(config)) {
+            return false;
+        }
+        try {
+            JsonNode root = new ObjectMapper().readTree(config.toFile());
+            return root != null && "gpt_neox".equals(root.path("model_type").asText());
+        } catch (com.fasterxml.jackson.core.JacksonException e) {
+            return false;
+        }
+    }
+
+    private static Path huggingFaceConfig(Path path) {
+        Path folder = Files.isDirectory(path) ? path : path.toAbsolutePath().getParent();
+        return folder == null ? path.resolve("config.json") : folder.resolve("config.json");
+    }
+
+    /**
+     * Loads the model: config, weights (checked against the config all at once), and the tokenizer
+     * beside them or named by {@link LoadOptions#tokenizer()} (none is fine: the model then takes ids).
+     *
+     * @throws UnsupportedCheckpointException if {@code path} is no GPT-NeoX layout, or a setting is
+     *     not supported
+     * @throws NeoxWeightsException listing every missing, unknown or misshaped tensor
+     */
+    @Override
+    public NeoxModel load(Path path, LoadOptions options) throws IOException {
+        if (NeoxSlimMerger.isSlimFolder(path)) {
+            return loadSlim(path, options);
+        }
+        if (!canLoad(path)) {
+            throw new UnsupportedCheckpointException(path, null, "not a GPT-NeoX model: expected a folder with a "
+                    + "Hugging Face config.json (model_type gpt_neox) and weights, or a GPT-NeoX slim-weights folder "
+                    + "holding 'latest'");
+        }
+        return loadHuggingFace(path, options);
+    }
+
+    private static NeoxModel loadHuggingFace(Path path, LoadOptions options) throws IOException {
+        Path folder = Files.isDirectory(path) ? path : path.toAbsolutePath().getParent();
+        NeoxConfig config = NeoxConfig.fromHuggingFace(
+                options.config() != null ? options.config() : folder.resolve("config.json"));
+        checkLayerFilter(config, options);
+        Checkpoint checkpoint = Checkpoints.open(path);
+        try {
+            options.progress().progress("mapping GPT-NeoX weights", 0, 1);
+            NeoxWeights weights = NeoxWeights.mapHuggingFace(checkpoint, config, options.layers());
+            options.progress().progress("mapping GPT-NeoX weights", 1, 1);
+            Tokenizer tokenizer = NeoxTokenizers.find(folder, options.tokenizer());
+            return build(config, weights, options, tokenizer, checkpoint);
+        } catch (IOException | RuntimeException | Error e) {
+            checkpoint.close();
+            throw e;
+        }
+    }
+
+    private static NeoxModel loadSlim(Path path, LoadOptions options) throws IOException {
+        NeoxSlimMerger merger = NeoxSlimMerger.open(path);
+        NeoxConfig config = NeoxConfig.fromNeoxYaml(merger.findConfig(options.config()), merger.vocabSize());
+        checkLayerFilter(config, options);
+        Arena arena = Arena.ofShared();
+        try {
+            Map<NeoxWeights.Key, Tensor> merged = merger.merge(config, options.layers(), options.progress(), arena);
+            NeoxWeights weights = NeoxWeights.assemble(config, options.layers(), merged::get);
+            Tokenizer tokenizer = NeoxTokenizers.find(merger.root(), options.tokenizer());
+            return build(config, weights, options, tokenizer, arena);
+        } catch (IOException | RuntimeException | Error e) {
+            arena.close();
+            throw e;
+        }
+    }
+
+    private static void checkLayerFilter(NeoxConfig config, LoadOptions options) throws UnsupportedCheckpointException {
+        if (options.layers() == null) {
+            return;
+        }
+        for (int l = 0; l < config.layers(); l++) {
+            if (options.layers().test(l)) {
+                return;
+            }
+        }
+        throw new UnsupportedCheckpointException(null, null, "the layer filter accepts none of the model's "
+                + config.layers() + " layers");
+    }
+
+    private static NeoxModel build(NeoxConfig config, NeoxWeights weights, LoadOptions options, Tokenizer tokenizer,
+            AutoCloseable resources) throws IOException {
+        Function<Linear, Projection> projections = Projection::of;
+        if (options.int8()) {
+            throw new UnsupportedCheckpointException(null, null, "int8 quantization is not available yet");
+        }
+        return new NeoxModel(config, weights, options.parallel(), tokenizer, projections, options.int8(), resources);
+    }
+}

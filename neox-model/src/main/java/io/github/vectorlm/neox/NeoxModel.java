@@ -1,0 +1,279 @@
+package io.github.vectorlm.neox;
+
+import io.github.vectorlm.generation.LanguageModel;
+import io.github.vectorlm.generation.Session;
+import io.github.vectorlm.generation.Tokenizer;
+import io.github.vectorlm.tensor.Tensor;
+import io.github.vectorlm.tensor.ops.Activations;
+import io.github.vectorlm.tensor.ops.Attention;
+import io.github.vectorlm.tensor.ops.Embeddings;
+import io.github.vectorlm.tensor.ops.Norms;
+import io.github.vectorlm.tensor.ops.Parallel;
+import io.github.vectorlm.tensor.ops.Rope;
+import io.github.vectorlm.tensor.ops.RopeTable;
+import io.github.vectorlm.tensor.ops.VectorMath;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.function.Function;
+
+/**
+ * GPT-NeoX: the input embedding, pre-LN layers, the final LayerNorm and the output projection.
+ * Each layer runs attention (query_key_value, split per head as [n_heads, 3, head_dim], rotary
+ * embedding on the first {@link NeoxConfig#rotaryDims()} dims of each query and key head in the
+ * rotate-half form, causal attention over the KV cache, attention.dense) and the MLP
+ * (dense_h_to_4h → GELU → dense_4h_to_h), combined as a parallel residual
+ * {@code x + attn(ln1(x)) + mlp(ln2(x))} or sequentially, as the config says.
+ *
+ * <p>Immutable and thread-safe: it holds the weights by reference and every per-sequence buffer
+ * lives in the sessions it makes. Many tokens run as one batched prefill (the GEMM path, in chunks
+ * of at most 256 positions), one token as a decode step (the GEMV path). {@link #forward} runs only
+ * the last position through the final LayerNorm and the head; {@link #forwardAll} runs all of them.
+ *
+ * <p>Load one with {@link NeoxLoader} (or {@code LanguageModels.load}).
+ */
+public final class NeoxModel implements LanguageModel {
+    private final NeoxConfig config;
+    private final NeoxWeights weights;
+    private final List<LayerRun> layers;
+    private final Projection head;
+    private final RopeTable rope;
+    private final Parallel parallel;
+    private final Tokenizer tokenizer;
+    private final boolean int8;
+    private final AutoCloseable resources;
+
+    /** A layer's parameters as the forward pass runs them. */
+    private record LayerRun(NeoxWeights.Layer weights, Projection attention, Projection attentionOutput,
+            Projection mlpUp, Projection mlpDown) {
+    }
+
+    /**
+     * @param projections turns each matrix of the layers into the projection the forward pass runs
+     *     ({@link Projection#of} for weights as stored, or their int8 form)
+     * @param int8 whether {@code projections} quantizes (reported by {@link #int8()})
+     * @param resources what to close with the model (the checkpoint the weights view, the arena of
+     *     merged or quantized copies), or null
+     */
+    NeoxModel(NeoxConfig config, NeoxWeights weights, Parallel parallel, Tokenizer tokenizer,
+            Function<io.github.vectorlm.tensor.ops.Linear, Projection> projections, boolean int8,
+            AutoCloseable resources) {
+        this.config = Objects.requireNonNull(config, "config");
+        this.weights = Objects.requireNonNull(weights, "weights");
+        this.parallel = Objects.requireNonNull(parallel, "parallel");
+        this.tokenizer = tokenizer;
+        this.int8 = int8;
+        this.resources = resources;
+        List<LayerRun> runs = new ArrayList<>();
+        for (NeoxWeights.Layer l : weights.layers()) {
+            runs.add(new LayerRun(l, projections.apply(l.attention()), projections.apply(l.attentionOutput()),
+                    projections.apply(l.mlpUp()), projections.apply(l.mlpDown())));
+        }
+        this.layers = List.copyOf(runs);
+        // the head stays as stored, as LLM.int8 keeps the output embedding in 16 bits
+        this.head = Projection.of(weights.head());
+        this.rope = config.rotaryDims() == 0 ? null
+                : RopeTable.create(config.rotaryDims(), config.rotaryBase(), config.maxPositions());
+    }
+
+    /** The config the model was built from. */
+    public NeoxConfig config() {
+        return config;
+    }
+
+    /** The indices of the transformer layers loaded (all of them unless a layer filter was given). */
+    public int[] loadedLayers() {
+        int[] out = new int[weights.layers().size()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = weights.layers().get(i).index();
+        }
+        return out;
+    }
+
+    /** Whether the layers' matrices run in int8. */
+    public boolean int8() {
+        return int8;
+    }
+
+    /** The input embedding as held (a view of the checkpoint, or the merged copy). */
+    public Tensor embedding() {
+        return weights.embedding();
+    }
+
+    @Override
+    public String architecture() {
+        return "gpt-neox";
+    }
+
+    @Override
+    public int vocabSize() {
+        return config.vocabSize();
+    }
+
+    @Override
+    public int contextLength() {
+        return config.maxPositions();
+    }
+
+    @Override
+    public Optional<Tokenizer> tokenizer() {
+        return Optional.ofNullable(tokenizer);
+    }
+
+    /** A session whose KV cache holds the whole context: 2 × loaded layers × context × hidden floats. */
+    @Override
+    public Session newSession() {
+        return new NeoxSession(this, parallel);
+    }
+
+    @Override
+    public void forward(Session session, int[] tokens, int offset, int count, float[] logits) {
+        NeoxSession s = check(session, tokens, offset, count, logits, config.vocabSize());
+        run(s, tokens, offset, count, logits, false);
+    }
+
+    @Override
+    public void forwardAll(Session session, int[] tokens, int offset, int count, float[] logits) {
+        NeoxSession s = check(session, tokens, offset, count, logits, (long) count * config.vocabSize());
+        run(s, tokens, offset, count, logits, true);
+    }
+
+    /** Validates everything up front, so a refused call leaves the session as it was. */
+    private NeoxSession check(Session session, int[] tokens, int offset, int count, float[] logits,
+            long logitsNeeded) {
+        if (!(session instanceof NeoxSession s) || s.model != this) {
+            throw new IllegalArgumentException("session " + session + " was not made by this model");
+        }
+        if (count < 1) {
+            throw new IllegalArgumentException("forward of " + count + " tokens");
+        }
+        if (offset < 0 || offset > tokens.length - count) {
+            throw new IllegalArgumentException("tokens [" + offset + ", " + ((long) offset + count)
+                    + ") outside an array of " + tokens.length);
+        }
+        if (count > s.capacity() - s.position()) {
+            throw new IllegalArgumentException(count + " more tokens do not fit: the session holds " + s.position()
+                    + " of " + s.capacity() + " positions");
+        }
+        if (logits.length < logitsNeeded) {
+            throw new IllegalArgumentException("logits array of " + logits.length + " floats, need " + logitsNeeded);
+        }
+        for (int i = offset; i < offset + count; i++) {
+            if (tokens[i] < 0 || tokens[i] >= config.vocabSize()) {
+                throw new IllegalArgumentException("token id " + tokens[i] + " at index " + i
+                        + " is outside the vocabulary of " + config.vocabSize());
+            }
+        }
+        return s;
+    }
+
+    private void run(NeoxSession s, int[] tokens, int offset, int count, float[] logits, boolean allPositions) {
+        int d = config.hiddenSize();
+        int vocab = config.vocabSize();
+        float eps = config.layerNormEps();
+        int start = s.position();
+        for (int done = 0; done < count; ) {
+            int rows = Math.min(s.chunk, count - done);
+            int position = start + done;
+            Embeddings.lookup(s.residual, 0, weights.embedding(), tokens, offset + done, rows);
+            for (int l = 0; l < layers.size(); l++) {
+                layer(s, l, rows, position);
+            }
+            if (allPositions) {
+                Norms.layerNorm(s.normed, 0, s.residual, 0, rows, d, weights.finalNormWeight(),
+                        weights.finalNormBias(), eps);
+                head.apply(logits, done * vocab, s.normed, 0, rows, parallel);
+            } else if (done + rows == count) {
+                Norms.layerNorm(s.normed, 0, s.residual, (rows - 1) * d, 1, d, weights.finalNormWeight(),
+                        weights.finalNormBias(), eps);
+                head.apply(logits, 0, s.normed, 0, 1, parallel);
+            }
+            done += rows;
+        }
+        s.advance(count);
+    }
+
+    /**
+     * One layer over {@code rows} positions from {@code position}; reads and updates
+     * {@code s.residual}. {@code cacheIndex} is the layer's place among the loaded ones.
+     */
+    private void layer(NeoxSession s, int cacheIndex, int rows, int position) {
+        LayerRun run = layers.get(cacheIndex);
+        NeoxWeights.Layer w = run.weights();
+        int d = config.hiddenSize();
+        int heads = config.heads();
+        int headDim = config.headDim();
+        float eps = config.layerNormEps();
+        float[] keys = s.keys[cacheIndex];
+        float[] values = s.values[cacheIndex];
+
+        Norms.layerNorm(s.normed, 0, s.residual, 0, rows, d, w.inputNormWeight(), w.inputNormBias(), eps);
+        run.attention().apply(s.qkv, 0, s.normed, 0, rows, parallel);
+        // query_key_value's outputs are [n_heads, 3, head_dim]: q, k, v of head h are rows h·3·hd + {0, 1, 2}·hd
+        for (int r = 0; r < rows; r++) {
+            int cacheRow = (position + r) * d;
+            for (int h = 0; h < heads; h++) {
+                int src = r * 3 * d + h * 3 * headDim;
+                int dst = h * headDim;
+                System.arraycopy(s.qkv, src, s.queries, r * d + dst, headDim);
+                System.arraycopy(s.qkv, src + headDim, keys, cacheRow + dst, headDim);
+                System.arraycopy(s.qkv, src + 2 * headDim, values, cacheRow + dst, headDim);
+            }
+        }
+        if (rope != null) {
+            Rope.apply(s.queries, 0, rows, heads, headDim, position, rope);
+            Rope.apply(keys, position * d, rows, heads, headDim, position, rope);
+        }
+        Attention.causal(s.attended, 0, s.queries, 0, rows, position, keys, values, heads, headDim,
+                s.attentionScratch, parallel);
+        run.attentionOutput().apply(s.attentionOut, 0, s.attended, 0, rows, parallel);
+
+        int n = rows * d;
+        if (config.parallelResidual()) {
+            // x + attn(ln1(x)) + mlp(ln2(x)), summed as Hugging Face does: (mlp + attn) + x
+            mlp(s, run, rows, s.residual);
+            VectorMath.add(s.attentionOut, 0, s.mlpOut, 0, n);
+            VectorMath.add(s.residual, 0, s.attentionOut, 0, n);
+        } else {
+            // h = x + attn(ln1(x)); h + mlp(ln2(h))
+            VectorMath.add(s.residual, 0, s.attentionOut, 0, n);
+            mlp(s, run, rows, s.residual);
+            VectorMath.add(s.residual, 0, s.mlpOut, 0, n);
+        }
+    }
+
+    /** {@code s.mlpOut = dense_4h_to_h(gelu(dense_h_to_4h(ln2(x))))} for {@code rows} rows of {@code x}. */
+    private void mlp(NeoxSession s, LayerRun run, int rows, float[] x) {
+        NeoxWeights.Layer w = run.weights();
+        int d = config.hiddenSize();
+        Norms.layerNorm(s.normed, 0, x, 0, rows, d, w.postNormWeight(), w.postNormBias(), config.layerNormEps());
+        run.mlpUp().apply(s.hidden, 0, s.normed, 0, rows, parallel);
+        int n = rows * config.intermediateSize();
+        switch (config.activation()) {
+            case GELU_ERF -> Activations.geluErf(s.hidden, 0, n);
+            case GELU_TANH -> Activations.geluTanh(s.hidden, 0, n);
+        }
+        run.mlpDown().apply(s.mlpOut, 0, s.hidden, 0, rows, parallel);
+    }
+
+    /** Closes the checkpoint the weights view and frees any merged or quantized copies; sessions become unusable. */
+    @Override
+    public void close() {
+        if (resources != null) {
+            try {
+                resources.close();
+            } catch (RuntimeException e) {
+                throw e;
+            } catch (Exception e) {
+                throw new IllegalStateException("closing " + resources, e);
+            }
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "NeoxModel[" + config.summary() + (layers.size() == config.layers() ? ""
+                : ", layers loaded " + java.util.Arrays.toString(loadedLayers())) + (int8 ? ", int8" : "") + "]";
+    }
+}

@@ -1,0 +1,549 @@
+package io.github.vectorlm.neox;
+
+import io.github.vectorlm.checkpoint.Checkpoint;
+import io.github.vectorlm.checkpoint.CheckpointException;
+import io.github.vectorlm.checkpoint.Checkpoints;
+import io.github.vectorlm.checkpoint.CorruptCheckpointException;
+import io.github.vectorlm.checkpoint.TensorInfo;
+import io.github.vectorlm.generation.ProgressListener;
+import io.github.vectorlm.neox.NeoxWeightLayout.Entry;
+import io.github.vectorlm.neox.NeoxWeightLayout.Merge;
+import io.github.vectorlm.neox.NeoxWeightLayout.Parameter;
+import io.github.vectorlm.neox.NeoxWeightLayout.Stage;
+import io.github.vectorlm.tensor.DType;
+import io.github.vectorlm.tensor.Shape;
+import io.github.vectorlm.tensor.Tensor;
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.IntPredicate;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Reads GPT-NeoX's own checkpoint layout, the "slim weights" the 20B was released in, and merges
+ * its tensor-parallel partitions into whole tensors.
+ *
+ * <p>The layout: a folder holding {@code latest} (a text file naming the step folder, e.g.
+ * {@code global_step150000}) and that folder, which holds one {@code torch.save}d dict of
+ * parameters per pipeline layer and tensor-parallel partition:
+ * {@code layer_NN-model_PP-model_states.pt}. Pipeline layer 0 is the embedding
+ * ({@code word_embeddings.weight}), transformer layer i is pipeline layer i + 2, the final norm
+ * ({@code norm.weight}, {@code norm.bias}) is n_layers + 3 and the output projection
+ * ({@code final_linear.weight}) n_layers + 4 (47 and 48 for the 44-layer 20B). DeepSpeed's
+ * {@code mp_rank_PP_model_states.pt} files (optimizer bookkeeping) are ignored.
+ *
+ * <p>Partitions merge by four rules ({@link NeoxWeightLayout#NEOX_SLIM} says which applies to
+ * which tensor): concatenation along dim 0 (column-parallel weights and their biases, the
+ * embedding, the head), along dim 1 (row-parallel weights), summation (row-parallel biases: each
+ * partition holds a share), and duplication (LayerNorms: every partition holds the whole; they must
+ * agree — for each partition p, Σ (x_p − x_0)² over the tensor below {@value #DUPLICATE_TOLERANCE} —
+ * and their mean is used, else the tensor is refused by name). Any number of partitions; dtypes as
+ * stored (f16 for the 20B), sums and means taken in f32 and rounded back.
+ *
+ * <p><b>The merged copy.</b> A merged tensor is split across files, so it cannot be a view of one
+ * mapping: this is the one place VectorLM copies weights instead of using them in place. The
+ * merge streams, one pipeline layer at a time: its partition files are mapped, merged into fresh
+ * allocations of the caller's arena, and unmapped before the next layer is opened, so the process
+ * holds the merged model plus one layer's partitions, never two whole copies. A layer filter
+ * merges only some transformer layers (the embedding, final norm and head always), for smoke
+ * tests of checkpoints larger than memory.
+ */
+public final class NeoxSlimMerger {
+    /** The largest Σ (x_p − x_0)² for which the partitions of a duplicated tensor count as equal. */
+    public static final double DUPLICATE_TOLERANCE = 1e-4;
+
+    private static final Pattern LAYER_FILE = Pattern.compile("layer_([0-9]+)-model_([0-9]+)-model_states\\.pt");
+    private static final Pattern STEP_NAME = Pattern.compile("[A-Za-z0-9_.-]+");
+
+    private final Path root;
+    private final Path stepFolder;
+    private final int partitions;
+    /** Pipeline index → its partition files, partition 0 first. */
+    private final Map<Integer, List<Path>> files;
+
+    private NeoxSlimMerger(Path root, Path stepFolder, int partitions, Map<Integer, List<Path>> files) {
+        this.root = root;
+        this.stepFolder = stepFolder;
+        this.partitions = partitions;
+        this.files = files;
+    }
+
+    /**
+     * Whether {@code path} is a slim-weights folder: one holding {@code latest}, or a step folder
+     * holding {@code layer_00-model_00-model_states.pt}. Looks at names only.
+     */
+    public static boolean isSlimFolder(Path path) {
+        return Files.isDirectory(path) && (Files.isRegularFile(path.resolve("latest"))
+                || Files.isRegularFile(path.resolve("layer_00-model_00-model_states.pt")));
+    }
+
+    /**
+     * Finds the step folder and its partition files, without opening them.
+     *
+     * @param path the folder holding {@code latest}, or the step folder itself
+     * @throws CheckpointException if {@code latest} is unusable, the step folder is missing, or a
+     *     pipeline layer lacks some of the partitions the others have
+     */
+    public static NeoxSlimMerger open(Path path) throws IOException {
+        Path root;
+        Path step;
+        Path latest = path.resolve("latest");
+        if (Files.isRegularFile(latest)) {
+            String name = new String(Files.readAllBytes(latest), StandardCharsets.UTF_8).trim();
+            if (!STEP_NAME.matcher(name).matches() || name.equals(".") || name.equals("..")) {
+                throw new CorruptCheckpointException(latest, null, "should name a step folder beside it "
+                        + "(like global_step150000), holds '" + name + "'");
+            }
+            root = path;
+            step = path.resolve(name);
+            if (!Files.isDirectory(step)) {
+                throw new NoSuchFileException(step.toString(), null, "the step folder named by " + latest);
+            }
+        } else if (Files.isDirectory(path)) {
+            step = path;
+            root = path.toAbsolutePath().getParent() != null ? path.toAbsolutePath().getParent() : path;
+        } else {
+            throw new NoSuchFileException(path.toString());
+        }
+        Map<Integer, TreeMap<Integer, Path>> found = new TreeMap<>();
+        try (DirectoryStream<Path> dir = Files.newDirectoryStream(step)) {
+            for (Path f : dir) {
+                Matcher m = LAYER_FILE.matcher(f.getFileName().toString());
+                if (m.matches()) {
+                    found.computeIfAbsent(Integer.parseInt(m.group(1)), k -> new TreeMap<>())
+                            .put(Integer.parseInt(m.group(2)), f);
+                }
+            }
+        }
+        if (found.isEmpty()) {
+            throw new CorruptCheckpointException(step, null, "holds no layer_NN-model_PP-model_states.pt files");
+        }
+        int parts = 0;
+        for (TreeMap<Integer, Path> p : found.values()) {
+            parts = Math.max(parts, p.lastKey() + 1);
+        }
+        List<String> problems = new ArrayList<>();
+        Map<Integer, List<Path>> files = new TreeMap<>();
+        for (Map.Entry<Integer, TreeMap<Integer, Path>> e : found.entrySet()) {
+            List<Path> list = new ArrayList<>();
+            for (int p = 0; p < parts; p++) {
+                Path f = e.getValue().get(p);
+                if (f == null) {
+                    problems.add("missing " + fileName(e.getKey(), p) + " (other pipeline layers have " + parts
+                            + " partitions)");
+                }
+                list.add(f);
+            }
+            if (!list.contains(null)) {
+                files.put(e.getKey(), List.copyOf(list));
+            }
+        }
+        if (!problems.isEmpty()) {
+            throw new NeoxWeightsException(step, "GPT-NeoX slim weights", problems);
+        }
+        return new NeoxSlimMerger(root, step, parts, files);
+    }
+
+    private static String fileName(int pipelineIndex, int partition) {
+        return String.format("layer_%02d-model_%02d-model_states.pt", pipelineIndex, partition);
+    }
+
+    /** The folder holding {@code latest} (where the config and tokenizer are looked for). */
+    public Path root() {
+        return root;
+    }
+
+    /** The step folder holding the partition files. */
+    public Path stepFolder() {
+        return stepFolder;
+    }
+
+    /** Tensor-parallel partitions per pipeline layer. */
+    public int partitions() {
+        return partitions;
+    }
+
+    /**
+     * The vocabulary size: the rows of {@code word_embeddings.weight} summed over its partitions
+     * (the YAML does not say it: NeoX pads the tokenizer's vocabulary when it builds the model).
+     */
+    public int vocabSize() throws IOException {
+        List<Path> embedding = files.get(0);
+        if (embedding == null) {
+            throw new CorruptCheckpointException(stepFolder, null, "has no " + fileName(0, 0)
+                    + " (pipeline layer 0, the embedding)");
+        }
+        String name = NeoxWeightLayout.NEOX_SLIM.entry(Parameter.EMBEDDING).templates().get(0);
+        long rows = 0;
+        for (Path f : embedding) {
+            try (Checkpoint c = Checkpoints.open(f)) {
+                if (!c.contains(name)) {
+                    throw new CorruptCheckpointException(f, name, "is missing");
+                }
+                TensorInfo info = c.info(name);
+                if (info.shape().rank() != 2) {
+                    throw new CorruptCheckpointException(f, name, "has shape " + info.shape() + ", expected 2-D");
+                }
+                rows += info.shape().dim(0);
+            }
+        }
+        if (rows > Integer.MAX_VALUE) {
+            throw new CorruptCheckpointException(stepFolder, name, "has " + rows + " rows in all");
+        }
+        return (int) rows;
+    }
+
+    /**
+     * The config file of the checkpoint: {@code explicit} if given, else the one {@code .yml} (or
+     * {@code .yaml}) file beside {@code latest} or in a {@code configs/} folder beside it (the
+     * layout of the NeoX repository and of the 20B download), else in the step folder's
+     * {@code configs/} (where NeoX's own checkpointing writes copies).
+     *
+     * @throws CheckpointException if there is none, or several could serve (listing them)
+     */
+    public Path findConfig(Path explicit) throws IOException {
+        if (explicit != null) {
+            if (!Files.isRegularFile(explicit)) {
+                throw new NoSuchFileException(explicit.toString(), null, "the config file given");
+            }
+            return explicit;
+        }
+        List<Path> candidates = new ArrayList<>();
+        addYaml(candidates, root);
+        addYaml(candidates, root.resolve("configs"));
+        if (candidates.isEmpty()) {
+            addYaml(candidates, stepFolder.resolve("configs"));
+        }
+        if (candidates.size() == 1) {
+            return candidates.get(0);
+        }
+        if (candidates.isEmpty()) {
+            throw new CheckpointException(root, null, "no GPT-NeoX YAML config found beside 'latest', in configs/ "
+                    + "or in " + root.relativize(stepFolder) + "/configs/; name it with the config option (--config)");
+        }
+        throw new CheckpointException(root, null, "several YAML files could be the config: " + candidates
+                + "; name one with the config option (--config)");
+    }
+
+    private static void addYaml(List<Path> out, Path folder) throws IOException {
+        if (!Files.isDirectory(folder)) {
+            return;
+        }
+        List<Path> found = new ArrayList<>();
+        try (DirectoryStream<Path> dir = Files.newDirectoryStream(folder)) {
+            for (Path f : dir) {
+                String n = f.getFileName().toString();
+                if ((n.endsWith(".yml") || n.endsWith(".yaml")) && Files.isRegularFile(f)) {
+                    found.add(f);
+                }
+            }
+        }
+        found.sort(null);
+        out.addAll(found);
+    }
+
+    /**
+     * Checks every partition file the merge will read against {@code config}, then merges them,
+     * one pipeline layer at a time, into allocations of {@code arena}.
+     *
+     * @param loadLayer the transformer layers to merge (null: all)
+     * @param progress told after each pipeline layer
+     * @return every merged parameter
+     * @throws NeoxWeightsException listing every missing, unknown or misshaped tensor and partition
+     *     mismatch, or naming a duplicated tensor whose partitions disagree
+     */
+    Map<NeoxWeights.Key, Tensor> merge(NeoxConfig config, IntPredicate loadLayer, ProgressListener progress,
+            Arena arena) throws IOException {
+        List<Stage> stages = new ArrayList<>();
+        List<Integer> layerOfStage = new ArrayList<>();
+        stages.add(Stage.EMBEDDING);
+        layerOfStage.add(-1);
+        for (int l = 0; l < config.layers(); l++) {
+            if (loadLayer == null || loadLayer.test(l)) {
+                stages.add(Stage.LAYER);
+                layerOfStage.add(l);
+            }
+        }
+        stages.add(Stage.FINAL_NORM);
+        layerOfStage.add(-1);
+        if (!config.tiedEmbeddings()) {
+            stages.add(Stage.HEAD);
+            layerOfStage.add(-1);
+        }
+        check(config, stages, layerOfStage);
+
+        String task = "merging GPT-NeoX slim weights (" + partitions + " partitions)";
+        Map<NeoxWeights.Key, Tensor> merged = new LinkedHashMap<>();
+        progress.progress(task, 0, stages.size());
+        for (int s = 0; s < stages.size(); s++) {
+            Stage stage = stages.get(s);
+            int layer = layerOfStage.get(s);
+            List<Path> parts = files.get(stage.pipelineIndex(layer, config.layers()));
+            List<Checkpoint> open = new ArrayList<>(parts.size());
+            try {
+                for (Path f : parts) {
+                    open.add(Checkpoints.open(f));
+                }
+                for (Entry e : NeoxWeightLayout.NEOX_SLIM.entries(stage)) {
+                    if (!e.parameter().expected(config)) {
+                        continue;
+                    }
+                    String name = e.templates().get(0);
+                    List<Tensor> pieces = new ArrayList<>(open.size());
+                    for (Checkpoint c : open) {
+                        pieces.add(c.tensor(name));
+                    }
+                    merged.put(NeoxWeights.Key.of(e.parameter(), layer),
+                            mergeTensor(e.merge(), name, parts, pieces, Shape.of(e.expectedShape(config)), arena));
+                }
+            } finally {
+                for (Checkpoint c : open) {
+                    c.close();
+                }
+            }
+            progress.progress(task, s + 1, stages.size());
+        }
+        return merged;
+    }
+
+    /** Validates the metadata of every file the merge will read; reports all problems at once. */
+    private void check(NeoxConfig config, List<Stage> stages, List<Integer> layerOfStage) throws IOException {
+        NeoxWeightLayout layout = NeoxWeightLayout.NEOX_SLIM;
+        List<String> problems = new ArrayList<>();
+        for (int s = 0; s < stages.size(); s++) {
+            Stage stage = stages.get(s);
+            int index = stage.pipelineIndex(layerOfStage.get(s), config.layers());
+            List<Path> parts = files.get(index);
+            if (parts == null) {
+                problems.add("missing " + fileName(index, 0) + " (pipeline layer " + index + ": " + describe(stage,
+                        layerOfStage.get(s)) + ")");
+                continue;
+            }
+            List<Map<String, TensorInfo>> infos = new ArrayList<>();
+            for (Path f : parts) {
+                Map<String, TensorInfo> m = new LinkedHashMap<>();
+                try (Checkpoint c = Checkpoints.open(f)) {
+                    for (String n : c.tensorNames()) {
+                        m.put(n, c.info(n));
+                    }
+                }
+                infos.add(m);
+            }
+            List<Entry> entries = layout.entries(stage);
+            for (int p = 0; p < parts.size(); p++) {
+                for (Map.Entry<String, TensorInfo> t : infos.get(p).entrySet()) {
+                    boolean known = false;
+                    for (Entry e : entries) {
+                        known |= e.templates().contains(t.getKey()) && e.parameter().expected(config);
+                    }
+                    if (!known && !layout.isIgnored(t.getKey())) {
+                        problems.add(parts.get(p).getFileName() + ": unexpected '" + t.getKey() + "' "
+                                + t.getValue().dtype() + t.getValue().shape());
+                    }
+                }
+            }
+            for (Entry e : entries) {
+                if (e.parameter().expected(config)) {
+                    checkPartitions(problems, e, parts, infos, e.expectedShape(config));
+                }
+            }
+        }
+        for (Integer index : files.keySet()) {
+            boolean used = index == 0 || (index >= 2 && index < config.layers() + 2) || index == config.layers() + 3
+                    || (index == config.layers() + 4);
+            if (!used) {
+                problems.add("unexpected " + fileName(index, 0) + ": pipeline layer " + index + " is none of a "
+                        + config.layers() + "-layer model's");
+            }
+        }
+        if (!problems.isEmpty()) {
+            throw new NeoxWeightsException(stepFolder, layout.description() + " weights (" + partitions
+                    + " partitions) for " + config.summary(), problems);
+        }
+    }
+
+    private static String describe(Stage stage, int layer) {
+        return switch (stage) {
+            case EMBEDDING -> "the embedding";
+            case LAYER -> "transformer layer " + layer;
+            case FINAL_NORM -> "the final norm";
+            case HEAD -> "the output projection";
+        };
+    }
+
+    /** Checks that the partitions of one tensor exist, agree in dtype, and merge to the expected shape. */
+    private static void checkPartitions(List<String> problems, Entry e, List<Path> parts,
+            List<Map<String, TensorInfo>> infos, long[] expected) {
+        String name = e.templates().get(0);
+        List<TensorInfo> pieces = new ArrayList<>();
+        for (int p = 0; p < parts.size(); p++) {
+            TensorInfo info = infos.get(p).get(name);
+            if (info == null) {
+                problems.add(parts.get(p).getFileName() + ": missing '" + name + "'");
+                return;
+            }
+            pieces.add(info);
+        }
+        String where = "'" + name + "' in " + parts.get(0).getFileName()
+                + (parts.size() > 1 ? " .. " + parts.get(parts.size() - 1).getFileName() : "");
+        DType dtype = pieces.get(0).dtype();
+        for (TensorInfo t : pieces) {
+            if (t.dtype() != dtype) {
+                problems.add(where + ": partitions differ in dtype (" + dtypes(pieces) + ")");
+                return;
+            }
+        }
+        if (!NeoxWeights.isFloat(dtype)) {
+            problems.add(where + " is " + dtype + ", expected F32, F16 or BF16");
+            return;
+        }
+        long[] merged = mergedShape(e.merge(), pieces);
+        if (merged == null) {
+            problems.add(where + ": partition shapes " + shapes(pieces) + " do not " + switch (e.merge()) {
+                case CONCAT_ROWS -> "concatenate along dim 0";
+                case CONCAT_COLUMNS -> "concatenate along dim 1";
+                case SUM, DUPLICATE -> "agree";
+            });
+        } else if (!Arrays.equals(merged, expected)) {
+            problems.add(where + ": partitions " + shapes(pieces) + " merge to " + Arrays.toString(merged)
+                    + ", expected " + Arrays.toString(expected));
+        }
+    }
+
+    /** The shape the partitions merge to under {@code rule}, or null if they cannot. */
+    private static long[] mergedShape(Merge rule, List<TensorInfo> pieces) {
+        long[] first = pieces.get(0).shape().toArray();
+        int axis = switch (rule) {
+            case CONCAT_ROWS -> 0;
+            case CONCAT_COLUMNS -> 1;
+            case SUM, DUPLICATE -> -1;
+        };
+        if (axis >= first.length) {
+            return null;
+        }
+        long[] out = first.clone();
+        for (int p = 1; p < pieces.size(); p++) {
+            long[] dims = pieces.get(p).shape().toArray();
+            if (dims.length != first.length) {
+                return null;
+            }
+            for (int i = 0; i < dims.length; i++) {
+                if (i == axis) {
+                    out[i] = Math.addExact(out[i], dims[i]);
+                } else if (dims[i] != first[i]) {
+                    return null;
+                }
+            }
+        }
+        return out;
+    }
+
+    private static String shapes(List<TensorInfo> pieces) {
+        StringBuilder sb = new StringBuilder();
+        for (TensorInfo t : pieces) {
+            sb.append(sb.isEmpty() ? "" : ", ").append(t.shape());
+        }
+        return sb.toString();
+    }
+
+    private static String dtypes(List<TensorInfo> pieces) {
+        StringBuilder sb = new StringBuilder();
+        for (TensorInfo t : pieces) {
+            sb.append(sb.isEmpty() ? "" : ", ").append(t.dtype());
+        }
+        return sb.toString();
+    }
+
+    /** Merges checked partitions into a fresh tensor of {@code arena}. */
+    static Tensor mergeTensor(Merge rule, String name, List<Path> files, List<Tensor> pieces, Shape shape,
+            Arena arena) throws CheckpointException {
+        DType dtype = pieces.get(0).dtype();
+        int size = dtype.byteSize();
+        return switch (rule) {
+            case CONCAT_ROWS -> {
+                Tensor out = Tensor.allocate(arena, dtype, shape.toArray());
+                long at = 0;
+                for (Tensor t : pieces) {
+                    MemorySegment src = t.contiguous().contiguousData();
+                    MemorySegment.copy(src, 0, out.segment(), at, src.byteSize());
+                    at += src.byteSize();
+                }
+                yield out;
+            }
+            case CONCAT_COLUMNS -> {
+                Tensor out = Tensor.allocate(arena, dtype, shape.toArray());
+                long rows = shape.dim(0);
+                long rowBytes = shape.dim(1) * size;
+                long column = 0;
+                for (Tensor t : pieces) {
+                    Tensor c = t.contiguous();
+                    long pieceRowBytes = c.dim(1) * size;
+                    MemorySegment src = c.contiguousData();
+                    for (long r = 0; r < rows; r++) {
+                        MemorySegment.copy(src, r * pieceRowBytes, out.segment(), r * rowBytes + column, pieceRowBytes);
+                    }
+                    column += pieceRowBytes;
+                }
+                yield out;
+            }
+            case SUM -> {
+                float[] sum = new float[checkedLength(shape)];
+                for (Tensor t : pieces) {
+                    float[] v = t.toFloatArray();
+                    for (int i = 0; i < sum.length; i++) {
+                        sum[i] += v[i];
+                    }
+                }
+                yield Tensor.fromFloats(dtype, sum, shape.toArray()).copyTo(arena);
+            }
+            case DUPLICATE -> {
+                float[] first = pieces.get(0).toFloatArray();
+                float[] sum = first.clone();
+                for (int p = 1; p < pieces.size(); p++) {
+                    float[] v = pieces.get(p).toFloatArray();
+                    double squares = 0;
+                    for (int i = 0; i < v.length; i++) {
+                        double diff = (double) v[i] - first[i];
+                        squares += diff * diff;
+                        sum[i] += v[i];
+                    }
+                    if (!(squares < DUPLICATE_TOLERANCE)) {
+                        throw new NeoxWeightsException(files.get(p), "GPT-NeoX slim weights", List.of("'" + name
+                                + "' should be the same in every partition, but partition " + p + " differs from "
+                                + "partition 0 (" + files.get(0).getFileName() + ") by a squared difference of "
+                                + squares + " (at most " + DUPLICATE_TOLERANCE + " is accepted)"));
+                    }
+                }
+                for (int i = 0; i < sum.length; i++) {
+                    sum[i] /= pieces.size();
+                }
+                yield Tensor.fromFloats(dtype, sum, shape.toArray()).copyTo(arena);
+            }
+        };
+    }
+
+    private static int checkedLength(Shape shape) {
+        if (shape.numel() > Integer.MAX_VALUE - 8) {
+            throw new IllegalArgumentException("vector " + shape + " too large");
+        }
+        return (int) shape.numel();
+    }
+
+    @Override
+    public String toString() {
+        return "NeoxSlimMerger[" + stepFolder + ", " + partitions + " partitions, " + files.size()
+                + " pipeline layers]";
+    }
+}
