@@ -1,0 +1,178 @@
+package io.github.vectorlm.cli;
+
+import io.github.vectorlm.generation.GenerationOptions;
+import io.github.vectorlm.generation.GenerationResult;
+import io.github.vectorlm.generation.Generator;
+import io.github.vectorlm.generation.SamplingOptions;
+import io.github.vectorlm.generation.TokenListener;
+import io.github.vectorlm.generation.Tokenizer;
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ThreadLocalRandom;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+
+/** {@code vectorlm generate}: continues a prompt, streaming the text as it comes. */
+@Command(name = "generate",
+        header = "Generate text from a prompt, streamed as it comes.",
+        sortOptions = false,
+        usageHelpAutoWidth = true,
+        mixinStandardHelpOptions = true,
+        description = {
+            "Continues a prompt with a language model, printing the text as it is generated.",
+            "",
+            "Sampling applies temperature, then top-k, then top-p (as Hugging Face's generate does). "
+                    + "--temperature 0 is greedy decoding (the most likely token each step). "
+                    + "Generation stops after --max-new-tokens tokens, at the end-of-text token, at a --stop string, "
+                    + "or when the context is full.",
+            ""},
+        footer = {
+            "",
+            "Output: the prompt, then each piece of text as soon as it is generated. With --json, nothing is streamed; "
+                    + "one object is printed at the end:",
+            "  {\"ids\": [generated ids only], \"text\": \"prompt + generated text\"}   (\"text\" when there is a tokenizer)",
+            "",
+            "Examples:",
+            "  vectorlm generate --prompt \"ROMEO:\"",
+            "  vectorlm generate --prompt \"ROMEO:\" --temperature 0 --json",
+            "  vectorlm generate --model gpt2 --prompt \"Alan Turing\" --top-p 0.9 --seed 42",
+            "  vectorlm generate --model out/ckpt.pt --ids 50256 --stop \"\\n\\n\"",
+            "  vectorlm generate --model 20B_checkpoints --config 20B.yml \\",
+            "      --prompt \"Hello\" --int8 --threads 8"})
+final class GenerateCommand implements Callable<Integer> {
+    @ParentCommand
+    private VectorLm root;
+
+    @Spec
+    private CommandSpec spec;
+
+    @Mixin
+    private ModelOptions modelOptions = new ModelOptions();
+
+    @ArgGroup(exclusive = true, multiplicity = "1")
+    private Prompt prompt;
+
+    static final class Prompt {
+        @Option(names = "--prompt", paramLabel = "TEXT", required = true, description = "The prompt text.")
+        String text;
+
+        @Option(names = "--ids", paramLabel = "IDS", required = true, converter = TokenIds.Converter.class,
+                description = "The prompt as token ids, e.g. 464,2068 (no tokenizer needed).")
+        TokenIds ids;
+    }
+
+    @Option(names = "--max-new-tokens", paramLabel = "N", defaultValue = "200",
+            description = "The most tokens to generate. Default: ${DEFAULT-VALUE}.")
+    private int maxNewTokens;
+
+    @Option(names = "--temperature", paramLabel = "T", defaultValue = "0.8",
+            description = "Divides the logits before sampling; 0 is greedy. Default: ${DEFAULT-VALUE}.")
+    private double temperature;
+
+    @Option(names = "--top-k", paramLabel = "K", defaultValue = "200",
+            description = "Sample only from the K most likely tokens; 0 turns it off. Default: ${DEFAULT-VALUE}.")
+    private int topK;
+
+    @Option(names = "--top-p", paramLabel = "P", defaultValue = "1.0",
+            description = "Sample only from the most likely tokens whose probabilities add up to P; 1 turns it off. "
+                    + "Default: ${DEFAULT-VALUE}.")
+    private double topP;
+
+    @Option(names = "--seed", paramLabel = "S",
+            description = "Seed of the sampler: the same seed gives the same text. Default: a random seed (shown with --verbose).")
+    private Long seed;
+
+    @Option(names = "--stop", paramLabel = "STR",
+            description = "Stop when the generated text contains STR (which is not printed). Repeatable. "
+                    + "Escapes \\n and \\t are understood.")
+    private List<String> stop = new ArrayList<>();
+
+    @Option(names = "--json", description = "Print one JSON object at the end instead of streaming text.")
+    private boolean json;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        long usedSeed = seed != null ? seed : ThreadLocalRandom.current().nextLong();
+        SamplingOptions sampling = new SamplingOptions(temperature, topK, topP, usedSeed);
+        GenerationOptions options = GenerationOptions.of(maxNewTokens, sampling)
+                .withStopStrings(stop.stream().map(GenerateCommand::unescape).toArray(String[]::new));
+        try (ProgressDisplay progress = root.progress();
+                ModelOptions.LoadedModel loaded = modelOptions.load(root.context(), progress)) {
+            Tokenizer tokenizer = loaded.tokenizer();
+            int[] promptIds = prompt.ids != null ? prompt.ids.values() : loaded.requireTokenizer("--prompt").encode(prompt.text);
+            String promptText = prompt.text != null ? prompt.text : tokenizer != null ? tokenizer.decode(promptIds) : null;
+            Generator generator = new Generator(loaded.model(), tokenizer);
+            TokenListener listener = TokenListener.NONE;
+            if (!json) {
+                if (tokenizer != null) {
+                    out.print(promptText);
+                    out.flush();
+                    listener = (id, text) -> {
+                        if (!text.isEmpty()) {
+                            out.print(text);
+                            out.flush();
+                        }
+                    };
+                } else {
+                    listener = (id, text) -> {
+                        if (id != TokenListener.END) {
+                            out.print(id);
+                            out.print(' ');
+                            out.flush();
+                        }
+                    };
+                }
+            }
+            GenerationResult result = generator.generate(promptIds, options, listener);
+            if (json) {
+                Map<String, Object> object = new LinkedHashMap<>();
+                object.put("ids", result.ids());
+                if (tokenizer != null) {
+                    object.put("text", promptText + result.text());
+                }
+                Json.print(out, object);
+            } else {
+                out.println();
+                out.flush();
+            }
+            if (root.verbose()) {
+                err.printf(Locale.ROOT, "%d prompt tokens, %d generated (%s); prefill %.1f ms, decode %.1f tokens/s; seed %d%n",
+                        promptIds.length, result.ids().length, result.stopReason(), result.prefillMillis(),
+                        result.decodeTokensPerSecond(), usedSeed);
+                err.flush();
+            }
+        }
+        return 0;
+    }
+
+    /** {@code \n}, {@code \t} and {@code \\} typed on the command line. */
+    static String unescape(String s) {
+        StringBuilder sb = new StringBuilder(s.length());
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c == '\\' && i + 1 < s.length()) {
+                char next = s.charAt(i + 1);
+                switch (next) {
+                    case 'n' -> { sb.append('\n'); i++; continue; }
+                    case 't' -> { sb.append('\t'); i++; continue; }
+                    case '\\' -> { sb.append('\\'); i++; continue; }
+                    default -> { }
+                }
+            }
+            sb.append(c);
+        }
+        return sb.toString();
+    }
+}

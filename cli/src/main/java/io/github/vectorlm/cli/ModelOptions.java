@@ -1,0 +1,123 @@
+package io.github.vectorlm.cli;
+
+import io.github.vectorlm.generation.LanguageModel;
+import io.github.vectorlm.generation.LanguageModels;
+import io.github.vectorlm.generation.LoadOptions;
+import io.github.vectorlm.generation.ProgressListener;
+import io.github.vectorlm.generation.Tokenizer;
+import io.github.vectorlm.generation.Tokenizers;
+import io.github.vectorlm.tensor.ops.Parallel;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import picocli.CommandLine.Option;
+
+/** The options of every command that runs a model: which model, and how to load it. */
+final class ModelOptions {
+    @Option(names = "--model", paramLabel = "PATH",
+            description = {"The model: a folder (Hugging Face, OpenAI's GPT-2 TensorFlow release, GPT-NeoX slim weights "
+                    + "with 'latest') or a nanoGPT ckpt.pt file.",
+                "Default: the built-in demo model " + CliContext.DEMO_MODEL + "."})
+    Path model;
+
+    @Option(names = "--tokenizer", paramLabel = "FILE",
+            description = "A tokenizer file to use instead of the one beside the weights (tokenizer.json, "
+                    + "20B_tokenizer.json, or encoder.json with vocab.bpe beside it).")
+    Path tokenizer;
+
+    @Option(names = "--config", paramLabel = "FILE",
+            description = "A config file to use instead of the one beside the weights (a GPT-NeoX YAML for slim weights).")
+    Path config;
+
+    @Option(names = "--threads", paramLabel = "N",
+            description = "Threads the kernels run on. Default: one per processor.")
+    Integer threads;
+
+    @Option(names = "--int8",
+            description = "Quantize matrix weights to int8 (LLM.int8 scheme; GPT-NeoX models).")
+    boolean int8;
+
+    /** The model path the user gave, or the demo model. */
+    Path modelPath(CliContext context) {
+        if (model != null) {
+            return model;
+        }
+        Path demo = context.demoModel();
+        if (!Files.isDirectory(demo)) {
+            throw new CliException("no --model given, and the demo model is not at " + demo,
+                    "pass --model PATH, or run the ./vectorlm launcher of a VectorLM checkout (it sets -Dvectorlm.home)");
+        }
+        return demo;
+    }
+
+    /** Loads the model with these options, reporting progress to {@code progress}. */
+    LoadedModel load(CliContext context, ProgressListener progress) throws IOException {
+        if (threads != null && threads < 1) {
+            throw new CliException("--threads must be at least 1, got " + threads);
+        }
+        Path path = modelPath(context);
+        Parallel parallel = threads == null ? Parallel.shared() : Parallel.create(threads);
+        // The tokenizer is resolved here rather than through LoadOptions.tokenizer(), so that every
+        // command finds it the same way whatever the model module does with that option.
+        LoadOptions options = LoadOptions.defaults()
+                .withParallel(parallel)
+                .withConfig(config)
+                .withInt8(int8)
+                .withProgress(progress);
+        try {
+            LanguageModel m = LanguageModels.load(path, options);
+            try {
+                return new LoadedModel(m, tokenizer(path, m), threads == null ? null : parallel);
+            } catch (IOException | RuntimeException | Error e) {
+                m.close();
+                throw e;
+            }
+        } catch (IOException | RuntimeException | Error e) {
+            if (threads != null) {
+                parallel.close();
+            }
+            throw e;
+        }
+    }
+
+    /**
+     * The tokenizer: {@code --tokenizer} if given, else the model's own, else one found beside the
+     * weights ({@link Tokenizers#find}); null if there is none (ids still work).
+     */
+    private Tokenizer tokenizer(Path path, LanguageModel m) throws IOException {
+        if (tokenizer != null) {
+            return Tokenizers.load(tokenizer);
+        }
+        if (m.tokenizer().isPresent()) {
+            return m.tokenizer().get();
+        }
+        return Tokenizers.find(path).orElse(null);
+    }
+
+    /**
+     * A loaded model, its tokenizer and the thread pool made for it; closing closes the model and the pool.
+     *
+     * @param model the model
+     * @param tokenizer the tokenizer, or null when there is none
+     * @param ownPool the pool made for {@code --threads}, or null for the shared one
+     */
+    record LoadedModel(LanguageModel model, Tokenizer tokenizer, Parallel ownPool) implements AutoCloseable {
+        /** The tokenizer, or an error saying how to give one. */
+        Tokenizer requireTokenizer(String why) {
+            return java.util.Optional.ofNullable(tokenizer).orElseThrow(() -> new CliException(
+                    "the model has no tokenizer, which " + why + " needs",
+                    "pass --tokenizer FILE, or give token ids with --ids"));
+        }
+
+        @Override
+        public void close() {
+            try {
+                model.close();
+            } finally {
+                if (ownPool != null) {
+                    ownPool.close();
+                }
+            }
+        }
+    }
+}

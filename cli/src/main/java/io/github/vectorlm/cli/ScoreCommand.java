@@ -1,0 +1,114 @@
+package io.github.vectorlm.cli;
+
+import io.github.vectorlm.generation.Scorer;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+
+/** {@code vectorlm score}: mean cross-entropy loss and perplexity of a text under a model. */
+@Command(name = "score",
+        header = "Loss and perplexity of a text under a model.",
+        sortOptions = false,
+        usageHelpAutoWidth = true,
+        mixinStandardHelpOptions = true,
+        description = {
+            "Measures how well a model predicts a text: the mean cross-entropy loss (nats per token) of each token "
+                    + "given the ones before it, and the perplexity exp(loss). The first token is context only.",
+            "",
+            "Texts longer than the model's context are scored with a sliding window: windows of --window tokens "
+                    + "starting every --stride tokens, each token scored once, by the first window that ends after it.",
+            ""},
+        footer = {
+            "",
+            "Output: 'tokens 2000  loss 4.260059  perplexity 70.81'; with --json:",
+            "  {\"tokens\": 2000, \"loss\": 4.260058..., \"perplexity\": 70.814...}",
+            "",
+            "Examples:",
+            "  vectorlm score --text \"To be, or not to be, that is the question\"",
+            "  vectorlm score --model gpt2 --file article.txt --json",
+            "  vectorlm score --model ckpt.pt --ids 464,2068,7586,21831 --json"})
+final class ScoreCommand implements Callable<Integer> {
+    @ParentCommand
+    private VectorLm root;
+
+    @Spec
+    private CommandSpec spec;
+
+    @Mixin
+    private ModelOptions modelOptions = new ModelOptions();
+
+    @ArgGroup(exclusive = true, multiplicity = "1")
+    private Input input;
+
+    static final class Input {
+        @Option(names = "--text", paramLabel = "TEXT", required = true, description = "The text to score.")
+        String text;
+
+        @Option(names = "--file", paramLabel = "FILE", required = true, description = "A UTF-8 text file to score.")
+        Path file;
+
+        @Option(names = "--ids", paramLabel = "IDS", required = true, converter = TokenIds.Converter.class,
+                description = "Token ids to score, e.g. 464,2068,7586 (no tokenizer needed).")
+        TokenIds ids;
+    }
+
+    @Option(names = "--window", paramLabel = "W",
+            description = "Tokens the model sees at once. Default: its context length.")
+    private Integer window;
+
+    @Option(names = "--stride", paramLabel = "S",
+            description = "Tokens between window starts. Default: half the window.")
+    private Integer stride;
+
+    @Option(names = "--json", description = "Print {\"tokens\", \"loss\", \"perplexity\"} as one JSON object.")
+    private boolean json;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        try (ProgressDisplay progress = root.progress();
+                ModelOptions.LoadedModel loaded = modelOptions.load(root.context(), progress)) {
+            int[] ids;
+            if (input.ids != null) {
+                ids = input.ids.values();
+            } else {
+                String text = input.text != null ? input.text : Files.readString(input.file, StandardCharsets.UTF_8);
+                ids = loaded.requireTokenizer(input.text != null ? "--text" : "--file").encode(text);
+            }
+            if (ids.length < 2) {
+                throw new CliException("scoring needs at least 2 tokens, the input has " + ids.length,
+                        "the first token is context only; give a longer text");
+            }
+            int w = window != null ? window : loaded.model().contextLength();
+            int s = stride != null ? stride : Math.max(1, w / 2);
+            Scorer.Score score = new Scorer(loaded.model(), w, s).score(ids);
+            if (json) {
+                Map<String, Object> object = new LinkedHashMap<>();
+                object.put("tokens", score.tokens());
+                object.put("loss", score.loss());
+                object.put("perplexity", score.perplexity());
+                Json.print(out, object);
+            } else {
+                out.printf(Locale.ROOT, "tokens %d  loss %.6f  perplexity %.2f%n", score.tokens(), score.loss(), score.perplexity());
+                out.flush();
+            }
+            if (root.verbose()) {
+                spec.commandLine().getErr().printf(Locale.ROOT, "%d targets in %d windows of %d tokens, stride %d%n",
+                        score.targets(), score.windows(), w, s);
+            }
+        }
+        return 0;
+    }
+}

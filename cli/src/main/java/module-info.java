@@ -1,0 +1,21 @@
+/**
+ * The {@code vectorlm} command: generate, score, forward, tokenize, inspect, convert, download
+ * and bench, on picocli. Model modules are found through
+ * {@link io.github.vectorlm.generation.ModelLoader} services.
+ */
+module io.github.vectorlm.cli {
+    requires io.github.vectorlm.tensor;
+    requires io.github.vectorlm.checkpoint;
+    requires io.github.vectorlm.generation;
+    // the model modules are needed at run time only (their loaders are services); requiring them
+    // puts them in the module graph when the CLI runs from the module path
+    requires io.github.vectorlm.gpt2;
+    requires io.github.vectorlm.neox;
+    requires com.fasterxml.jackson.databind;
+    requires info.picocli;
+    requires me.tongfei.progressbar;
+    requires java.net.http;
+
+    // picocli reads and sets the annotated fields of the commands reflectively
+    opens io.github.vectorlm.cli to info.picocli;
+}
