@@ -68,13 +68,22 @@ final class ContentView {
 
     private static void printMap(PrintWriter out, Map<?, ?> map, int indent, int depth) {
         String pad = " ".repeat(indent);
+        // tensors are listed in the table already: many of them side by side become one line
+        long tensors = map.values().stream().filter(v -> v instanceof TensorRef).count();
+        boolean hideTensors = tensors > 3;
         int shown = 0;
         for (Map.Entry<?, ?> e : map.entrySet()) {
+            if (hideTensors && e.getValue() instanceof TensorRef) {
+                continue;
+            }
             if (shown++ == MAX_ENTRIES) {
-                out.println(pad + "… " + (map.size() - MAX_ENTRIES) + " more entries");
+                out.println(pad + "… " + (map.size() - tensors - MAX_ENTRIES) + " more entries");
                 break;
             }
             printEntry(out, pad + key(e.getKey()) + ":", e.getValue(), indent, depth);
+        }
+        if (hideTensors) {
+            out.println(pad + "(and " + tensors + " tensors)");
         }
     }
 
@@ -176,7 +185,7 @@ final class ContentView {
 
     private static String key(Object k) {
         String s = String.valueOf(k);
-        return s.matches("[A-Za-z0-9_.\\-#]+") ? s : quote(s);
+        return s.matches("[A-Za-z0-9_./\\-#]+") ? s : quote(s);
     }
 
     private static String quote(String s) {

@@ -76,8 +76,9 @@ final class DownloadCommand implements Callable<Integer> {
             description = "Attempts per file when connections drop. Default: ${DEFAULT-VALUE}.")
     private int retries;
 
-    /** The pause before the first retry (doubled at each); tests make it zero. */
-    Duration retryDelay = Duration.ofSeconds(2);
+    @Option(names = "--retry-delay-ms", paramLabel = "MS", defaultValue = "2000", hidden = true,
+            description = "Pause before the first retry, doubled at each one (tests make it 0).")
+    private long retryDelayMillis;
 
     @Override
     public Integer call() throws Exception {
@@ -99,7 +100,7 @@ final class DownloadCommand implements Callable<Integer> {
                 .followRedirects(HttpClient.Redirect.NORMAL)
                 .build();
         try (ProgressDisplay progress = root.progress()) {
-            HttpDownloader downloader = new HttpDownloader(client, retries, retryDelay, new HttpDownloader.Listener() {
+            HttpDownloader downloader = new HttpDownloader(client, retries, Duration.ofMillis(retryDelayMillis), new HttpDownloader.Listener() {
                 @Override
                 public void bytes(String file, long done, long total) {
                     progress.bytes(file, done, total);

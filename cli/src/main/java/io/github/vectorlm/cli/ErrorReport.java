@@ -44,7 +44,7 @@ final class ErrorReport {
             case NoSuchFileException n -> new ErrorReport(
                     "no such file or folder: " + n.getFile() + (n.getReason() == null ? "" : " (" + n.getReason() + ")"), null);
             case AccessDeniedException a -> new ErrorReport("permission denied: " + a.getFile(), null);
-            case FileAlreadyExistsException f -> new ErrorReport("already exists: " + f.getFile(), null);
+            case FileAlreadyExistsException f -> new ErrorReport("already exists: " + f.getFile(), f.getReason());
             case NotDirectoryException n -> new ErrorReport("not a folder: " + n.getFile(), null);
             case ConnectException c -> new ErrorReport("cannot connect: " + messageOf(c),
                     "check the network, or give another --base-url");
