@@ -32,6 +32,7 @@ import java.util.OptionalInt;
 public final class BytePairEncoder implements Tokenizer {
     /** The cache holds this many pieces before it starts over. */
     static final int DEFAULT_CACHE_CAPACITY = 65_536;
+    private static final byte[] NOTHING = new byte[0];
 
     private final String source;
     private final BpeModel model;
@@ -74,12 +75,11 @@ public final class BytePairEncoder implements Tokenizer {
         }
         for (AddedToken token : this.addedTokens) {
             // added tokens win over the model's, and a normalized one decodes to its normalized
-            // content (tokens 0.23 keeps that form for decoding: "ﬁ" under NFKC decodes as "fi")
+            // content (tokenizers 0.23 keeps that form for decoding: "ﬁ" under NFKC decodes as "fi")
             String content = token.normalized() ? normalizer.normalize(token.content()) : token.content();
             idBytes[token.id()] = ByteLevel.decodeToken(content);
         }
-        OptionalInt eot = tokenId("<|endoftext|>");
-        endOfText = eot;
+        endOfText = tokenId("<|endoftext|>");
     }
 
     @Override
@@ -143,8 +143,6 @@ public final class BytePairEncoder implements Tokenizer {
         }
         return out;
     }
-
-    private static final byte[] NOTHING = new byte[0];
 
     /** The bytes of one id; none for an id without a token. */
     byte[] bytesOf(int id) {

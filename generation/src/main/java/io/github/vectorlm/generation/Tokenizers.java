@@ -184,6 +184,17 @@ public final class Tokenizers {
         return Optional.empty();
     }
 
+    /**
+     * The tokenizer for a model at {@code modelPath}: the file {@link LoadOptions#tokenizer()} names
+     * if set (which must load), else whatever {@link #find} finds beside the weights.
+     */
+    public static Optional<BytePairEncoder> forModel(Path modelPath, LoadOptions options) throws IOException {
+        if (options.tokenizer() != null) {
+            return Optional.of(load(options.tokenizer()));
+        }
+        return find(modelPath);
+    }
+
     private static Path sibling(Path file, String name) throws IOException {
         Path parent = file.toAbsolutePath().getParent();
         Path other = parent.resolve(name);

@@ -155,6 +155,10 @@ class TokenizerFilesTest {
         assertThat(Tokenizers.find(dir)).get().satisfies(t -> assertThat(t.vocabSize()).isEqualTo(50277));
         assertThat(Tokenizers.load(dir.resolve("vocab.bpe")).vocabSize()).isEqualTo(50257);
         assertThatThrownBy(() -> Tokenizers.find(dir.resolve("nothing-here"))).isInstanceOf(NoSuchFileException.class);
+        // an explicit tokenizer file wins over what lies beside the model
+        assertThat(Tokenizers.forModel(dir, LoadOptions.defaults().withTokenizer(TestFiles.gpt2Encoder())))
+                .get().satisfies(t -> assertThat(t.vocabSize()).isEqualTo(50257));
+        assertThat(Tokenizers.forModel(dir, LoadOptions.defaults())).get().satisfies(t -> assertThat(t.vocabSize()).isEqualTo(50277));
     }
 
     @Test
