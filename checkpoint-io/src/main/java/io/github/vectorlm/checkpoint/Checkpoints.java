@@ -19,6 +19,15 @@ import java.util.List;
  * {@code model.ckpt.index} + {@code model.ckpt.data-*}), a Hugging Face {@code *.index.json}
  * shard map, or a folder holding one of the usual files ({@code model.safetensors},
  * {@code pytorch_model.bin}, their {@code .index.json}, or a TensorFlow {@code checkpoint}).
+ *
+ * <p>PyTorch files ({@code torch.save}, zip or legacy format) name each tensor by its path in the
+ * pickled object: dict keys and list or tuple indices joined by {@code '.'}. A state dict gives
+ * {@code transformer.wte.weight}; a nanoGPT checkpoint gives
+ * {@code model._orig_mod.transformer.wte.weight}, {@code optimizer.state.0.exp_avg} and
+ * {@code best_val_loss} (a 0-d tensor). A tensor object stored at several places is named at each;
+ * a repeated name gets a {@code #2}, {@code #3}... suffix. {@link Checkpoint#content()} is the whole
+ * unpickled object. Only the pickle globals that tensors and plain containers need are accepted;
+ * {@link CheckpointOptions#extraPickleGlobals()} accepts more, as {@link PickledObject} data.
  */
 public final class Checkpoints {
     /** Last 8 bytes of a LevelDB table, which is what a TensorFlow bundle's index is. */
