@@ -188,6 +188,34 @@ class Gpt2ModelTest {
     }
 
     @Test
+    void decodingAllocatesNothing() throws Exception {
+        // Wide enough that any per-token copy of an activation row (1 KB) or of the logits (4 KB) shows.
+        // The bound leaves room for what the kernels themselves may allocate per call (a lambda or two
+        // for the thread pool, about 50 bytes each, some ten calls a token).
+        Gpt2Config wide = new Gpt2Config(1000, 160, 256, 2, 4, 1024, 1e-5f, Gpt2Config.Activation.GELU_TANH, true);
+        var threadBean = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        try (Parallel p = Parallel.create(1);
+                Gpt2Model m = TestModels.model(wide, Gpt2WeightLayout.HUGGING_FACE,
+                        new RandomGpt2(wide, SEED).huggingFace(true, false, DType.F32), p)) {
+            int[] ids = TestModels.ids(SEED + 5, wide.contextLength(), wide.vocabSize());
+            float[] logits = new float[wide.vocabSize()];
+            Session s = m.newSession();
+            for (int round = 0; round < 3; round++) { // the first rounds warm the JIT up
+                s.reset();
+                long before = threadBean.getCurrentThreadAllocatedBytes();
+                for (int t = 0; t < ids.length; t++) {
+                    m.forward(s, ids, t, 1, logits);
+                }
+                long perToken = (threadBean.getCurrentThreadAllocatedBytes() - before) / ids.length;
+                System.out.println("round " + round + ": " + perToken + " bytes allocated per decoded token");
+                if (round == 2) {
+                    assertThat(perToken).as("bytes allocated per decoded token").isLessThan(1024);
+                }
+            }
+        }
+    }
+
+    @Test
     void aSessionOfAnotherModelIsRefused() throws Exception {
         try (Gpt2Model other = TestModels.model(CONFIG, Gpt2WeightLayout.HUGGING_FACE,
                 weights.huggingFace(true, false, DType.F32), Parallel.create(1))) {
