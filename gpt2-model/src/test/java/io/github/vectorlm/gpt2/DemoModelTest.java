@@ -35,6 +35,9 @@ class DemoModelTest {
             assertThat(model.config()).isEqualTo(new Gpt2Config(50304, 256, 128, 6, 4, 512, 1e-5f,
                     Gpt2Config.Activation.GELU_ERF, true));
             assertThat(model.weights().blocks().get(5).mlpUp().weight().dtype()).isEqualTo(DType.F16);
+            // the tokenizer beside the checkpoint (encoder.json + vocab.bpe) came with it
+            assertThat(model.tokenizer()).isPresent();
+            assertThat(model.tokenizer().get().decode(ids)).isEqualTo(score.get("text").asText());
             double loss = slidingWindowLoss(model, ids, window, stride);
             System.out.printf("demo model: loss %.6f over %d tokens, PyTorch %.6f%n", loss, ids.length,
                     score.get("loss").doubleValue());
