@@ -296,6 +296,23 @@ def main():
             low, twin = float_copy(model, dtype)
             write(outdir, name, checkpoint(low, optimizer, model_args, low.state_dict()),
                   expected_outputs(twin, ids), model_args)
+    write_readme(outdir)
+
+
+def write_readme(outdir):
+    with open(os.path.join(outdir, 'README.md'), 'w') as f:
+        f.write('# nanoGPT-style GPT-2 fixtures\n\nMade by `/usr/bin/python3 tools/make_gpt2_fixtures_nanogpt.py %s` '
+                'with:\n\n' % outdir)
+        for k, v in versions().items():
+            f.write('- %s: %s\n' % (k, v))
+        f.write('\nEach folder holds `ckpt.pt` (a nanoGPT checkpoint dict: `model`, `optimizer` (AdamW after one '
+                'step), `model_args`, `iter_num`, `best_val_loss`, `config`) and `expected.json` (PyTorch\'s '
+                'float32 logits of a full forward and of a cached decode, greedy ids, mean loss):\n\n'
+                '- `f32`: zip format; `orig-mod`: keys prefixed `_orig_mod.`; `legacy`: '
+                '`_use_new_zipfile_serialization=False` (its storage keys vary from run to run);\n'
+                '- `f16`, `bf16`: the model converted, expected outputs from the rounded weights;\n'
+                '- `nobias`: a `bias=False` model with its own weights.\n\n'
+                'The script documents the model and how every parameter was randomized.\n')
 
 
 if __name__ == '__main__':

@@ -4,6 +4,7 @@
  * {@link io.github.vectorlm.generation.ModelLoader} (this module provides
  * {@link io.github.vectorlm.gpt2.Gpt2Loader}).
  */
+@SuppressWarnings("module") // the name is the design's: io.github.vectorlm.gpt2, digits and all
 module io.github.vectorlm.gpt2 {
     requires transitive io.github.vectorlm.tensor;
     requires transitive io.github.vectorlm.checkpoint;

@@ -7,6 +7,7 @@ import io.github.vectorlm.checkpoint.UnsupportedCheckpointException;
 import io.github.vectorlm.generation.LoadOptions;
 import io.github.vectorlm.generation.ModelLoader;
 import io.github.vectorlm.generation.Tokenizer;
+import io.github.vectorlm.generation.Tokenizers;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -52,7 +53,8 @@ public final class Gpt2Loader implements ModelLoader {
 
     /**
      * Loads the model: config, weights (checked against the config all at once), and the tokenizer
-     * beside them or named by {@link LoadOptions#tokenizer()} (none is fine: the model then takes ids).
+     * named by {@link LoadOptions#tokenizer()}, else the one beside the weights ({@code tokenizer.json},
+     * or {@code encoder.json} with {@code vocab.bpe}); none is fine: the model then takes ids.
      *
      * @throws UnsupportedCheckpointException if {@code path} is no GPT-2 layout, or an option this
      *     model does not support is set
@@ -92,7 +94,7 @@ public final class Gpt2Loader implements ModelLoader {
             options.progress().progress("mapping GPT-2 weights", 0, 1);
             Gpt2Weights weights = Gpt2Weights.map(state, config, source.kind().layout());
             options.progress().progress("mapping GPT-2 weights", 1, 1);
-            Tokenizer tokenizer = Gpt2Tokenizers.find(source.folder(), options.tokenizer());
+            Tokenizer tokenizer = Tokenizers.forModel(source.folder(), options).orElse(null);
             return new Gpt2Model(config, weights, options.parallel(), tokenizer, checkpoint);
         } catch (IOException | RuntimeException | Error e) {
             checkpoint.close();

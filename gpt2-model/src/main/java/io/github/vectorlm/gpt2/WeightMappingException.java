@@ -14,7 +14,7 @@ public final class WeightMappingException extends CheckpointException {
     private static final long serialVersionUID = 1L;
 
     /** One line per problem. */
-    private final List<String> problems;
+    private final String[] problems;
 
     /**
      * An exception listing {@code problems}.
@@ -26,7 +26,7 @@ public final class WeightMappingException extends CheckpointException {
     public WeightMappingException(Path file, String what, List<String> problems) {
         super(file, null, problems.size() + (problems.size() == 1 ? " problem" : " problems") + " with " + what
                 + ":\n  " + String.join("\n  ", problems));
-        this.problems = List.copyOf(problems);
+        this.problems = problems.toArray(String[]::new);
     }
 
     /**
@@ -35,6 +35,6 @@ public final class WeightMappingException extends CheckpointException {
      * @return one line per problem, in the order reported
      */
     public List<String> problems() {
-        return problems;
+        return List.of(problems);
     }
 }

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.github.vectorlm.checkpoint.UnsupportedCheckpointException;
+import io.github.vectorlm.generation.LanguageModel;
+import io.github.vectorlm.generation.LanguageModels;
 import io.github.vectorlm.generation.LoadOptions;
 import io.github.vectorlm.generation.ModelLoader;
 import java.io.IOException;
@@ -101,6 +103,32 @@ class Gpt2LoaderTest {
         assertThatThrownBy(() -> loader.load(HF.resolve("f32-safetensors"), LoadOptions.defaults().withConfig(other)))
                 .isInstanceOfSatisfying(WeightMappingException.class, e -> assertThat(e.problems()).hasSize(12)
                         .allMatch(p -> p.startsWith("unexpected 'transformer.h.1.")));
+    }
+
+    @Test
+    void theTokenizerComesFromBesideTheWeightsOrFromTheOptions() throws IOException {
+        Path folder = HF.resolve("f32-safetensors");
+        try (Gpt2Model model = loader.load(folder, LoadOptions.defaults())) {
+            assertThat(model.tokenizer()).isEmpty(); // the fixture folders carry none: ids only
+        }
+        Path encoder = Path.of("../models/gpt2-shakespeare/encoder.json");
+        Oracle.requireFixture(encoder, "the repository's demo model (models/gpt2-shakespeare)");
+        try (Gpt2Model model = loader.load(folder, LoadOptions.defaults().withTokenizer(encoder))) {
+            assertThat(model.tokenizer()).isPresent();
+            assertThat(model.tokenizer().get().vocabSize()).isEqualTo(50257);
+            assertThat(model.tokenizer().get().encode("Hello world")).containsExactly(15496, 995);
+        }
+        Path missing = dir.resolve("no-such-tokenizer.json");
+        assertThatThrownBy(() -> loader.load(folder, LoadOptions.defaults().withTokenizer(missing)))
+                .isInstanceOf(IOException.class).hasMessageContaining("no-such-tokenizer.json");
+    }
+
+    @Test
+    void languageModelsPicksThisLoader() throws IOException {
+        try (LanguageModel model = LanguageModels.load(HF.resolve("f16"))) {
+            assertThat(model).isInstanceOf(Gpt2Model.class);
+            assertThat(model.architecture()).isEqualTo("gpt2");
+        }
     }
 
     private static Path copy(Path from, Path to) throws IOException {

@@ -5,6 +5,9 @@ import static org.assertj.core.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.github.vectorlm.generation.GenerationOptions;
+import io.github.vectorlm.generation.GenerationResult;
+import io.github.vectorlm.generation.Generator;
 import io.github.vectorlm.generation.Session;
 import io.github.vectorlm.tensor.ops.VectorMath;
 import java.io.IOException;
@@ -18,7 +21,8 @@ import java.nio.file.Path;
  *   <li>logits of a full forward and of a cached decode (prefill k, then one token at a time):
  *       per row, {@code |ours − ref| ≤ 1e-4 · max(1, max|ref row|)};
  *   <li>mean cross-entropy of ids[1..] given ids[..n-1], from our logits in double: within 1e-5 absolute;
- *   <li>greedy continuation of the prompt: identical ids.
+ *   <li>greedy continuation of the prompt: identical ids, by a plain argmax loop over the KV cache
+ *       and by the generation module's {@code Generator}.
  * </ul>
  */
 record Oracle(String source, int[] ids, double[][] logits, int prefill, double[][] decodeLogits, int[] prompt,
@@ -68,6 +72,9 @@ record Oracle(String source, int[] ids, double[][] logits, int prefill, double[]
 
         assertThat(greedy(model, prompt, maxNewTokens)).as("greedy continuation vs " + source)
                 .containsExactly(generated);
+        GenerationResult viaGenerator = new Generator(model).generate(prompt, GenerationOptions.greedy(maxNewTokens),
+                (id, text) -> { });
+        assertThat(viaGenerator.ids()).as("Generator's greedy continuation vs " + source).containsExactly(generated);
     }
 
     /** Greedy decoding with the KV cache: prefill the prompt, then feed back each argmax. */
