@@ -15,7 +15,7 @@ import java.nio.file.Path;
  */
 final class Fixtures {
     /** The folder of the HF oracle fixtures (the system property {@code neox.fixtures} may name another, for development). */
-    static final Path HF = Path.of("src/test/resources", System.getProperty("neox.fixtures", "hf"));
+    static final Path HF = Path.of("src/test/resources").resolve(System.getProperty("neox.fixtures", "hf"));
     /** The small GPT-NeoX really trained on Tiny Shakespeare (repository root's models/). */
     static final Path SHAKESPEARE = Path.of("../models/neox-shakespeare");
 
