@@ -124,7 +124,12 @@ public final class NeoxModel implements LanguageModel {
     /** A session whose KV cache holds the whole context: 2 × loaded layers × context × hidden floats. */
     @Override
     public Session newSession() {
-        return new NeoxSession(this, parallel);
+        return new NeoxSession(this, parallel, NeoxSession.MAX_CHUNK);
+    }
+
+    /** A session whose prefills run in chunks of at most {@code maxChunk} positions (tests of the chunking). */
+    Session newSession(int maxChunk) {
+        return new NeoxSession(this, parallel, maxChunk);
     }
 
     @Override
