@@ -12,7 +12,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -55,7 +54,6 @@ class ShardedCheckpointTest {
     }
 
     @Test
-    @Disabled("enable when TorchCheckpoints (the PyTorch reader, another engineer's) lands")
     void binShardsAreReadByThePyTorchReader() throws IOException {
         try (Checkpoint ckpt = Checkpoints.open(Fixtures.resource("safetensors/sharded-bin/pytorch_model.bin.index.json"))) {
             assertUnion(ckpt);

@@ -1,0 +1,172 @@
+package io.github.vectorlm.generation;
+
+import java.util.Objects;
+
+/**
+ * The generation loop: the prompt runs through the model in one batched forward pass (prefill),
+ * then each sampled token is fed back one at a time (decode), streaming ids and text to a
+ * {@link TokenListener}.
+ *
+ * <pre>{@code
+ * Generator generator = new Generator(model);
+ * GenerationResult r = generator.generate("Hello, my name is",
+ *         GenerationOptions.of(64, new SamplingOptions(0.8, 40, 0.95, 42)),
+ *         (id, text) -> System.out.print(text));
+ * }</pre>
+ *
+ * <p>Generation ends at the first of: {@code maxNewTokens} tokens generated; a stop token
+ * generated; a stop string in the generated text (the prompt is not searched); the context full.
+ *
+ * <p><b>Context limit:</b> generation stops, it does not crop. A session holds at most
+ * {@link LanguageModel#contextLength()} tokens; every generated token except the last is fed
+ * back, so a prompt of {@code P} tokens in a context of {@code C} yields at most
+ * {@code C - P + 1} new tokens, and then the result says {@link StopReason#CONTEXT_FULL}. (Cropping
+ * the way nanoGPT does would re-run the last tokens without their earlier context on every step,
+ * which changes the model's predictions and costs a full prefill per token.) A prompt longer than
+ * the context is refused.
+ *
+ * <p>A generator owns one session and its buffers, reused by each call: use one generator per
+ * thread. The model can be shared.
+ */
+public final class Generator {
+    private final LanguageModel model;
+    private final Tokenizer tokenizer;
+    private final float[] logits;
+    private final int[] one = new int[1];
+    private Session session;
+
+    /** A generator on {@code model} with the tokenizer found beside it, if any. */
+    public Generator(LanguageModel model) {
+        this(model, model.tokenizer().orElse(null));
+    }
+
+    /** A generator on {@code model} decoding with {@code tokenizer} (null: ids only, no text). */
+    public Generator(LanguageModel model, Tokenizer tokenizer) {
+        this.model = Objects.requireNonNull(model, "model");
+        this.tokenizer = tokenizer;
+        this.logits = new float[model.vocabSize()];
+    }
+
+    /**
+     * Encodes {@code prompt} and generates from it.
+     *
+     * @throws IllegalStateException if there is no tokenizer
+     */
+    public GenerationResult generate(String prompt, GenerationOptions options, TokenListener listener) {
+        if (tokenizer == null) {
+            throw new IllegalStateException("no tokenizer: pass the prompt as ids, or give the generator a tokenizer");
+        }
+        return generate(tokenizer.encode(prompt), options, listener);
+    }
+
+    /**
+     * Generates from the prompt {@code promptIds}.
+     *
+     * @throws IllegalArgumentException if the prompt is empty or longer than the context, or an id
+     *     is outside the model's vocabulary
+     */
+    public GenerationResult generate(int[] promptIds, GenerationOptions options, TokenListener listener) {
+        Objects.requireNonNull(options, "options");
+        Objects.requireNonNull(listener, "listener");
+        int capacity = model.contextLength();
+        if (promptIds.length == 0) {
+            throw new IllegalArgumentException("the prompt is empty: give at least one token (GPT-2 starts unconditional text with <|endoftext|>)");
+        }
+        if (promptIds.length > capacity) {
+            throw new IllegalArgumentException("the prompt has " + promptIds.length + " tokens but the context holds " + capacity);
+        }
+        for (int i = 0; i < promptIds.length; i++) {
+            if (promptIds[i] < 0 || promptIds[i] >= model.vocabSize()) {
+                throw new IllegalArgumentException("prompt id " + promptIds[i] + " at " + i + " is outside the vocabulary [0, "
+                        + model.vocabSize() + ")");
+            }
+        }
+        int[] prompt = promptIds.clone();
+        if (options.maxNewTokens() == 0) {
+            return new GenerationResult(prompt, new int[0], "", StopReason.MAX_TOKENS, 0, 0, 0);
+        }
+        int[] stopTokens = stopTokens(options);
+        Sampler sampler = new Sampler(model.vocabSize(), options.sampling());
+        Tokenizer.StreamingDecoder decoder = tokenizer == null ? null : tokenizer.streamingDecoder();
+        StopStringFilter filter = new StopStringFilter(options.stopStrings());
+        IntList generated = new IntList(Math.min(options.maxNewTokens(), capacity) + 1);
+        if (session == null) {
+            session = model.newSession();
+        }
+        session.reset();
+
+        long start = System.nanoTime();
+        model.forward(session, prompt, 0, prompt.length, logits);
+        long prefilled = System.nanoTime();
+        int steps = 0;
+        StopReason reason;
+        while (true) {
+            int id = sampler.sample(logits);
+            generated.add(id);
+            if (contains(stopTokens, id)) {
+                listener.onToken(id, "");
+                reason = StopReason.STOP_TOKEN;
+                break;
+            }
+            String released = filter.offer(decoder == null ? "" : decoder.next(id));
+            listener.onToken(id, released);
+            if (filter.stopped()) {
+                reason = StopReason.STOP_STRING;
+                break;
+            }
+            if (generated.size() == options.maxNewTokens()) {
+                reason = StopReason.MAX_TOKENS;
+                break;
+            }
+            if (session.position() >= session.capacity()) {
+                reason = StopReason.CONTEXT_FULL;
+                break;
+            }
+            one[0] = id;
+            model.forward(session, one, 0, 1, logits);
+            steps++;
+        }
+        if (!filter.stopped()) {
+            String rest = filter.offer(decoder == null ? "" : decoder.flush());
+            rest += filter.finish();
+            if (filter.stopped()) {
+                reason = StopReason.STOP_STRING;
+            }
+            if (!rest.isEmpty()) {
+                listener.onToken(TokenListener.END, rest);
+            }
+        }
+        long end = System.nanoTime();
+        return new GenerationResult(prompt, generated.toArray(), filter.releasedText(), reason,
+                (prefilled - start) / 1e6, (end - prefilled) / 1e6, steps);
+    }
+
+    private int[] stopTokens(GenerationOptions options) {
+        if (options.stopTokens() != null) {
+            return options.stopTokens().stream().mapToInt(Integer::intValue).toArray();
+        }
+        if (tokenizer != null && tokenizer.endOfText().isPresent()) {
+            return new int[] {tokenizer.endOfText().getAsInt()};
+        }
+        return new int[0];
+    }
+
+    private static boolean contains(int[] ids, int id) {
+        for (int x : ids) {
+            if (x == id) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The tokenizer, if any. */
+    public java.util.Optional<Tokenizer> tokenizer() {
+        return java.util.Optional.ofNullable(tokenizer);
+    }
+
+    /** The model. */
+    public LanguageModel model() {
+        return model;
+    }
+}

@@ -1,0 +1,422 @@
+package io.github.vectorlm.generation;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.text.Normalizer;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Loads {@link BytePairEncoder}s from the files models ship with.
+ *
+ * <pre>{@code
+ * Tokenizer gpt2 = Tokenizers.loadGpt2(dir.resolve("encoder.json"), dir.resolve("vocab.bpe"));
+ * Tokenizer neox = Tokenizers.loadHuggingFace(Path.of("20B_tokenizer.json"));
+ * Optional<Tokenizer> beside = Tokenizers.find(modelFolder);
+ * }</pre>
+ *
+ * <p>Supported in a Hugging Face {@code tokenizer.json}: model {@code BPE} (vocab; merges as
+ * {@code "a b"} strings or {@code ["a", "b"]} pairs; {@code unk_token}, {@code fuse_unk},
+ * {@code ignore_merges}); normalizer {@code null}, {@code NFC}, {@code NFD}, {@code NFKC},
+ * {@code NFKD} or a {@code Sequence} of them; pre-tokenizer {@code ByteLevel}
+ * ({@code add_prefix_space}, {@code use_regex}), alone or as the only member of a
+ * {@code Sequence}; decoder {@code ByteLevel}; post-processor {@code null}, {@code ByteLevel}, or a
+ * {@code TemplateProcessing} that adds no tokens; {@code added_tokens} with all their flags.
+ * {@code truncation} and {@code padding} are ignored (whole texts are encoded). Anything else is
+ * refused with a {@link TokenizerFileException} naming the file and the feature.
+ */
+public final class Tokenizers {
+    /** Ids above this are refused: they would make lookup tables absurdly large. */
+    private static final int MAX_ID = 1 << 24;
+    private static final String END_OF_TEXT = "<|endoftext|>";
+
+    private Tokenizers() {
+    }
+
+    /**
+     * OpenAI's GPT-2 files: {@code encoder.json} (token → id) and {@code vocab.bpe} (a
+     * {@code #version} line, then one merge {@code "a b"} per line, by rank). {@code <|endoftext|>},
+     * if the vocabulary has it, is a special token: written in text, it becomes its id (as in
+     * Hugging Face's {@code GPT2TokenizerFast}; OpenAI's own encoder would spell it out).
+     */
+    public static BytePairEncoder loadGpt2(Path encoderJson, Path vocabBpe) throws IOException {
+        JsonNode root = readJson(encoderJson);
+        if (!root.isObject()) {
+            throw new TokenizerFileException(encoderJson, "expected a JSON object of token → id, found " + root.getNodeType());
+        }
+        Map<String, Integer> vocab = readVocab(encoderJson, root, "");
+        List<String[]> merges = new ArrayList<>();
+        List<String> lines = readLines(vocabBpe);
+        for (int i = 0; i < lines.size(); i++) {
+            String line = lines.get(i);
+            if (i == 0 && line.startsWith("#version") || line.isEmpty()) {
+                continue;
+            }
+            String[] parts = line.split(" ", -1);
+            if (parts.length != 2 || parts[0].isEmpty() || parts[1].isEmpty()) {
+                throw new TokenizerFileException(vocabBpe, "line " + (i + 1) + ": expected a merge \"left right\", found \"" + abbreviate(line) + "\"");
+            }
+            merges.add(parts);
+        }
+        BpeModel model = buildModel(vocabBpe, vocab, merges, null, false, false);
+        List<AddedToken> added = new ArrayList<>();
+        Integer eot = vocab.get(END_OF_TEXT);
+        if (eot != null) {
+            added.add(AddedToken.special(eot, END_OF_TEXT));
+        }
+        return new BytePairEncoder(encoderJson.getParent() + " (encoder.json, vocab.bpe)", model,
+                TextNormalizer.IDENTITY, false, true, added);
+    }
+
+    /** A Hugging Face {@code tokenizer.json} (such as GPT-NeoX's {@code 20B_tokenizer.json}); see the class comment for what is supported. */
+    public static BytePairEncoder loadHuggingFace(Path tokenizerJson) throws IOException {
+        Path file = tokenizerJson;
+        JsonNode root = readJson(file);
+        if (!root.isObject()) {
+            throw new TokenizerFileException(file, "expected a JSON object, found " + root.getNodeType());
+        }
+        JsonNode model = root.path("model");
+        if (!model.isObject()) {
+            throw new TokenizerFileException(file, "no \"model\" object: not a Hugging Face tokenizer.json");
+        }
+        String type = model.path("type").asText(model.has("merges") ? "BPE" : "");
+        if (!type.equals("BPE")) {
+            throw new TokenizerFileException(file, "unsupported model type \"" + (type.isEmpty() ? "(none)" : type)
+                    + "\": VectorLM reads byte-level BPE tokenizers only");
+        }
+        checkUnsupported(file, model, "dropout", n -> n.isNull() || n.isNumber() && n.asDouble() == 0.0, "BPE dropout");
+        checkUnsupported(file, model, "continuing_subword_prefix", n -> n.isNull() || n.asText().isEmpty(), "BPE continuing_subword_prefix");
+        checkUnsupported(file, model, "end_of_word_suffix", n -> n.isNull() || n.asText().isEmpty(), "BPE end_of_word_suffix");
+        checkUnsupported(file, model, "byte_fallback", n -> n.isNull() || !n.asBoolean(), "BPE byte_fallback");
+        JsonNode vocabNode = model.path("vocab");
+        if (!vocabNode.isObject()) {
+            throw new TokenizerFileException(file, "model has no \"vocab\" object");
+        }
+        Map<String, Integer> vocab = readVocab(file, vocabNode, "model.vocab: ");
+        JsonNode mergesNode = model.path("merges");
+        if (!mergesNode.isArray()) {
+            throw new TokenizerFileException(file, "model has no \"merges\" list (BPE needs its merges)");
+        }
+        List<String[]> merges = new ArrayList<>(mergesNode.size());
+        for (int i = 0; i < mergesNode.size(); i++) {
+            merges.add(readMerge(file, mergesNode.get(i), i));
+        }
+        String unk = model.path("unk_token").isTextual() ? model.path("unk_token").asText() : null;
+        BpeModel bpe = buildModel(file, vocab, merges, unk, model.path("fuse_unk").asBoolean(false),
+                model.path("ignore_merges").asBoolean(false));
+
+        TextNormalizer normalizer = readNormalizer(file, root.path("normalizer"));
+        JsonNode byteLevel = findByteLevelPreTokenizer(file, root.path("pre_tokenizer"));
+        checkDecoder(file, root.path("decoder"));
+        checkPostProcessor(file, root.path("post_processor"));
+        List<AddedToken> added = readAddedTokens(file, root.path("added_tokens"));
+        return new BytePairEncoder(file.toString(), bpe, normalizer,
+                byteLevel.path("add_prefix_space").asBoolean(true), byteLevel.path("use_regex").asBoolean(true), added);
+    }
+
+    /**
+     * Loads a tokenizer file: {@code encoder.json} or {@code vocab.bpe} (with the other beside it),
+     * any other file as a Hugging Face {@code tokenizer.json}; a folder as {@link #find}.
+     */
+    public static BytePairEncoder load(Path file) throws IOException {
+        if (Files.isDirectory(file)) {
+            return find(file).orElseThrow(() -> new TokenizerFileException(file,
+                    "no tokenizer here: expected tokenizer.json, 20B_tokenizer.json, or encoder.json with vocab.bpe"));
+        }
+        if (!Files.exists(file)) {
+            throw new NoSuchFileException(file.toString(), null, "tokenizer file not found");
+        }
+        String name = file.getFileName().toString();
+        if (name.equals("encoder.json")) {
+            return loadGpt2(file, sibling(file, "vocab.bpe"));
+        }
+        if (name.equals("vocab.bpe")) {
+            return loadGpt2(sibling(file, "encoder.json"), file);
+        }
+        return loadHuggingFace(file);
+    }
+
+    /**
+     * The tokenizer in a folder, or of a model file's folder: {@code tokenizer.json}, else
+     * {@code 20B_tokenizer.json}, else {@code encoder.json} with {@code vocab.bpe}. Empty if none of
+     * them is there; an error if one is there but cannot be read, or only half of the GPT-2 pair is.
+     */
+    public static Optional<BytePairEncoder> find(Path folderOrFile) throws IOException {
+        Path folder = folderOrFile;
+        if (!Files.isDirectory(folderOrFile)) {
+            if (!Files.exists(folderOrFile)) {
+                throw new NoSuchFileException(folderOrFile.toString());
+            }
+            String name = folderOrFile.getFileName().toString();
+            if (name.equals("tokenizer.json") || name.equals("20B_tokenizer.json") || name.equals("encoder.json")
+                    || name.equals("vocab.bpe")) {
+                return Optional.of(load(folderOrFile));
+            }
+            folder = folderOrFile.toAbsolutePath().getParent();
+        }
+        for (String name : List.of("tokenizer.json", "20B_tokenizer.json")) {
+            Path candidate = folder.resolve(name);
+            if (Files.isRegularFile(candidate)) {
+                return Optional.of(loadHuggingFace(candidate));
+            }
+        }
+        Path encoder = folder.resolve("encoder.json");
+        Path merges = folder.resolve("vocab.bpe");
+        boolean hasEncoder = Files.isRegularFile(encoder);
+        boolean hasMerges = Files.isRegularFile(merges);
+        if (hasEncoder && hasMerges) {
+            return Optional.of(loadGpt2(encoder, merges));
+        }
+        if (hasEncoder || hasMerges) {
+            Path present = hasEncoder ? encoder : merges;
+            throw new TokenizerFileException(present, "found without its partner " + (hasEncoder ? "vocab.bpe" : "encoder.json")
+                    + " in " + folder + ": GPT-2's tokenizer needs both");
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * The tokenizer for a model at {@code modelPath}: the file {@link LoadOptions#tokenizer()} names
+     * if set (which must load), else whatever {@link #find} finds beside the weights.
+     */
+    public static Optional<BytePairEncoder> forModel(Path modelPath, LoadOptions options) throws IOException {
+        if (options.tokenizer() != null) {
+            return Optional.of(load(options.tokenizer()));
+        }
+        return find(modelPath);
+    }
+
+    private static Path sibling(Path file, String name) throws IOException {
+        Path parent = file.toAbsolutePath().getParent();
+        Path other = parent.resolve(name);
+        if (!Files.isRegularFile(other)) {
+            throw new TokenizerFileException(file, "needs " + name + " beside it, but " + other + " does not exist");
+        }
+        return other;
+    }
+
+    private static JsonNode readJson(Path file) throws IOException {
+        if (!Files.isRegularFile(file)) {
+            throw new NoSuchFileException(file.toString(), null, "tokenizer file not found");
+        }
+        try {
+            JsonNode root = new ObjectMapper().readTree(file.toFile());
+            if (root == null || root.isMissingNode()) {
+                throw new TokenizerFileException(file, "empty file, expected JSON");
+            }
+            return root;
+        } catch (JsonProcessingException e) {
+            throw new TokenizerFileException(file, "malformed JSON: " + e.getOriginalMessage()
+                    + (e.getLocation() == null ? "" : " at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr()), e);
+        }
+    }
+
+    private static List<String> readLines(Path file) throws IOException {
+        if (!Files.isRegularFile(file)) {
+            throw new NoSuchFileException(file.toString(), null, "merges file not found");
+        }
+        try {
+            return Files.readAllLines(file, StandardCharsets.UTF_8);
+        } catch (java.nio.charset.CharacterCodingException e) {
+            throw new TokenizerFileException(file, "not valid UTF-8", e);
+        }
+    }
+
+    private static Map<String, Integer> readVocab(Path file, JsonNode node, String where) throws IOException {
+        Map<String, Integer> vocab = new HashMap<>(node.size() * 2);
+        for (Map.Entry<String, JsonNode> entry : node.properties()) {
+            JsonNode id = entry.getValue();
+            if (!id.canConvertToInt() || !id.isIntegralNumber() || id.asInt() < 0 || id.asInt() >= MAX_ID) {
+                throw new TokenizerFileException(file, where + "token \"" + abbreviate(entry.getKey())
+                        + "\" has id " + abbreviate(id.toString()) + ", expected an integer in [0, " + MAX_ID + ")");
+            }
+            vocab.put(entry.getKey(), id.asInt());
+        }
+        if (vocab.isEmpty()) {
+            throw new TokenizerFileException(file, where + "empty vocabulary");
+        }
+        return vocab;
+    }
+
+    private static String[] readMerge(Path file, JsonNode merge, int index) throws IOException {
+        if (merge.isTextual()) {
+            String[] parts = merge.asText().split(" ", -1);
+            if (parts.length == 2 && !parts[0].isEmpty() && !parts[1].isEmpty()) {
+                return parts;
+            }
+        } else if (merge.isArray() && merge.size() == 2 && merge.get(0).isTextual() && merge.get(1).isTextual()) {
+            return new String[] {merge.get(0).asText(), merge.get(1).asText()};
+        }
+        throw new TokenizerFileException(file, "model.merges[" + index + "]: expected \"left right\" or [\"left\", \"right\"], found "
+                + abbreviate(merge.toString()));
+    }
+
+    private static BpeModel buildModel(Path file, Map<String, Integer> vocab, List<String[]> merges, String unk,
+            boolean fuseUnk, boolean ignoreMerges) throws IOException {
+        int limit = 0;
+        for (int id : vocab.values()) {
+            limit = Math.max(limit, id + 1);
+        }
+        String[] idToToken = new String[limit];
+        for (Map.Entry<String, Integer> entry : vocab.entrySet()) {
+            String previous = idToToken[entry.getValue()];
+            if (previous != null) {
+                throw new TokenizerFileException(file, "id " + entry.getValue() + " is given to two tokens, \""
+                        + abbreviate(previous) + "\" and \"" + abbreviate(entry.getKey()) + "\"");
+            }
+            idToToken[entry.getValue()] = entry.getKey();
+        }
+        BpeModel.MergeTable table = new BpeModel.MergeTable(merges.size());
+        for (int rank = 0; rank < merges.size(); rank++) {
+            String[] merge = merges.get(rank);
+            Integer left = vocab.get(merge[0]);
+            Integer right = vocab.get(merge[1]);
+            Integer merged = vocab.get(merge[0] + merge[1]);
+            String missing = left == null ? merge[0] : right == null ? merge[1] : merged == null ? merge[0] + merge[1] : null;
+            if (missing != null) {
+                throw new TokenizerFileException(file, "merge " + rank + " (\"" + abbreviate(merge[0]) + " " + abbreviate(merge[1])
+                        + "\") uses \"" + abbreviate(missing) + "\", which is not in the vocabulary");
+            }
+            table.put(left, right, rank, merged);
+        }
+        int unkId = -1;
+        if (unk != null) {
+            Integer id = vocab.get(unk);
+            if (id == null) {
+                throw new TokenizerFileException(file, "unk_token \"" + abbreviate(unk) + "\" is not in the vocabulary");
+            }
+            unkId = id;
+        }
+        return new BpeModel(vocab, idToToken, table, unkId, fuseUnk, ignoreMerges, BytePairEncoder.DEFAULT_CACHE_CAPACITY);
+    }
+
+    private static TextNormalizer readNormalizer(Path file, JsonNode node) throws IOException {
+        if (node.isMissingNode() || node.isNull()) {
+            return TextNormalizer.IDENTITY;
+        }
+        String type = node.path("type").asText("");
+        return switch (type) {
+            case "NFC" -> new TextNormalizer.Unicode(Normalizer.Form.NFC);
+            case "NFD" -> new TextNormalizer.Unicode(Normalizer.Form.NFD);
+            case "NFKC" -> new TextNormalizer.Unicode(Normalizer.Form.NFKC);
+            case "NFKD" -> new TextNormalizer.Unicode(Normalizer.Form.NFKD);
+            case "Sequence" -> {
+                List<TextNormalizer> steps = new ArrayList<>();
+                for (JsonNode step : node.path("normalizers")) {
+                    steps.add(readNormalizer(file, step));
+                }
+                yield new TextNormalizer.Sequence(steps);
+            }
+            default -> throw new TokenizerFileException(file, "unsupported normalizer \"" + abbreviate(type.isEmpty() ? node.toString() : type)
+                    + "\": VectorLM supports NFC, NFD, NFKC, NFKD and Sequences of them");
+        };
+    }
+
+    /** The ByteLevel pre-tokenizer's settings; refuses anything else. */
+    private static JsonNode findByteLevelPreTokenizer(Path file, JsonNode node) throws IOException {
+        if (node.isMissingNode() || node.isNull()) {
+            throw new TokenizerFileException(file, "no pre_tokenizer: VectorLM needs the ByteLevel pre-tokenizer of byte-level BPE");
+        }
+        String type = node.path("type").asText("");
+        if (type.equals("ByteLevel")) {
+            return node;
+        }
+        if (type.equals("Sequence")) {
+            JsonNode steps = node.path("pretokenizers");
+            if (steps.size() == 1 && steps.get(0).path("type").asText("").equals("ByteLevel")) {
+                return steps.get(0);
+            }
+            List<String> types = new ArrayList<>();
+            steps.forEach(s -> types.add(s.path("type").asText("?")));
+            throw new TokenizerFileException(file, "unsupported pre_tokenizer Sequence " + types
+                    + ": VectorLM supports a single ByteLevel pre-tokenizer");
+        }
+        throw new TokenizerFileException(file, "unsupported pre_tokenizer \"" + abbreviate(type.isEmpty() ? node.toString() : type)
+                + "\": VectorLM supports ByteLevel");
+    }
+
+    private static void checkDecoder(Path file, JsonNode node) throws IOException {
+        String type = node.path("type").asText("");
+        if (type.equals("ByteLevel")) {
+            return;
+        }
+        if (type.equals("Sequence") && node.path("decoders").size() == 1
+                && node.path("decoders").get(0).path("type").asText("").equals("ByteLevel")) {
+            return;
+        }
+        throw new TokenizerFileException(file, "unsupported decoder " + (node.isMissingNode() || node.isNull() ? "null"
+                : "\"" + abbreviate(type.isEmpty() ? node.toString() : type) + "\"") + ": VectorLM decodes with ByteLevel");
+    }
+
+    private static void checkPostProcessor(Path file, JsonNode node) throws IOException {
+        if (node.isMissingNode() || node.isNull()) {
+            return;
+        }
+        String type = node.path("type").asText("");
+        switch (type) {
+            case "ByteLevel" -> { }
+            case "TemplateProcessing" -> {
+                for (JsonNode piece : node.path("single")) {
+                    if (piece.has("SpecialToken")) {
+                        throw new TokenizerFileException(file, "post_processor TemplateProcessing adds the token "
+                                + abbreviate(piece.path("SpecialToken").path("id").asText("?"))
+                                + " to every encoding; VectorLM's encode adds no tokens");
+                    }
+                }
+            }
+            case "Sequence" -> {
+                for (JsonNode step : node.path("processors")) {
+                    checkPostProcessor(file, step);
+                }
+            }
+            default -> throw new TokenizerFileException(file, "unsupported post_processor \"" + abbreviate(type.isEmpty() ? node.toString() : type)
+                    + "\": VectorLM supports ByteLevel and TemplateProcessing without added tokens");
+        }
+    }
+
+    private static List<AddedToken> readAddedTokens(Path file, JsonNode node) throws IOException {
+        List<AddedToken> tokens = new ArrayList<>();
+        if (node.isMissingNode() || node.isNull()) {
+            return tokens;
+        }
+        if (!node.isArray()) {
+            throw new TokenizerFileException(file, "added_tokens: expected a list, found " + node.getNodeType());
+        }
+        for (int i = 0; i < node.size(); i++) {
+            JsonNode t = node.get(i);
+            JsonNode id = t.path("id");
+            JsonNode content = t.path("content");
+            if (!id.isIntegralNumber() || !id.canConvertToInt() || id.asInt() < 0 || id.asInt() >= MAX_ID
+                    || !content.isTextual() || content.asText().isEmpty()) {
+                throw new TokenizerFileException(file, "added_tokens[" + i + "]: expected an id in [0, " + MAX_ID
+                        + ") and a non-empty content, found " + abbreviate(t.toString()));
+            }
+            boolean special = t.path("special").asBoolean(false);
+            tokens.add(new AddedToken(id.asInt(), content.asText(), special, t.path("single_word").asBoolean(false),
+                    t.path("lstrip").asBoolean(false), t.path("rstrip").asBoolean(false),
+                    t.path("normalized").asBoolean(!special)));
+        }
+        return tokens;
+    }
+
+    private static void checkUnsupported(Path file, JsonNode model, String field, java.util.function.Predicate<JsonNode> fine,
+            String feature) throws IOException {
+        JsonNode value = model.path(field);
+        if (!value.isMissingNode() && !fine.test(value)) {
+            throw new TokenizerFileException(file, "unsupported " + feature + " = " + abbreviate(value.toString()));
+        }
+    }
+
+    private static String abbreviate(String s) {
+        return s.length() <= 60 ? s : s.substring(0, 57) + "...";
+    }
+}
