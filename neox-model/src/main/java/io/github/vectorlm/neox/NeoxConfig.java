@@ -109,6 +109,35 @@ public record NeoxConfig(int vocabSize, int hiddenSize, int layers, int heads, i
                 + activation + (tiedEmbeddings ? ", tied head" : "") + (attentionBias ? "" : ", no attention bias");
     }
 
+    /**
+     * This config as a Hugging Face {@code config.json} for {@code GPTNeoXForCausalLM}, in the
+     * transformers 4.x spelling the Pythia files use ({@code rotary_pct}, {@code rotary_emb_base}),
+     * which {@link #fromHuggingFace} reads back to an equal config.
+     */
+    public String toHuggingFaceJson() {
+        com.fasterxml.jackson.databind.node.ObjectNode n = new ObjectMapper().createObjectNode();
+        n.putArray("architectures").add("GPTNeoXForCausalLM");
+        n.put("model_type", "gpt_neox");
+        n.put("vocab_size", vocabSize);
+        n.put("hidden_size", hiddenSize);
+        n.put("num_hidden_layers", layers);
+        n.put("num_attention_heads", heads);
+        n.put("intermediate_size", intermediateSize);
+        n.put("max_position_embeddings", maxPositions);
+        n.put("rotary_pct", rotaryPct);
+        n.put("rotary_emb_base", rotaryBase);
+        n.put("use_parallel_residual", parallelResidual);
+        n.put("hidden_act", activation == Activation.GELU_ERF ? "gelu" : "gelu_fast");
+        n.put("layer_norm_eps", layerNormEps);
+        n.put("tie_word_embeddings", tiedEmbeddings);
+        n.put("attention_bias", attentionBias);
+        try {
+            return new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(n);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     // ------------------------------------------------------------------------------------------
     // Hugging Face config.json
 

@@ -255,6 +255,33 @@ public final class NeoxSlimMerger {
     }
 
     /**
+     * The model's config: the YAML {@link #findConfig} finds (or {@code explicitYaml}), with the
+     * vocabulary size read from the embedding's partitions.
+     */
+    public NeoxConfig readConfig(Path explicitYaml) throws IOException {
+        return NeoxConfig.fromNeoxYaml(findConfig(explicitYaml), vocabSize());
+    }
+
+    /**
+     * Merges the checkpoint (as {@link NeoxLoader} does) and names the merged tensors as Hugging
+     * Face's {@code GPTNeoXForCausalLM} does, the head {@code embed_out.weight} (absent when tied):
+     * for instance to write a safetensors copy that loads without merging.
+     *
+     * @param loadLayer the transformer layers to merge (null: all)
+     * @param arena receives the merged tensors; they live until it is closed
+     * @throws NeoxWeightsException as {@link NeoxLoader#load} does
+     */
+    public Map<String, Tensor> mergeToHuggingFaceNames(NeoxConfig config, IntPredicate loadLayer,
+            ProgressListener progress, Arena arena) throws IOException {
+        Map<String, Tensor> out = new LinkedHashMap<>();
+        for (Map.Entry<NeoxWeights.Key, Tensor> e : merge(config, loadLayer, progress, arena).entrySet()) {
+            Entry hf = NeoxWeightLayout.HUGGING_FACE.entry(e.getKey().parameter());
+            out.put(hf.names(e.getKey().layer()).get(0), e.getValue());
+        }
+        return out;
+    }
+
+    /**
      * Checks every partition file the merge will read against {@code config}, then merges them,
      * one pipeline layer at a time, into allocations of {@code arena}.
      *

@@ -95,6 +95,29 @@ class NeoxSlimTest {
         }
     }
 
+    /** Merged and written as a Hugging Face folder (safetensors + config.json), slim weights load without merging. */
+    @Test
+    void mergedWeightsConvertToAHuggingFaceFolder() throws IOException {
+        Path slim = Fixtures.hf("slim");
+        Expected e = Expected.read(slim);
+        NeoxSlimMerger merger = NeoxSlimMerger.open(slim);
+        NeoxConfig config = merger.readConfig(null);
+        Path out = Files.createDirectories(dir.resolve("converted"));
+        try (Arena arena = Arena.ofConfined()) {
+            Map<String, Tensor> tensors = merger.mergeToHuggingFaceNames(config, null, (t, d, n) -> { }, arena);
+            assertThat(tensors).containsKeys("gpt_neox.embed_in.weight", "gpt_neox.layers.1.mlp.dense_4h_to_h.bias",
+                    "gpt_neox.final_layer_norm.bias", "embed_out.weight");
+            io.github.vectorlm.checkpoint.SafetensorsWriter.write(tensors, out.resolve("model.safetensors"), Map.of());
+        }
+        Files.writeString(out.resolve("config.json"), config.toHuggingFaceJson());
+        try (NeoxModel model = new NeoxLoader().load(out, LoadOptions.defaults())) {
+            assertThat(model.config()).isEqualTo(config);
+            float[] logits = new float[e.ids().length * model.vocabSize()];
+            model.forwardAll(model.newSession(), e.ids(), 0, e.ids().length, logits);
+            Logits.assertClose("slim converted to Hugging Face", logits, 0, e.logits(), 1e-4);
+        }
+    }
+
     @Test
     void disagreeingLayerNormPartitionsAreRefusedByName() throws IOException {
         Path folder = Fixtures.hf("slim_bad_ln");
