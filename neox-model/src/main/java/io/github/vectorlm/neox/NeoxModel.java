@@ -77,12 +77,12 @@ public final class NeoxModel implements LanguageModel {
                 : RopeTable.create(config.rotaryDims(), config.rotaryBase(), config.maxPositions());
     }
 
-    /** The config the model was built from. */
+    /** {@return the config the model was built from} */
     public NeoxConfig config() {
         return config;
     }
 
-    /** The indices of the transformer layers loaded (all of them unless a layer filter was given). */
+    /** {@return the indices of the transformer layers loaded (all of them unless a layer filter was given)} */
     public int[] loadedLayers() {
         int[] out = new int[weights.layers().size()];
         for (int i = 0; i < out.length; i++) {
@@ -91,12 +91,12 @@ public final class NeoxModel implements LanguageModel {
         return out;
     }
 
-    /** Whether the layers' matrices run in int8. */
+    /** {@return whether the layers' matrices run in int8} */
     public boolean int8() {
         return int8;
     }
 
-    /** The input embedding as held (a view of the checkpoint, or the merged copy). */
+    /** {@return the input embedding as held (a view of the checkpoint, or the merged copy)} */
     public Tensor embedding() {
         return weights.embedding();
     }
