@@ -5,6 +5,7 @@ import io.github.vectorlm.checkpoint.CorruptCheckpointException;
 import io.github.vectorlm.checkpoint.TensorRef;
 import io.github.vectorlm.checkpoint.pickle.ContentWalker;
 import io.github.vectorlm.checkpoint.pickle.PickleLimits;
+import io.github.vectorlm.tensor.DType;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -18,8 +19,12 @@ import java.util.Map;
 final class TorchContent implements ContentWalker.LeafConverter {
     /** Finds a root storage's bytes when the first tensor over it is named. */
     interface StorageResolver {
-        /** Resolves {@code root} ({@link TorchStorage#resolve}), or throws naming {@code tensorName}. */
-        void resolve(TorchStorage root, String tensorName) throws CheckpointException;
+        /**
+         * Called for every tensor over {@code root}: resolves it ({@link TorchStorage#resolve}) for
+         * its first tensor, whose element type {@code tensorDtype} says, over an untyped storage, how
+         * to read its bytes; checks later tensors against that; throws naming {@code tensorName}.
+         */
+        void resolve(TorchStorage root, String tensorName, DType tensorDtype) throws CheckpointException;
     }
 
     private final Path file;
@@ -54,10 +59,7 @@ final class TorchContent implements ContentWalker.LeafConverter {
     }
 
     private TensorRef add(String name, TorchTensorSpec tensor) throws CheckpointException {
-        TorchStorage root = tensor.storage().root();
-        if (!root.isResolved()) {
-            resolver.resolve(root, name);
-        }
+        resolver.resolve(tensor.storage().root(), name, tensor.dtype());
         String problem = tensor.problem();
         if (problem != null) {
             throw new CorruptCheckpointException(file, name, problem);

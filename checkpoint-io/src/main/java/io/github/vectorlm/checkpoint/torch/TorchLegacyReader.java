@@ -109,9 +109,11 @@ public final class TorchLegacyReader {
         }
         locateStorages(file, bytes, keyList.position(), list, storages);
 
-        TorchContent content = new TorchContent(file, limits, (storage, tensor) -> {
-            throw new CorruptCheckpointException(file, tensor, "its " + storage
-                    + " is missing from the file's list of stored storages");
+        TorchContent content = new TorchContent(file, limits, (storage, tensor, dtype) -> {
+            if (!storage.isResolved()) {
+                throw new CorruptCheckpointException(file, tensor, "its " + storage
+                        + " is missing from the file's list of stored storages");
+            }
         });
         Object publicRoot = content.walk(root);
         return new TorchCheckpoint(file, CheckpointFormat.TORCH_LEGACY, mapped, filled, content.tensors(), publicRoot);

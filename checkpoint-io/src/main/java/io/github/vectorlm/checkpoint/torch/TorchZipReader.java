@@ -5,8 +5,10 @@ import io.github.vectorlm.checkpoint.CheckpointException;
 import io.github.vectorlm.checkpoint.CheckpointFormat;
 import io.github.vectorlm.checkpoint.CheckpointOptions;
 import io.github.vectorlm.checkpoint.CorruptCheckpointException;
+import io.github.vectorlm.checkpoint.UnsupportedCheckpointException;
 import io.github.vectorlm.checkpoint.pickle.PickleLimits;
 import io.github.vectorlm.checkpoint.pickle.PickleMachine;
+import io.github.vectorlm.tensor.DType;
 import io.github.vectorlm.tensor.MappedFile;
 import java.io.IOException;
 import java.lang.foreign.Arena;
@@ -46,6 +48,8 @@ public final class TorchZipReader {
     private final Map<String, ZipArchiveEntry> entries = new LinkedHashMap<>();
     private String prefix;
     private boolean bigEndian;
+    /** Element size each big-endian root storage was swapped in. */
+    private final Map<TorchStorage, Integer> swappedElementSize = new java.util.HashMap<>();
 
     private TorchZipReader(Path file, MappedFile mapped, Arena filled, CheckpointOptions options) {
         this.file = file;
@@ -162,8 +166,22 @@ public final class TorchZipReader {
         return new String(bytes.toArray(ValueLayout.JAVA_BYTE), StandardCharsets.ISO_8859_1).strip();
     }
 
-    /** Finds {@code data/<key>}, checks it holds the storage's claimed bytes, and sets where they are. */
-    private void resolveStorage(TorchStorage storage, String tensor) throws CheckpointException {
+    /**
+     * Finds {@code data/<key>}, checks it holds the storage's claimed bytes, and sets where they are.
+     * A big-endian storage is swapped in elements of its first tensor's type: for typed storages
+     * that is the storage's own type; untyped ones (PyTorch 2.x, e.g. uint16) take it from the tensor.
+     */
+    private void resolveStorage(TorchStorage storage, String tensor, DType tensorDtype) throws CheckpointException {
+        int elementSize = storage.dtype() == DType.U8 ? tensorDtype.byteSize() : storage.dtype().byteSize();
+        if (storage.isResolved()) {
+            Integer swapped = swappedElementSize.get(storage);
+            if (swapped != null && swapped != elementSize) {
+                throw new UnsupportedCheckpointException(file, tensor, "its big-endian storage '" + storage.key()
+                        + "' was swapped in " + swapped + "-byte elements for an earlier tensor; reading it as "
+                        + tensorDtype + " too is not supported");
+            }
+            return;
+        }
         String entryName = prefix + "data/" + storage.key();
         ZipArchiveEntry entry = entries.get(entryName);
         if (entry == null) {
@@ -190,9 +208,9 @@ public final class TorchZipReader {
             StorageBytes inflated = new FilledStorage(filled, bytes.size(), target -> bytes.inflateInto(target, tensor));
             found = bytes.size() == byteSize ? inflated : () -> inflated.segment().asSlice(0, byteSize);
         }
-        int elementSize = storage.dtype().byteSize();
         if (bigEndian && elementSize > 1) {
             found = FilledStorage.byteSwapped(filled, found, byteSize, elementSize);
+            swappedElementSize.put(storage, elementSize);
         }
         storage.resolve(found);
     }
