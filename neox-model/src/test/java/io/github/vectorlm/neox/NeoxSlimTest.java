@@ -118,6 +118,35 @@ class NeoxSlimTest {
         }
     }
 
+    /**
+     * NeoX's {@code bias-gelu-fusion} selects its fused kernel, GELU's tanh form: the slim model with
+     * it set equals the same weights loaded from Hugging Face files with {@code hidden_act gelu_fast},
+     * and differs from the exact-GELU oracle.
+     */
+    @Test
+    void biasGeluFusionMeansTheTanhForm() throws IOException {
+        Path slim = copyTree(Fixtures.hf("slim"), dir.resolve("slim"));
+        Path yaml = slim.resolve("configs/tiny.yml");
+        Files.writeString(yaml, Files.readString(yaml).replace("\"bias-gelu-fusion\": false", "\"bias-gelu-fusion\": true"));
+        Path hf = copyTree(Fixtures.hf("par_r25_f16_st"), dir.resolve("hf"));
+        Path config = hf.resolve("config.json");
+        Files.writeString(config, Files.readString(config).replace("\"hidden_act\": \"gelu\"", "\"hidden_act\": \"gelu_fast\""));
+        Expected e = Expected.read(Fixtures.hf("slim"));
+        int[] ids = e.ids();
+        try (NeoxModel fused = new NeoxLoader().load(slim, LoadOptions.defaults());
+                NeoxModel fast = new NeoxLoader().load(hf, LoadOptions.defaults())) {
+            assertThat(fused.config().activation()).isEqualTo(NeoxConfig.Activation.GELU_TANH);
+            int vocab = fused.vocabSize();
+            float[] a = new float[ids.length * vocab];
+            float[] b = new float[ids.length * vocab];
+            fused.forwardAll(fused.newSession(), ids, 0, ids.length, a);
+            fast.forwardAll(fast.newSession(), ids, 0, ids.length, b);
+            Logits.assertClose("fused slim vs gelu_fast", a, 0, Logits.rows(b, ids.length, vocab), 1e-6);
+            assertThatThrownBy(() -> Logits.assertClose("fused slim vs exact GELU", a, 0, e.logits(), 1e-5))
+                    .isInstanceOf(AssertionError.class);
+        }
+    }
+
     @Test
     void disagreeingLayerNormPartitionsAreRefusedByName() throws IOException {
         Path folder = Fixtures.hf("slim_bad_ln");
