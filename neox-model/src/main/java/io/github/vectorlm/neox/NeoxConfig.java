@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
+import java.util.Objects;
 
 /**
  * The shape of a GPT-NeoX model, validated when made. Read it from a Hugging Face
@@ -82,7 +83,7 @@ public record NeoxConfig(int vocabSize, int hiddenSize, int layers, int heads, i
         }
         // the activation workspace is indexed by int: one position of every buffer must fit easily
         Math.multiplyExact(Math.multiplyExact(maxPositions, hiddenSize), 3);
-        java.util.Objects.requireNonNull(activation, "activation");
+        Objects.requireNonNull(activation, "activation");
     }
 
     /** {@return dimensions per head} */
@@ -110,7 +111,7 @@ public record NeoxConfig(int vocabSize, int hiddenSize, int layers, int heads, i
         return "hidden " + hiddenSize + ", " + layers + " layers, " + heads + " heads, intermediate " + intermediateSize
                 + ", vocab " + vocabSize + ", context " + maxPositions + ", rotary " + rotaryDims() + "/" + headDim()
                 + " base " + rotaryBase + ", " + (parallelResidual ? "parallel" : "sequential") + " residual, "
-                + activation + (tiedEmbeddings ? ", tied head" : "") + (attentionBias ? "" : ", no attention bias");
+                + (activation == Activation.GELU_ERF ? "exact GELU" : "tanh GELU") + (tiedEmbeddings ? ", tied head" : "") + (attentionBias ? "" : ", no attention bias");
     }
 
     /**

@@ -7,12 +7,14 @@ import io.github.vectorlm.tensor.Tensor;
 import io.github.vectorlm.tensor.ops.Activations;
 import io.github.vectorlm.tensor.ops.Attention;
 import io.github.vectorlm.tensor.ops.Embeddings;
+import io.github.vectorlm.tensor.ops.Linear;
 import io.github.vectorlm.tensor.ops.Norms;
 import io.github.vectorlm.tensor.ops.Parallel;
 import io.github.vectorlm.tensor.ops.Rope;
 import io.github.vectorlm.tensor.ops.RopeTable;
 import io.github.vectorlm.tensor.ops.VectorMath;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -57,7 +59,7 @@ public final class NeoxModel implements LanguageModel {
      *     merged or quantized copies), or null
      */
     NeoxModel(NeoxConfig config, NeoxWeights weights, Parallel parallel, Tokenizer tokenizer,
-            Function<io.github.vectorlm.tensor.ops.Linear, Projection> projections, boolean int8,
+            Function<Linear, Projection> projections, boolean int8,
             AutoCloseable resources) {
         this.config = Objects.requireNonNull(config, "config");
         this.weights = Objects.requireNonNull(weights, "weights");
@@ -279,6 +281,6 @@ public final class NeoxModel implements LanguageModel {
     @Override
     public String toString() {
         return "NeoxModel[" + config.summary() + (layers.size() == config.layers() ? ""
-                : ", layers loaded " + java.util.Arrays.toString(loadedLayers())) + (int8 ? ", int8" : "") + "]";
+                : ", layers loaded " + Arrays.toString(loadedLayers())) + (int8 ? ", int8" : "") + "]";
     }
 }
