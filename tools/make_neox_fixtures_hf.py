@@ -235,7 +235,8 @@ def split_slim(sd, cfg, parts, out, shares, bad_ln=False):
   "gpt_j_residual": True,
   "output_layer_parallelism": "column",
   "scaled-upper-triang-masked-softmax-fusion": true,
-  "bias-gelu-fusion": true,
+  # false: NeoX's fused bias_gelu is GELU's tanh form; the Hugging Face oracle of these weights runs exact gelu
+  "bias-gelu-fusion": false,
   "activation": "gelu",
   "layernorm-epsilon": 1.0e-5,
 

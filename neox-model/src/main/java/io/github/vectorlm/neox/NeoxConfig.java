@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
+import java.util.Objects;
 
 /**
  * The shape of a GPT-NeoX model, validated when made. Read it from a Hugging Face
@@ -82,31 +83,66 @@ public record NeoxConfig(int vocabSize, int hiddenSize, int layers, int heads, i
         }
         // the activation workspace is indexed by int: one position of every buffer must fit easily
         Math.multiplyExact(Math.multiplyExact(maxPositions, hiddenSize), 3);
-        java.util.Objects.requireNonNull(activation, "activation");
+        Objects.requireNonNull(activation, "activation");
     }
 
-    /** Dimensions per head. */
+    /** {@return dimensions per head} */
     public int headDim() {
         return hiddenSize / heads;
     }
 
-    /** Rotated dimensions per head: {@code int(headDim × rotaryPct)}, truncated as NeoX and Hugging Face do. */
+    /** {@return rotated dimensions per head: {@code int(headDim × rotaryPct)}, truncated as NeoX and Hugging Face do} */
     public int rotaryDims() {
         return (int) (headDim() * rotaryPct);
     }
 
-    /** The same config for another vocabulary size. */
+    /**
+     * {@return the same config for another vocabulary size}
+     *
+     * @param vocab the vocabulary size
+     */
     public NeoxConfig withVocabSize(int vocab) {
         return new NeoxConfig(vocab, hiddenSize, layers, heads, intermediateSize, maxPositions, rotaryPct, rotaryBase,
                 parallelResidual, activation, layerNormEps, tiedEmbeddings, attentionBias);
     }
 
-    /** A one-line summary for messages: {@code hidden 768, 12 layers, 12 heads, ...}. */
+    /** {@return a one-line summary for messages: {@code hidden 768, 12 layers, 12 heads, ...}} */
     public String summary() {
         return "hidden " + hiddenSize + ", " + layers + " layers, " + heads + " heads, intermediate " + intermediateSize
                 + ", vocab " + vocabSize + ", context " + maxPositions + ", rotary " + rotaryDims() + "/" + headDim()
                 + " base " + rotaryBase + ", " + (parallelResidual ? "parallel" : "sequential") + " residual, "
-                + activation + (tiedEmbeddings ? ", tied head" : "") + (attentionBias ? "" : ", no attention bias");
+                + (activation == Activation.GELU_ERF ? "exact GELU" : "tanh GELU") + (tiedEmbeddings ? ", tied head" : "") + (attentionBias ? "" : ", no attention bias");
+    }
+
+    /**
+     * This config as a Hugging Face {@code config.json} for {@code GPTNeoXForCausalLM}, in the
+     * transformers 4.x spelling the Pythia files use ({@code rotary_pct}, {@code rotary_emb_base}),
+     * which {@link #fromHuggingFace} reads back to an equal config.
+     *
+     * @return the JSON text
+     */
+    public String toHuggingFaceJson() {
+        com.fasterxml.jackson.databind.node.ObjectNode n = new ObjectMapper().createObjectNode();
+        n.putArray("architectures").add("GPTNeoXForCausalLM");
+        n.put("model_type", "gpt_neox");
+        n.put("vocab_size", vocabSize);
+        n.put("hidden_size", hiddenSize);
+        n.put("num_hidden_layers", layers);
+        n.put("num_attention_heads", heads);
+        n.put("intermediate_size", intermediateSize);
+        n.put("max_position_embeddings", maxPositions);
+        n.put("rotary_pct", rotaryPct);
+        n.put("rotary_emb_base", rotaryBase);
+        n.put("use_parallel_residual", parallelResidual);
+        n.put("hidden_act", activation == Activation.GELU_ERF ? "gelu" : "gelu_fast");
+        n.put("layer_norm_eps", layerNormEps);
+        n.put("tie_word_embeddings", tiedEmbeddings);
+        n.put("attention_bias", attentionBias);
+        try {
+            return new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(n);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     // ------------------------------------------------------------------------------------------
@@ -121,6 +157,9 @@ public record NeoxConfig(int vocabSize, int hiddenSize, int layers, int heads, i
      * transformers' defaults (rotary 0.25, base 10000, parallel residual, {@code gelu}, ε 1e-5,
      * untied head, attention biases, 2048 positions).
      *
+     * @param configJson the {@code config.json} file
+     * @return the config
+     * @throws IOException if the file cannot be read
      * @throws CheckpointException naming the file and the setting if a value is missing, malformed or
      *     not supported (rope scaling, an activation other than the GELUs, another model type)
      */
@@ -212,7 +251,10 @@ public record NeoxConfig(int vocabSize, int hiddenSize, int layers, int heads, i
      * bias-free norms or MLP, {@code use_qk_layernorm}) are refused, naming them; everything else
      * (optimizer, parallelism, data) is ignored.
      *
+     * @param yaml the YAML file
      * @param vocabSize the embedding's rows
+     * @return the config
+     * @throws IOException if the file cannot be read
      * @throws CheckpointException naming the file and the setting
      */
     public static NeoxConfig fromNeoxYaml(Path yaml, int vocabSize) throws IOException {

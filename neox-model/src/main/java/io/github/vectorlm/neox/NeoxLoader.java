@@ -8,6 +8,7 @@ import io.github.vectorlm.checkpoint.UnsupportedCheckpointException;
 import io.github.vectorlm.generation.LoadOptions;
 import io.github.vectorlm.generation.ModelLoader;
 import io.github.vectorlm.generation.Tokenizer;
+import io.github.vectorlm.generation.Tokenizers;
 import io.github.vectorlm.tensor.Tensor;
 import io.github.vectorlm.tensor.ops.Linear;
 import java.io.IOException;
@@ -23,11 +24,13 @@ import java.util.function.Function;
  *   <li>a Hugging Face folder ({@code GPTNeoXForCausalLM}, the Pythia suite, the 20B's hub copy):
  *       {@code config.json} with {@code model_type} gpt_neox and {@code model.safetensors} or
  *       {@code pytorch_model.bin}, sharded or not; weights used in place, as stored (f32, f16,
- *       bf16); {@code tokenizer.json} beside them;
+ *       bf16);
  *   <li>GPT-NeoX's own "slim weights" (the 20B download): the folder holding {@code latest},
  *       merged by {@link NeoxSlimMerger} (the one copy of weights VectorLM makes); its YAML config
- *       from {@link LoadOptions#config()} or found beside it; {@code 20B_tokenizer.json} beside it.
+ *       from {@link LoadOptions#config()} or found beside it.
  * </ul>
+ * The tokenizer is {@link LoadOptions#tokenizer()}, else the {@code tokenizer.json} or
+ * {@code 20B_tokenizer.json} beside the weights (beside {@code latest} for slim weights), else none.
  * {@link LoadOptions#layers()} loads only some transformer layers (the model then runs those
  * alone: a smoke test, not a language model); {@link LoadOptions#int8()} quantizes the layers'
  * matrices.
@@ -107,7 +110,7 @@ public final class NeoxLoader implements ModelLoader {
             options.progress().progress("mapping GPT-NeoX weights", 0, 1);
             NeoxWeights weights = NeoxWeights.mapHuggingFace(checkpoint, config, options.layers());
             options.progress().progress("mapping GPT-NeoX weights", 1, 1);
-            Tokenizer tokenizer = NeoxTokenizers.find(folder, options.tokenizer());
+            Tokenizer tokenizer = Tokenizers.forModel(folder, options).orElse(null);
             return build(config, weights, options, tokenizer, checkpoint);
         } catch (IOException | RuntimeException | Error e) {
             checkpoint.close();
@@ -123,7 +126,7 @@ public final class NeoxLoader implements ModelLoader {
         try {
             Map<NeoxWeights.Key, Tensor> merged = merger.merge(config, options.layers(), options.progress(), arena);
             NeoxWeights weights = NeoxWeights.assemble(config, options.layers(), merged::get);
-            Tokenizer tokenizer = NeoxTokenizers.find(merger.root(), options.tokenizer());
+            Tokenizer tokenizer = Tokenizers.forModel(merger.root(), options).orElse(null);
             return build(config, weights, options, tokenizer, arena);
         } catch (IOException | RuntimeException | Error e) {
             arena.close();

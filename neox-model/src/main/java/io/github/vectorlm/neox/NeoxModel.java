@@ -7,12 +7,14 @@ import io.github.vectorlm.tensor.Tensor;
 import io.github.vectorlm.tensor.ops.Activations;
 import io.github.vectorlm.tensor.ops.Attention;
 import io.github.vectorlm.tensor.ops.Embeddings;
+import io.github.vectorlm.tensor.ops.Linear;
 import io.github.vectorlm.tensor.ops.Norms;
 import io.github.vectorlm.tensor.ops.Parallel;
 import io.github.vectorlm.tensor.ops.Rope;
 import io.github.vectorlm.tensor.ops.RopeTable;
 import io.github.vectorlm.tensor.ops.VectorMath;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -57,7 +59,7 @@ public final class NeoxModel implements LanguageModel {
      *     merged or quantized copies), or null
      */
     NeoxModel(NeoxConfig config, NeoxWeights weights, Parallel parallel, Tokenizer tokenizer,
-            Function<io.github.vectorlm.tensor.ops.Linear, Projection> projections, boolean int8,
+            Function<Linear, Projection> projections, boolean int8,
             AutoCloseable resources) {
         this.config = Objects.requireNonNull(config, "config");
         this.weights = Objects.requireNonNull(weights, "weights");
@@ -77,12 +79,12 @@ public final class NeoxModel implements LanguageModel {
                 : RopeTable.create(config.rotaryDims(), config.rotaryBase(), config.maxPositions());
     }
 
-    /** The config the model was built from. */
+    /** {@return the config the model was built from} */
     public NeoxConfig config() {
         return config;
     }
 
-    /** The indices of the transformer layers loaded (all of them unless a layer filter was given). */
+    /** {@return the indices of the transformer layers loaded (all of them unless a layer filter was given)} */
     public int[] loadedLayers() {
         int[] out = new int[weights.layers().size()];
         for (int i = 0; i < out.length; i++) {
@@ -91,12 +93,12 @@ public final class NeoxModel implements LanguageModel {
         return out;
     }
 
-    /** Whether the layers' matrices run in int8. */
+    /** {@return whether the layers' matrices run in int8} */
     public boolean int8() {
         return int8;
     }
 
-    /** The input embedding as held (a view of the checkpoint, or the merged copy). */
+    /** {@return the input embedding as held (a view of the checkpoint, or the merged copy)} */
     public Tensor embedding() {
         return weights.embedding();
     }
@@ -124,7 +126,12 @@ public final class NeoxModel implements LanguageModel {
     /** A session whose KV cache holds the whole context: 2 × loaded layers × context × hidden floats. */
     @Override
     public Session newSession() {
-        return new NeoxSession(this, parallel);
+        return new NeoxSession(this, parallel, NeoxSession.MAX_CHUNK);
+    }
+
+    /** A session whose prefills run in chunks of at most {@code maxChunk} positions (tests of the chunking). */
+    Session newSession(int maxChunk) {
+        return new NeoxSession(this, parallel, maxChunk);
     }
 
     @Override
@@ -274,6 +281,6 @@ public final class NeoxModel implements LanguageModel {
     @Override
     public String toString() {
         return "NeoxModel[" + config.summary() + (layers.size() == config.layers() ? ""
-                : ", layers loaded " + java.util.Arrays.toString(loadedLayers())) + (int8 ? ", int8" : "") + "]";
+                : ", layers loaded " + Arrays.toString(loadedLayers())) + (int8 ? ", int8" : "") + "]";
     }
 }

@@ -39,13 +39,17 @@ final class NeoxSession implements Session {
     final float[] attentionScratch;
     private int position;
 
-    NeoxSession(NeoxModel model, Parallel parallel) {
+    /** A session whose prefills run in chunks of at most {@code maxChunk} positions. */
+    NeoxSession(NeoxModel model, Parallel parallel, int maxChunk) {
         NeoxConfig c = model.config();
         this.model = model;
         int capacity = c.maxPositions();
         int d = c.hiddenSize();
         int loaded = model.loadedLayers().length;
-        this.chunk = Math.min(capacity, MAX_CHUNK);
+        if (maxChunk < 1) {
+            throw new IllegalArgumentException("chunk of " + maxChunk + " positions");
+        }
+        this.chunk = Math.min(capacity, maxChunk);
         int cache = Math.multiplyExact(capacity, d);
         this.keys = new float[loaded][cache];
         this.values = new float[loaded][cache];

@@ -83,6 +83,9 @@ public final class NeoxSlimMerger {
     /**
      * Whether {@code path} is a slim-weights folder: one holding {@code latest}, or a step folder
      * holding {@code layer_00-model_00-model_states.pt}. Looks at names only.
+     *
+     * @param path a folder
+     * @return whether it holds slim weights
      */
     public static boolean isSlimFolder(Path path) {
         return Files.isDirectory(path) && (Files.isRegularFile(path.resolve("latest"))
@@ -93,6 +96,8 @@ public final class NeoxSlimMerger {
      * Finds the step folder and its partition files, without opening them.
      *
      * @param path the folder holding {@code latest}, or the step folder itself
+     * @return the merger for those files
+     * @throws IOException if a folder cannot be listed
      * @throws CheckpointException if {@code latest} is unusable, the step folder is missing, or a
      *     pipeline layer lacks some of the partitions the others have
      */
@@ -160,17 +165,17 @@ public final class NeoxSlimMerger {
         return String.format("layer_%02d-model_%02d-model_states.pt", pipelineIndex, partition);
     }
 
-    /** The folder holding {@code latest} (where the config and tokenizer are looked for). */
+    /** {@return the folder holding {@code latest} (where the config and tokenizer are looked for)} */
     public Path root() {
         return root;
     }
 
-    /** The step folder holding the partition files. */
+    /** {@return the step folder holding the partition files} */
     public Path stepFolder() {
         return stepFolder;
     }
 
-    /** Tensor-parallel partitions per pipeline layer. */
+    /** {@return tensor-parallel partitions per pipeline layer} */
     public int partitions() {
         return partitions;
     }
@@ -178,6 +183,9 @@ public final class NeoxSlimMerger {
     /**
      * The vocabulary size: the rows of {@code word_embeddings.weight} summed over its partitions
      * (the YAML does not say it: NeoX pads the tokenizer's vocabulary when it builds the model).
+     *
+     * @return the vocabulary size
+     * @throws IOException if the embedding's partitions cannot be read
      */
     public int vocabSize() throws IOException {
         List<Path> embedding = files.get(0);
@@ -211,6 +219,9 @@ public final class NeoxSlimMerger {
      * layout of the NeoX repository and of the 20B download), else in the step folder's
      * {@code configs/} (where NeoX's own checkpointing writes copies).
      *
+     * @param explicit the config file given by the user, or null
+     * @return the YAML file
+     * @throws IOException if a folder cannot be listed
      * @throws CheckpointException if there is none, or several could serve (listing them)
      */
     public Path findConfig(Path explicit) throws IOException {
@@ -252,6 +263,41 @@ public final class NeoxSlimMerger {
         }
         found.sort(null);
         out.addAll(found);
+    }
+
+    /**
+     * The model's config: the YAML {@link #findConfig} finds (or {@code explicitYaml}), with the
+     * vocabulary size read from the embedding's partitions.
+     *
+     * @param explicitYaml the config file given by the user, or null
+     * @return the config
+     * @throws IOException if a file cannot be read, or the config is refused
+     */
+    public NeoxConfig readConfig(Path explicitYaml) throws IOException {
+        return NeoxConfig.fromNeoxYaml(findConfig(explicitYaml), vocabSize());
+    }
+
+    /**
+     * Merges the checkpoint (as {@link NeoxLoader} does) and names the merged tensors as Hugging
+     * Face's {@code GPTNeoXForCausalLM} does, the head {@code embed_out.weight} (absent when tied):
+     * for instance to write a safetensors copy that loads without merging.
+     *
+     * @param config the model's config ({@link #readConfig})
+     * @param loadLayer the transformer layers to merge (null: all)
+     * @param progress told after each pipeline layer
+     * @param arena receives the merged tensors; they live until it is closed
+     * @return the merged tensors by Hugging Face name, in model order
+     * @throws IOException if a file cannot be read
+     * @throws NeoxWeightsException as {@link NeoxLoader#load} does
+     */
+    public Map<String, Tensor> mergeToHuggingFaceNames(NeoxConfig config, IntPredicate loadLayer,
+            ProgressListener progress, Arena arena) throws IOException {
+        Map<String, Tensor> out = new LinkedHashMap<>();
+        for (Map.Entry<NeoxWeights.Key, Tensor> e : merge(config, loadLayer, progress, arena).entrySet()) {
+            Entry hf = NeoxWeightLayout.HUGGING_FACE.entry(e.getKey().parameter());
+            out.put(hf.names(e.getKey().layer()).get(0), e.getValue());
+        }
+        return out;
     }
 
     /**

@@ -11,11 +11,15 @@ import java.util.List;
  * file, for multi-file layouts) and, for a shape mismatch, the expected and the found shape.
  */
 public final class NeoxWeightsException extends CheckpointException {
+    /** Serialization version. */
+    @java.io.Serial
     private static final long serialVersionUID = 1L;
 
     private final List<String> problems;
 
     /**
+     * An exception listing {@code problems}.
+     *
      * @param file the checkpoint (a file or a folder)
      * @param what the layout and model, e.g. {@code "Hugging Face GPT-NeoX weights for hidden 64, ..."}
      * @param problems one line per problem
@@ -26,7 +30,7 @@ public final class NeoxWeightsException extends CheckpointException {
         this.problems = List.copyOf(problems);
     }
 
-    /** One line per problem, in the order found. */
+    /** {@return one line per problem, in the order found} */
     public List<String> problems() {
         return problems;
     }

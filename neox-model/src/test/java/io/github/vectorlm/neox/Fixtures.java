@@ -14,8 +14,8 @@ import java.nio.file.Path;
  * in {@code src/test/resources/hf/}. A missing fixture fails the test (it never skips).
  */
 final class Fixtures {
-    /** The folder of the HF oracle fixtures (the system property {@code neox.fixtures} may name another, for development). */
-    static final Path HF = Path.of("src/test/resources", System.getProperty("neox.fixtures", "hf"));
+    /** The folder of the HF oracle fixtures. */
+    static final Path HF = Path.of("src/test/resources/hf");
     /** The small GPT-NeoX really trained on Tiny Shakespeare (repository root's models/). */
     static final Path SHAKESPEARE = Path.of("../models/neox-shakespeare");
 

@@ -45,6 +45,13 @@ class NeoxConfigTest {
     }
 
     @Test
+    void writesAHuggingFaceConfigThatReadsBackEqual() throws IOException {
+        NeoxConfig c = new NeoxConfig(100, 48, 3, 6, 200, 77, 0.5, 1234.5, false, Activation.GELU_TANH, 1e-6f, true,
+                false);
+        assertThat(NeoxConfig.fromHuggingFace(write("config.json", c.toHuggingFaceJson()))).isEqualTo(c);
+    }
+
+    @Test
     void readsTransformers5RopeParameters() throws IOException {
         NeoxConfig c = NeoxConfig.fromHuggingFace(write("config.json", """
                 {"model_type": "gpt_neox", "vocab_size": 128, "hidden_size": 64, "num_hidden_layers": 2,
