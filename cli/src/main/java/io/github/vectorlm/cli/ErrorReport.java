@@ -18,6 +18,7 @@ import java.nio.file.NotDirectoryException;
  * hint line where one helps. The stack trace is printed only with {@code --verbose}.
  */
 final class ErrorReport {
+    private static final int JOINED_LINES = 3;
     private static final String VERBOSE_HINT = "run again with --verbose for the details";
 
     private final String message;
@@ -40,7 +41,7 @@ final class ErrorReport {
                     "--model takes a model folder (Hugging Face, OpenAI TensorFlow, NeoX slim weights) or a nanoGPT ckpt.pt; "
                             + VERBOSE_HINT + " (the loaders asked and what the folder holds)");
             case TokenizerFileException t -> new ErrorReport(firstLine(t.getMessage()), null);
-            case CheckpointException c -> new ErrorReport(firstLine(c.getMessage()), null);
+            case CheckpointException c -> new ErrorReport(oneLine(c.getMessage()), null);
             case NoSuchFileException n -> new ErrorReport(
                     "no such file or folder: " + n.getFile() + (n.getReason() == null ? "" : " (" + n.getReason() + ")"), null);
             case AccessDeniedException a -> new ErrorReport("permission denied: " + a.getFile(), null);
@@ -50,7 +51,7 @@ final class ErrorReport {
                     "check the network, or give another --base-url");
             case HttpTimeoutException t -> new ErrorReport("the server did not answer in time: " + messageOf(t),
                     "run the command again: finished files are kept and a partial one resumes");
-            case IOException io -> new ErrorReport(firstLine(messageOf(io)), null);
+            case IOException io -> new ErrorReport(oneLine(messageOf(io)), null);
             case IllegalArgumentException x -> new ErrorReport(firstLine(messageOf(x)), null);
             case IllegalStateException x -> new ErrorReport(firstLine(messageOf(x)), null);
             case OutOfMemoryError o -> new ErrorReport("out of Java heap memory",
@@ -85,6 +86,31 @@ final class ErrorReport {
     private static String messageOf(Throwable e) {
         String m = e.getMessage();
         return m == null || m.isBlank() ? e.getClass().getSimpleName() : m;
+    }
+
+    /**
+     * A message of several lines (a list of problems) on one line: the first line, then the
+     * others joined by "; ", the first {@value #JOINED_LINES} of them only.
+     */
+    static String oneLine(String s) {
+        if (s == null) {
+            return "";
+        }
+        String[] lines = s.strip().split("\\R");
+        StringBuilder sb = new StringBuilder(lines[0].strip());
+        int joined = 0;
+        for (int i = 1; i < lines.length; i++) {
+            String line = lines[i].strip();
+            if (line.isEmpty()) {
+                continue;
+            }
+            if (joined == JOINED_LINES) {
+                sb.append(" (and ").append(lines.length - i).append(" more; --verbose shows all)");
+                break;
+            }
+            sb.append(joined++ == 0 && sb.charAt(sb.length() - 1) == ':' ? " " : "; ").append(line.replaceFirst("^[-*] ", ""));
+        }
+        return sb.toString();
     }
 
     private static String firstLine(String s) {

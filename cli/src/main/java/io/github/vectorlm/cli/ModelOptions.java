@@ -57,17 +57,16 @@ final class ModelOptions {
         }
         Path path = modelPath(context);
         Parallel parallel = threads == null ? Parallel.shared() : Parallel.create(threads);
-        // The tokenizer is resolved here rather than through LoadOptions.tokenizer(), so that every
-        // command finds it the same way whatever the model module does with that option.
         LoadOptions options = LoadOptions.defaults()
                 .withParallel(parallel)
+                .withTokenizer(tokenizer)
                 .withConfig(config)
                 .withInt8(int8)
                 .withProgress(progress);
         try {
             LanguageModel m = LanguageModels.load(path, options);
             try {
-                return new LoadedModel(m, tokenizer(path, m), threads == null ? null : parallel);
+                return new LoadedModel(m, tokenizer(path, m, options), threads == null ? null : parallel);
             } catch (IOException | RuntimeException | Error e) {
                 m.close();
                 throw e;
@@ -81,17 +80,14 @@ final class ModelOptions {
     }
 
     /**
-     * The tokenizer: {@code --tokenizer} if given, else the model's own, else one found beside the
-     * weights ({@link Tokenizers#find}); null if there is none (ids still work).
+     * The model's tokenizer ({@code --tokenizer}, else the one beside the weights); for a model
+     * module that does not load one, the same search done here. Null if there is none (ids still work).
      */
-    private Tokenizer tokenizer(Path path, LanguageModel m) throws IOException {
-        if (tokenizer != null) {
-            return Tokenizers.load(tokenizer);
-        }
+    private static Tokenizer tokenizer(Path path, LanguageModel m, LoadOptions options) throws IOException {
         if (m.tokenizer().isPresent()) {
             return m.tokenizer().get();
         }
-        return Tokenizers.find(path).orElse(null);
+        return Tokenizers.forModel(path, options).orElse(null);
     }
 
     /**
