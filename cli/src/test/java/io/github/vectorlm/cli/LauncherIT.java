@@ -1,0 +1,57 @@
+package io.github.vectorlm.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The {@code ./vectorlm} launcher end to end, on the jar and {@code cli/target/lib} that the
+ * package phase made (VECTORLM_NO_BUILD=1: no nested build): it finds JDK 25, passes the JVM flags,
+ * finds the demo model through {@code vectorlm.home}, and keeps the exit statuses.
+ */
+class LauncherIT {
+    private static final Path LAUNCHER = Cli.HOME.resolve("vectorlm");
+
+    record Run(int status, String out, String err) {
+    }
+
+    private static Run launch(String... args) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(List.of("bash", LAUNCHER.toString()));
+        command.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(command).directory(Files.createTempDirectory("launcher-it").toFile());
+        pb.environment().put("VECTORLM_NO_BUILD", "1");
+        Process p = pb.start();
+        p.getOutputStream().close();
+        // read both streams fully (small outputs), then wait
+        byte[] out = p.getInputStream().readAllBytes();
+        byte[] err = p.getErrorStream().readAllBytes();
+        assertThat(p.waitFor(5, TimeUnit.MINUTES)).isTrue();
+        return new Run(p.exitValue(), new String(out, StandardCharsets.UTF_8), new String(err, StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void generatesWithTheDemoModelFromAnyFolderLikeTheInProcessCommand() throws Exception {
+        String[] args = {"generate", "--prompt", "ROMEO:", "--temperature", "0", "--max-new-tokens", "8", "--json"};
+        Run run = launch(args);
+        assertThat(run.status()).as(run.err()).isZero();
+        assertThat(run.out()).isEqualTo(Cli.run(args).assertSuccess().out());
+        assertThat(run.out()).startsWith("{\"ids\":[").contains("\"text\":\"ROMEO:");
+    }
+
+    @Test
+    void errorsKeepTheirStatusAndOneLine() throws Exception {
+        Run missing = launch("inspect", "/no/such/checkpoint.pt");
+        assertThat(missing.status()).isEqualTo(1);
+        assertThat(missing.err()).contains("vectorlm: no such file or folder: /no/such/checkpoint.pt").doesNotContain("\tat ");
+        Run usage = launch("generate", "--no-such-option");
+        assertThat(usage.status()).isEqualTo(2);
+        assertThat(launch("--version").out()).startsWith("vectorlm ");
+    }
+}
