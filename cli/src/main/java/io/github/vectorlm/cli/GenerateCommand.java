@@ -108,25 +108,28 @@ final class GenerateCommand implements Callable<Integer> {
         SamplingOptions sampling = new SamplingOptions(temperature, topK, topP, usedSeed);
         GenerationOptions options = GenerationOptions.of(maxNewTokens, sampling)
                 .withStopStrings(stop.stream().map(GenerateCommand::unescape).toArray(String[]::new));
+        long loadStart = System.nanoTime();
         try (ProgressDisplay progress = root.progress();
                 ModelOptions.LoadedModel loaded = modelOptions.load(root.context(), progress)) {
+            long loadNanos = System.nanoTime() - loadStart;
             Tokenizer tokenizer = loaded.tokenizer();
             int[] promptIds = prompt.ids != null ? prompt.ids.values() : loaded.requireTokenizer("--prompt").encode(prompt.text);
             String promptText = prompt.text != null ? prompt.text : tokenizer != null ? tokenizer.decode(promptIds) : null;
             Generator generator = new Generator(loaded.model(), tokenizer);
-            TokenListener listener = TokenListener.NONE;
+            long[] firstToken = {0};
+            TokenListener print = TokenListener.NONE;
             if (!json) {
                 if (tokenizer != null) {
                     out.print(promptText);
                     out.flush();
-                    listener = (id, text) -> {
+                    print = (id, text) -> {
                         if (!text.isEmpty()) {
                             out.print(text);
                             out.flush();
                         }
                     };
                 } else {
-                    listener = (id, text) -> {
+                    print = (id, text) -> {
                         if (id != TokenListener.END) {
                             out.print(id);
                             out.print(' ');
@@ -135,6 +138,13 @@ final class GenerateCommand implements Callable<Integer> {
                     };
                 }
             }
+            TokenListener streamed = print;
+            TokenListener listener = (id, text) -> {
+                if (firstToken[0] == 0) {
+                    firstToken[0] = System.currentTimeMillis();
+                }
+                streamed.onToken(id, text);
+            };
             GenerationResult result = generator.generate(promptIds, options, listener);
             if (json) {
                 Map<String, Object> object = new LinkedHashMap<>();
@@ -148,13 +158,21 @@ final class GenerateCommand implements Callable<Integer> {
                 out.flush();
             }
             if (root.verbose()) {
-                err.printf(Locale.ROOT, "%d prompt tokens, %d generated (%s); prefill %.1f ms, decode %.1f tokens/s; seed %d%n",
-                        promptIds.length, result.ids().length, result.stopReason(), result.prefillMillis(),
-                        result.decodeTokensPerSecond(), usedSeed);
+                err.printf(Locale.ROOT, "%d prompt tokens, %d generated (%s); load %.0f ms, prefill %.1f ms, decode %.1f tokens/s; "
+                        + "first token %s after the process started; seed %d%n",
+                        promptIds.length, result.ids().length, result.stopReason(), loadNanos / 1e6, result.prefillMillis(),
+                        result.decodeTokensPerSecond(), sinceProcessStart(firstToken[0]), usedSeed);
                 err.flush();
             }
         }
         return 0;
+    }
+
+    /** "1234 ms" from the process's start (as the OS recorded it) to {@code epochMillis}, or "?". */
+    private static String sinceProcessStart(long epochMillis) {
+        return ProcessHandle.current().info().startInstant()
+                .map(start -> (epochMillis - start.toEpochMilli()) + " ms")
+                .orElse("?");
     }
 
     /** {@code \n}, {@code \t} and {@code \\} typed on the command line. */

@@ -1,0 +1,32 @@
+package io.github.vectorlm.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import org.junit.jupiter.api.Test;
+
+class BenchCommandTest {
+    @Test
+    void jsonHasTheFiguresAndPlainOutputTheirLines() {
+        JsonNode json = Cli.run("bench", "--prompt-tokens", "4", "--new-tokens", "4", "--warmup", "0", "--runs", "2",
+                "--threads", "1", "--json").assertSuccess().json();
+        assertThat(json.get("architecture").asText()).isEqualTo("gpt2");
+        assertThat(json.get("promptTokens").intValue()).isEqualTo(4);
+        assertThat(json.get("threads").intValue()).isEqualTo(1);
+        assertThat(json.get("prefillMillis").doubleValue()).isPositive();
+        assertThat(json.get("decodeTokensPerSecond").doubleValue()).isPositive();
+        double[] range = {json.get("decodeTokensPerSecondRange").get(0).doubleValue(),
+            json.get("decodeTokensPerSecondRange").get(1).doubleValue()};
+        assertThat(json.get("decodeTokensPerSecond").doubleValue()).isBetween(range[0], range[1]);
+
+        String plain = Cli.run("bench", "--prompt-tokens", "4", "--new-tokens", "4", "--warmup", "0", "--runs", "1")
+                .assertSuccess().out();
+        assertThat(plain).contains("prefill 4 tokens:").contains("decode 4 tokens:");
+    }
+
+    @Test
+    void tooLongForTheContextIsRefused() {
+        Cli.Result r = Cli.run("bench", "--prompt-tokens", "200", "--new-tokens", "100").assertOneLineError(1);
+        assertThat(r.err()).contains("context of 256");
+    }
+}
