@@ -78,14 +78,16 @@ public final class Checkpoints {
             if (head.remaining() >= 4 && head.getInt(0) == 0x04034b50) {
                 return CheckpointFormat.TORCH_ZIP;
             }
-            if (head.remaining() >= 2 && (head.get(0) & 0xff) == 0x80 && head.get(1) >= 2 && head.get(1) <= 5) {
-                return CheckpointFormat.TORCH_LEGACY;
-            }
+            // safetensors before the pickle test: a header length such as 0x0480 starts with the bytes
+            // 80 04, a pickle's PROTO opcode; a legacy torch file's byte 8 is inside its magic number, never '{'
             if (head.remaining() >= 9 && head.get(8) == '{') {
                 long headerLength = head.getLong(0);
                 if (headerLength > 0 && headerLength <= size - 8) {
                     return CheckpointFormat.SAFETENSORS;
                 }
+            }
+            if (head.remaining() >= 2 && (head.get(0) & 0xff) == 0x80 && head.get(1) >= 2 && head.get(1) <= 5) {
+                return CheckpointFormat.TORCH_LEGACY;
             }
             if (size >= 48) {
                 ByteBuffer tail = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);

@@ -1,0 +1,112 @@
+package io.github.vectorlm.gpt2;
+
+import io.github.vectorlm.checkpoint.Checkpoint;
+import io.github.vectorlm.checkpoint.CheckpointException;
+import io.github.vectorlm.checkpoint.Checkpoints;
+import io.github.vectorlm.checkpoint.UnsupportedCheckpointException;
+import io.github.vectorlm.generation.LoadOptions;
+import io.github.vectorlm.generation.ModelLoader;
+import io.github.vectorlm.generation.Tokenizer;
+import io.github.vectorlm.generation.Tokenizers;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+
+/**
+ * Loads GPT-2 from every layout its weights are shipped in:
+ * <ul>
+ *   <li>OpenAI's TensorFlow release: a folder with {@code hparams.json}, {@code checkpoint},
+ *       {@code model.ckpt.index} and {@code model.ckpt.data-*} (and {@code encoder.json} +
+ *       {@code vocab.bpe});
+ *   <li>a Hugging Face folder: {@code config.json} with {@code model_type} gpt2 and
+ *       {@code model.safetensors} or {@code pytorch_model.bin}, sharded or not, names with or
+ *       without {@code transformer.};
+ *   <li>a nanoGPT {@code ckpt.pt} (or a folder holding one), {@code _orig_mod.} prefixes and
+ *       {@code bias=False} included.
+ * </ul>
+ * Weights are used as stored (f32, f16 or bf16), viewing the memory-mapped file.
+ *
+ * <pre>{@code
+ * try (Gpt2Model model = new Gpt2Loader().load(Path.of("gpt2"), LoadOptions.defaults())) {
+ *     Session session = model.newSession();
+ *     float[] logits = new float[model.vocabSize()];
+ *     model.forward(session, new int[] {464, 2068}, 0, 2, logits);
+ * }
+ * }</pre>
+ */
+public final class Gpt2Loader implements ModelLoader {
+    /** A loader; {@link java.util.ServiceLoader} makes one the same way. */
+    public Gpt2Loader() {
+    }
+
+    @Override
+    public String architecture() {
+        return "gpt2";
+    }
+
+    /** Whether {@code path} is one of the layouts above, judged from config files and checkpoint metadata. */
+    @Override
+    public boolean canLoad(Path path) throws IOException {
+        return Gpt2Source.find(path) != null;
+    }
+
+    /**
+     * Loads the model: config, weights (checked against the config all at once), and the tokenizer
+     * named by {@link LoadOptions#tokenizer()}, else the one beside the weights ({@code tokenizer.json},
+     * or {@code encoder.json} with {@code vocab.bpe}); none is fine: the model then takes ids.
+     *
+     * @throws UnsupportedCheckpointException if {@code path} is no GPT-2 layout, or an option this
+     *     model does not support is set
+     * @throws WeightMappingException listing every missing, unknown or misshaped tensor
+     */
+    @Override
+    public Gpt2Model load(Path path, LoadOptions options) throws IOException {
+        Gpt2Source source = Gpt2Source.find(path);
+        if (source == null) {
+            if (Files.isRegularFile(path)) {
+                // a file can only be a nanoGPT checkpoint: let the reader say what is wrong with it, if anything
+                try (Checkpoint c = Checkpoints.open(path)) {
+                    throw new UnsupportedCheckpointException(path, null, "not a nanoGPT checkpoint: a " + c.format()
+                            + " file without the 'model_args' and 'model' dicts");
+                }
+            }
+            throw new UnsupportedCheckpointException(path, null, "not a GPT-2 model: expected a folder with a Hugging "
+                    + "Face config.json (model_type gpt2) and weights, a folder with OpenAI's hparams.json and a "
+                    + "TensorFlow checkpoint, or a nanoGPT ckpt.pt");
+        }
+        if (options.int8()) {
+            throw new UnsupportedCheckpointException(path, null, "int8 quantization is not supported for GPT-2");
+        }
+        if (options.layers() != null) {
+            throw new UnsupportedCheckpointException(path, null, "loading a subset of layers is not supported for GPT-2");
+        }
+        Checkpoint checkpoint = Checkpoints.open(source.weights());
+        try {
+            Gpt2Config config = options.config() != null ? Gpt2Config.fromJsonFile(options.config())
+                    : switch (source.kind()) {
+                        case HUGGING_FACE -> Gpt2Config.fromHuggingFaceConfig(source.config());
+                        case OPENAI_TF -> Gpt2Config.fromOpenAiHparams(source.config());
+                        case NANOGPT -> Gpt2Config.fromNanoGptModelArgs(nanoGptModelArgs(checkpoint), checkpoint.path());
+                    };
+            StateDict state = source.kind() == Gpt2Source.Kind.NANOGPT
+                    ? StateDict.ofPickledDict(checkpoint, "model") : StateDict.of(checkpoint);
+            options.progress().progress("mapping GPT-2 weights", 0, 1);
+            Gpt2Weights weights = Gpt2Weights.map(state, config, source.kind().layout());
+            options.progress().progress("mapping GPT-2 weights", 1, 1);
+            Tokenizer tokenizer = Tokenizers.forModel(source.folder(), options).orElse(null);
+            return new Gpt2Model(config, weights, options.parallel(), tokenizer, checkpoint);
+        } catch (IOException | RuntimeException | Error e) {
+            checkpoint.close();
+            throw e;
+        }
+    }
+
+    /** nanoGPT's {@code checkpoint['model_args']}. */
+    private static Map<?, ?> nanoGptModelArgs(Checkpoint checkpoint) throws CheckpointException {
+        if (checkpoint.content() instanceof Map<?, ?> root && root.get("model_args") instanceof Map<?, ?> args) {
+            return args;
+        }
+        throw new CheckpointException(checkpoint.path(), null, "holds no 'model_args' dict");
+    }
+}

@@ -1,0 +1,17 @@
+/**
+ * GPT-2: its config, the weight-name tables of OpenAI's TensorFlow, Hugging Face and nanoGPT
+ * checkpoints, and the forward pass with a KV cache. Models are loaded through
+ * {@link io.github.vectorlm.generation.ModelLoader} (this module provides
+ * {@link io.github.vectorlm.gpt2.Gpt2Loader}).
+ */
+@SuppressWarnings("module") // the name is the design's: io.github.vectorlm.gpt2, digits and all
+module io.github.vectorlm.gpt2 {
+    requires transitive io.github.vectorlm.tensor;
+    requires transitive io.github.vectorlm.checkpoint;
+    requires transitive io.github.vectorlm.generation;
+    requires com.fasterxml.jackson.databind;
+
+    exports io.github.vectorlm.gpt2;
+
+    provides io.github.vectorlm.generation.ModelLoader with io.github.vectorlm.gpt2.Gpt2Loader;
+}

@@ -1,0 +1,28 @@
+package io.github.vectorlm.gpt2;
+
+import io.github.vectorlm.tensor.Tensor;
+import io.github.vectorlm.tensor.ops.Parallel;
+import java.io.IOException;
+import java.util.Map;
+
+/** Models built from in-memory tensors. */
+final class TestModels {
+    private TestModels() {
+    }
+
+    static Gpt2Model model(Gpt2Config config, Gpt2WeightLayout layout, Map<String, Tensor> tensors,
+            Parallel parallel) throws IOException {
+        InMemoryCheckpoint checkpoint = new InMemoryCheckpoint("in-memory.safetensors", tensors);
+        return new Gpt2Model(config, Gpt2Weights.map(StateDict.of(checkpoint), config, layout), parallel, null,
+                checkpoint);
+    }
+
+    static int[] ids(long seed, int n, int vocab) {
+        java.util.Random r = new java.util.Random(seed);
+        int[] ids = new int[n];
+        for (int i = 0; i < n; i++) {
+            ids[i] = r.nextInt(vocab);
+        }
+        return ids;
+    }
+}
