@@ -50,9 +50,11 @@ public final class Linear {
             throw new IllegalArgumentException("linear weight too large: " + weight);
         }
         if (bias != null) {
-            if (bias.rank() != 1 || bias.dim(0) != outDim || !bias.dtype().isFloatingPoint()) {
-                throw new IllegalArgumentException(
-                        "bias " + bias + " does not match weight " + weight + " (" + layout + ", out = " + outDim + ")");
+            DType b = bias.dtype();
+            if (bias.rank() != 1 || bias.dim(0) != outDim || !bias.isContiguous()
+                    || (b != DType.F32 && b != DType.F16 && b != DType.BF16)) {
+                throw new IllegalArgumentException("bias " + bias + " does not match weight " + weight + " ("
+                        + layout + ", out = " + outDim + "; a contiguous F32/F16/BF16 vector is needed)");
             }
         }
         this.weight = weight;
