@@ -2,8 +2,6 @@ package io.github.vectorlm.tensor.ops;
 
 import io.github.vectorlm.tensor.DType;
 import io.github.vectorlm.tensor.Tensor;
-import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorMask;
 
 /** Embedding lookups: token rows and learned position rows of a [rows, dim] F32/F16/BF16 table, widened to f32. */
 public final class Embeddings {
@@ -35,19 +33,14 @@ public final class Embeddings {
             throw new IllegalArgumentException("positions [" + startPosition + ", " + (startPosition + n)
                     + ") outside the position table's " + table.dim(0) + " rows");
         }
+        float[] scratch = Scratch.get(Scratch.PARAMS, dim);
         for (int i = 0; i < n; i++) {
-            long base = (long) (startPosition + i) * dim;
-            int o = outOffset + i * dim;
-            for (int d = 0; d < dim; d += Simd.L) {
-                VectorMask<Float> m = Simd.F.indexInRange(d, dim);
-                FloatVector.fromArray(Simd.F, out, o + d, m).add(Simd.load(table, base + d, base + dim))
-                        .intoArray(out, o + d, m);
-            }
+            Widen.addTensor(out, outOffset + i * dim, table, (long) (startPosition + i) * dim, dim, scratch);
         }
     }
 
     private static void copyRow(float[] out, int o, Tensor table, int row, int dim) {
-        Simd.widen(out, o, table, (long) row * dim, dim);
+        Widen.tensor(table, (long) row * dim, out, o, dim);
     }
 
     private static void checkTable(Tensor table) {

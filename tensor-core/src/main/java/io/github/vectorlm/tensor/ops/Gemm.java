@@ -6,6 +6,7 @@ import static io.github.vectorlm.tensor.ops.Simd.L;
 import io.github.vectorlm.tensor.DType;
 import io.github.vectorlm.tensor.Tensor;
 import java.lang.foreign.MemorySegment;
+import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
 
 /**
@@ -30,21 +31,7 @@ final class Gemm {
     /** Outputs per packed weight block (a multiple of NR): KC·NC floats stay in L2. */
     static final int NC = 512;
 
-    static final int X_SLOT = 0;
-    static final int W_SLOT = 1;
-    static final int TILE_SLOT = 2;
-
-    private static final int[] TRANSPOSE_INDEX = transposeIndex();
-
     private Gemm() {
-    }
-
-    private static int[] transposeIndex() {
-        int[] index = new int[L];
-        for (int i = 0; i < L; i++) {
-            index[i] = i * NR;
-        }
-        return index;
     }
 
     /** Floats of x-pack scratch for {@code rows} rows. */
@@ -52,24 +39,22 @@ final class Gemm {
         return ceilDiv(rows, MR) * MR * KC;
     }
 
-    /** Floats of weight-pack scratch. */
-    static int wPackSize() {
-        return NC * KC;
-    }
-
     static int ceilDiv(int a, int b) {
         return (a + b - 1) / b;
     }
 
     /**
-     * Computes output columns {@code [c0, c1)} of all {@code rows} rows. {@code c0} is a multiple
-     * of NR.
+     * Computes output columns {@code [c0, c1)} of all {@code rows} rows, using this thread's
+     * scratch buffers.
      */
-    static void compute(float[] out, int outOffset, float[] x, int xOffset, int rows, Linear linear, int c0, int c1,
-            float[] xPack, float[] wPack, float[] tile) {
+    static void compute(float[] out, int outOffset, float[] x, int xOffset, int rows, Linear linear, int c0, int c1) {
         int in = linear.in();
         int nOut = linear.out();
         int mPanels = ceilDiv(rows, MR);
+        float[] xPack = Scratch.get(Scratch.X_PACK, xPackSize(rows));
+        float[] wPack = Scratch.get(Scratch.W_PACK, NC * KC);
+        float[] tile = Scratch.get(Scratch.TILE, MR * NR);
+        float[] widened = Scratch.get(Scratch.WEIGHTS, Math.max(NC, L * KC));
         for (int k0 = 0; k0 < in; k0 += KC) {
             int kc = Math.min(KC, in - k0);
             packX(xPack, x, xOffset, rows, in, k0, kc);
@@ -77,9 +62,9 @@ final class Gemm {
                 int nc = Math.min(NC, c1 - n0);
                 int nPanels = ceilDiv(nc, NR);
                 if (linear.layout() == Linear.Layout.IN_OUT) {
-                    packInOut(wPack, linear.weight(), nOut, k0, kc, n0, nc);
+                    packInOut(wPack, linear.weight(), nOut, k0, kc, n0, nc, widened);
                 } else {
-                    packOutIn(wPack, linear.weight(), in, k0, kc, n0, nc);
+                    packOutIn(wPack, linear.weight(), in, k0, kc, n0, nc, widened);
                 }
                 boolean first = k0 == 0;
                 for (int mp = 0; mp < mPanels; mp++) {
@@ -100,13 +85,31 @@ final class Gemm {
                 }
             }
         }
+        addBias(out, outOffset, rows, nOut, linear.bias(), c0, c1);
+    }
+
+    /** {@code out[r, c] += b[c]} for every row and {@code c} in {@code [c0, c1)}, the bias widened once. */
+    private static void addBias(float[] out, int outOffset, int rows, int nOut, Tensor bias, int c0, int c1) {
+        if (bias == null || c1 <= c0) {
+            return;
+        }
+        int n = c1 - c0;
+        float[] b = Scratch.get(Scratch.PARAMS, n);
+        Widen.tensor(bias, c0, b, 0, n);
         for (int r = 0; r < rows; r++) {
-            Gemv.addBias(out, outOffset + r * nOut, linear.bias(), c0, c1);
+            int y = outOffset + r * nOut + c0;
+            int i = 0;
+            for (int bound = F.loopBound(n); i < bound; i += L) {
+                FloatVector.fromArray(F, out, y + i).add(FloatVector.fromArray(F, b, i)).intoArray(out, y + i);
+            }
+            for (; i < n; i++) {
+                out[y + i] += b[i];
+            }
         }
     }
 
     /** x[rows, k0 .. k0+kc) → [mPanels][kc][MR], rows past the end zero. */
-    private static void packX(float[] xPack, float[] x, int xOffset, int rows, int in, int k0, int kc) {
+    static void packX(float[] xPack, float[] x, int xOffset, int rows, int in, int k0, int kc) {
         int mPanels = ceilDiv(rows, MR);
         for (int mp = 0; mp < mPanels; mp++) {
             int base = mp * kc * MR;
@@ -126,57 +129,63 @@ final class Gemm {
         }
     }
 
-    /** W[k0 .. k0+kc, n0 .. n0+nc) of a [in, out] weight → [nPanels][kc][NR] f32, columns past nc zero. */
-    private static void packInOut(float[] wPack, Tensor w, int nOut, int k0, int kc, int n0, int nc) {
+    /**
+     * W[k0 .. k0+kc, n0 .. n0+nc) of an [in, out] weight → [nPanels][kc][NR] f32, columns past nc
+     * zero: each k-row's run of nc weights is widened into {@code row}, then cut into panels.
+     */
+    static void packInOut(float[] wPack, Tensor w, int nOut, int k0, int kc, int n0, int nc, float[] row) {
         DType dtype = w.dtype();
         MemorySegment seg = w.segment();
-        long base = w.byteOffset();
-        int nPanels = ceilDiv(nc, NR);
-        for (int np = 0; np < nPanels; np++) {
-            int col = n0 + np * NR;
-            int width = Math.min(NR, nc - np * NR);
-            int dst = np * kc * NR;
-            if (width == NR) {
-                for (int k = 0; k < kc; k++) {
-                    long index = (long) (k0 + k) * nOut + col;
-                    Simd.load(dtype, seg, base, index).intoArray(wPack, dst + k * NR);
-                    Simd.load(dtype, seg, base, index + L).intoArray(wPack, dst + k * NR + L);
-                }
-            } else {
-                for (int k = 0; k < kc; k++) {
-                    long index = (long) (k0 + k) * nOut + col;
-                    for (int j = 0; j < NR; j++) {
-                        wPack[dst + k * NR + j] = j < width ? Elements.get(w, index + j) : 0f;
-                    }
-                }
+        int size = dtype.byteSize();
+        long at = w.byteOffset() + ((long) k0 * nOut + n0) * size;
+        long stride = (long) nOut * size;
+        int fullPanels = nc / NR;
+        int tail = nc - fullPanels * NR;
+        for (int k = 0; k < kc; k++, at += stride) {
+            Widen.widen(dtype, seg, at, row, 0, nc);
+            int dst = k * NR;
+            for (int np = 0; np < fullPanels; np++, dst += kc * NR) {
+                FloatVector.fromArray(F, row, np * NR).intoArray(wPack, dst);
+                FloatVector.fromArray(F, row, np * NR + L).intoArray(wPack, dst + L);
+            }
+            if (tail > 0) {
+                System.arraycopy(row, fullPanels * NR, wPack, dst, tail);
+                Arrays.fill(wPack, dst + tail, dst + NR, 0f);
             }
         }
     }
 
-    /** W[n0 .. n0+nc, k0 .. k0+kc) of an [out, in] weight, transposed → [nPanels][kc][NR] f32. */
-    private static void packOutIn(float[] wPack, Tensor w, int in, int k0, int kc, int n0, int nc) {
+    /**
+     * W[n0 .. n0+nc, k0 .. k0+kc) of an [out, in] weight, transposed → [nPanels][kc][NR] f32. For
+     * each L outputs, their L runs of kc weights are widened into {@code block} ([L][kc]), then
+     * L×L sub-blocks are transposed in registers ({@link Transpose16}); rows past nc are zero.
+     */
+    static void packOutIn(float[] wPack, Tensor w, int in, int k0, int kc, int n0, int nc, float[] block) {
         DType dtype = w.dtype();
         MemorySegment seg = w.segment();
-        long base = w.byteOffset();
+        int size = dtype.byteSize();
+        long rowBytes = (long) in * size;
+        int kBound = Transpose16.supported() ? kc - kc % L : 0;
         int nPanels = ceilDiv(nc, NR);
-        int kBound = F.loopBound(kc);
         for (int np = 0; np < nPanels; np++) {
             int dst = np * kc * NR;
-            for (int j = 0; j < NR; j++) {
-                int n = n0 + np * NR + j;
-                if (n >= n0 + nc) {
-                    for (int k = 0; k < kc; k++) {
-                        wPack[dst + k * NR + j] = 0f;
+            for (int j0 = 0; j0 < NR; j0 += L) {
+                int first = np * NR + j0; // output index relative to n0
+                for (int j = 0; j < L; j++) {
+                    if (first + j < nc) {
+                        Widen.widen(dtype, seg, w.byteOffset() + (n0 + first + j) * rowBytes + (long) k0 * size,
+                                block, j * kc, kc);
+                    } else {
+                        Arrays.fill(block, j * kc, (j + 1) * kc, 0f);
                     }
-                    continue;
                 }
-                long row = (long) n * in + k0;
-                int k = 0;
-                for (; k < kBound; k += L) {
-                    Simd.load(dtype, seg, base, row + k).intoArray(wPack, dst + k * NR + j, TRANSPOSE_INDEX, 0);
+                for (int k = 0; k < kBound; k += L) {
+                    Transpose16.transpose(block, k, kc, wPack, dst + k * NR + j0, NR);
                 }
-                for (; k < kc; k++) {
-                    wPack[dst + k * NR + j] = Elements.get(w, row + k);
+                for (int k = kBound; k < kc; k++) {
+                    for (int j = 0; j < L; j++) {
+                        wPack[dst + k * NR + j0 + j] = block[j * kc + k];
+                    }
                 }
             }
         }

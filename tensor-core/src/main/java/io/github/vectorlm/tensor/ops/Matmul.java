@@ -41,7 +41,7 @@ public final class Matmul {
         int nIn = linear.in();
         int nOut = linear.out();
         boolean outIn = linear.layout() == Linear.Layout.OUT_IN;
-        int grain = outIn ? Gemv.OUT_IN_ROWS : Simd.L;
+        int grain = outIn ? 1 : Simd.L;
         parallel.forRange(nOut, grain, (start, end, worker) -> {
             for (int r = 0; r < rows; r++) {
                 if (outIn) {
@@ -55,14 +55,8 @@ public final class Matmul {
 
     private static void gemm(float[] out, int outOffset, float[] in, int inOffset, int rows, Linear linear,
             Parallel parallel) {
-        int xPackSize = Gemm.xPackSize(rows);
-        int wPackSize = Gemm.wPackSize();
-        parallel.forRange(linear.out(), Gemm.NR, (start, end, worker) -> {
-            float[] xPack = parallel.scratch(worker, Gemm.X_SLOT, xPackSize);
-            float[] wPack = parallel.scratch(worker, Gemm.W_SLOT, wPackSize);
-            float[] tile = parallel.scratch(worker, Gemm.TILE_SLOT, Gemm.MR * Gemm.NR);
-            Gemm.compute(out, outOffset, in, inOffset, rows, linear, start, end, xPack, wPack, tile);
-        });
+        parallel.forRange(linear.out(), Gemm.NR, (start, end, worker) ->
+                Gemm.compute(out, outOffset, in, inOffset, rows, linear, start, end));
     }
 
     static void checkArguments(float[] out, int outOffset, float[] in, int inOffset, int rows, Linear linear) {

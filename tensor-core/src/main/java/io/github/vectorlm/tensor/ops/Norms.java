@@ -25,6 +25,12 @@ public final class Norms {
             Tensor weight, Tensor bias, float eps) {
         checkArguments(out, outOffset, in, inOffset, rows, dim, weight, bias);
         int bound = F.loopBound(dim);
+        float[] w = Scratch.get(Scratch.PARAMS, dim);
+        Widen.tensor(weight, 0, w, 0, dim);
+        float[] b = bias == null ? null : Scratch.get(Scratch.PARAMS2, dim);
+        if (b != null) {
+            Widen.tensor(bias, 0, b, 0, dim);
+        }
         for (int r = 0; r < rows; r++) {
             int x = inOffset + r * dim;
             FloatVector acc = FloatVector.zero(F);
@@ -48,14 +54,19 @@ public final class Norms {
             }
             float invStd = (float) (1.0 / Math.sqrt(Simd.sum(acc) / dim + eps));
             int y = outOffset + r * dim;
-            for (i = 0; i < dim; i += L) {
-                VectorMask<Float> m = F.indexInRange(i, dim);
-                FloatVector v = FloatVector.fromArray(F, in, x + i, m).sub(mean).mul(invStd)
-                        .mul(Simd.load(weight, i, dim));
-                if (bias != null) {
-                    v = v.add(Simd.load(bias, i, dim));
+            // (x − mean)·invStd·w + b, each step rounded as in the scalar twin
+            i = 0;
+            for (; i < bound; i += L) {
+                FloatVector v = FloatVector.fromArray(F, in, x + i).sub(mean).mul(invStd)
+                        .mul(FloatVector.fromArray(F, w, i));
+                if (b != null) {
+                    v = v.add(FloatVector.fromArray(F, b, i));
                 }
-                v.intoArray(out, y + i, m);
+                v.intoArray(out, y + i);
+            }
+            for (; i < dim; i++) {
+                float v = (in[x + i] - mean) * invStd * w[i];
+                out[y + i] = b == null ? v : v + b[i];
             }
         }
     }

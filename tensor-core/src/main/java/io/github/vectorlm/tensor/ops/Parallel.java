@@ -29,7 +29,6 @@ public final class Parallel implements AutoCloseable {
     private final int threads;
     private final Worker[] workers;
     private final ReentrantLock lock = new ReentrantLock();
-    private final Scratch[] scratch;
 
     // The current call, written by the calling thread before it bumps `generation`.
     private RangeBody body;
@@ -45,10 +44,6 @@ public final class Parallel implements AutoCloseable {
 
     private Parallel(int threads) {
         this.threads = threads;
-        this.scratch = new Scratch[threads];
-        for (int i = 0; i < threads; i++) {
-            scratch[i] = new Scratch();
-        }
         this.workers = new Worker[threads - 1];
         for (int i = 0; i < workers.length; i++) {
             workers[i] = new Worker(i + 1);
@@ -111,13 +106,12 @@ public final class Parallel implements AutoCloseable {
         if (lock.isHeldByCurrentThread() || Thread.currentThread() instanceof WorkerThread w && w.owner == this) {
             throw new IllegalStateException("a kernel body called back into its own pool");
         }
-        // the lock also guards the per-worker scratch, so it is taken even for work run inline
+        if (chunks <= 1) {
+            body.run(0, n, 0);
+            return;
+        }
         lock.lock();
         try {
-            if (chunks <= 1) {
-                body.run(0, n, 0);
-                return;
-            }
             this.body = body;
             this.n = n;
             this.grain = g;
@@ -180,14 +174,6 @@ public final class Parallel implements AutoCloseable {
         throw new IllegalStateException(t);
     }
 
-    /**
-     * Reusable per-worker float buffers for kernels that pack operands (GEMM). Only the worker
-     * that owns the index may use it, and only inside a body.
-     */
-    float[] scratch(int worker, int slot, int size) {
-        return scratch[worker].get(slot, size);
-    }
-
     /** Stops the pool's threads. Closing the shared pool is ignored. */
     @Override
     public void close() {
@@ -197,19 +183,6 @@ public final class Parallel implements AutoCloseable {
         closed = true;
         for (Worker w : workers) {
             LockSupport.unpark(w.thread);
-        }
-    }
-
-    private static final class Scratch {
-        private final float[][] slots = new float[4][];
-
-        float[] get(int slot, int size) {
-            float[] a = slots[slot];
-            if (a == null || a.length < size) {
-                a = new float[size];
-                slots[slot] = a;
-            }
-            return a;
         }
     }
 

@@ -1,7 +1,5 @@
 package io.github.vectorlm.tensor.ops;
 
-import io.github.vectorlm.tensor.DType;
-import io.github.vectorlm.tensor.Tensor;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteOrder;
 import jdk.incubator.vector.FloatVector;
@@ -63,95 +61,11 @@ final class Simd {
         return v.reduceLanes(VectorOperators.MAX);
     }
 
-    // ---- weight loads: L elements starting at element index `index` of a contiguous tensor ----
-
-    /** L F32 elements at byte {@code offset} of {@code segment}. */
-    static FloatVector loadF32(MemorySegment segment, long offset) {
-        return FloatVector.fromMemorySegment(F, segment, offset, LE);
-    }
-
     /** L BF16 elements at byte {@code offset}, widened exactly (a BF16 is the top half of an F32). */
     static FloatVector loadBf16(MemorySegment segment, long offset) {
         ShortVector h = ShortVector.fromMemorySegment(S, segment, offset, LE);
         IntVector i = (IntVector) h.convertShape(VectorOperators.S2I, I, 0);
         return i.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
-    }
-
-    /** L F16 elements at byte {@code offset}, widened exactly. */
-    static FloatVector loadF16(MemorySegment segment, long offset) {
-        return f16ToF32(ShortVector.fromMemorySegment(S, segment, offset, LE));
-    }
-
-    /**
-     * IEEE binary16 → binary32, exactly, in registers (the Vector API of JDK 25 has no half-float
-     * conversion). Exponent and mantissa are moved into an F32 whose exponent bias is 15 too small
-     * and multiplied by 2^112, which rebiases normals and normalises subnormals in one exact
-     * multiply; infinities and NaNs get the all-ones exponent instead.
-     */
-    static FloatVector f16ToF32(ShortVector h) {
-        IntVector i = (IntVector) h.convertShape(VectorOperators.S2I, I, 0); // sign-extended
-        IntVector magnitude = i.lanewise(VectorOperators.LSHL, 13).and(0x0fffe000);
-        IntVector scaled = magnitude.reinterpretAsFloats().mul(0x1p112f).reinterpretAsInts();
-        VectorMask<Integer> infOrNan = magnitude.compare(VectorOperators.GE, 0x0f800000);
-        IntVector bits = scaled.blend(magnitude.or(0x7f800000), infOrNan);
-        return bits.or(i.and(0x80000000)).reinterpretAsFloats();
-    }
-
-    /** L weights of {@code dtype} starting at element {@code index} of a tensor whose data starts at {@code base}. */
-    static FloatVector load(DType dtype, MemorySegment segment, long base, long index) {
-        return switch (dtype) {
-            case F32 -> loadF32(segment, base + index * 4);
-            case BF16 -> loadBf16(segment, base + index * 2);
-            case F16 -> loadF16(segment, base + index * 2);
-            default -> throw new IllegalArgumentException("not a float weight type: " + dtype);
-        };
-    }
-
-    /**
-     * The first {@code count} (≤ L) weights of {@code dtype} from element {@code index}, the other
-     * lanes 0; reads nothing past the last of them.
-     */
-    static FloatVector loadPartial(DType dtype, MemorySegment segment, long base, long index, int count) {
-        return switch (dtype) {
-            case F32 -> FloatVector.fromMemorySegment(F, segment, base + index * 4, LE, F.indexInRange(0, count));
-            case BF16 -> {
-                ShortVector h = ShortVector.fromMemorySegment(S, segment, base + index * 2, LE,
-                        S.indexInRange(0, count));
-                IntVector i = (IntVector) h.convertShape(VectorOperators.S2I, I, 0);
-                yield i.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
-            }
-            case F16 -> f16ToF32(ShortVector.fromMemorySegment(S, segment, base + index * 2, LE,
-                    S.indexInRange(0, count)));
-            default -> throw new IllegalArgumentException("not a float weight type: " + dtype);
-        };
-    }
-
-    /** L elements of a vector tensor from {@code index}, lanes at or past {@code length} read as 0. */
-    static FloatVector load(Tensor t, long index, long length) {
-        long left = length - index;
-        return left >= L ? load(t, index) : loadPartial(t.dtype(), t.segment(), t.byteOffset(), index, (int) left);
-    }
-
-    /** L elements of a contiguous F32/F16/BF16 vector tensor from element {@code index}. */
-    static FloatVector load(Tensor t, long index) {
-        return load(t.dtype(), t.segment(), t.byteOffset(), index);
-    }
-
-    /**
-     * Widens {@code n} elements of a contiguous F32/F16/BF16 tensor, starting at element
-     * {@code index}, into {@code dst[dstOffset ..]}.
-     */
-    static void widen(float[] dst, int dstOffset, Tensor t, long index, int n) {
-        DType dtype = t.dtype();
-        MemorySegment segment = t.segment();
-        long base = t.byteOffset();
-        int i = 0;
-        for (int bound = F.loopBound(n); i < bound; i += L) {
-            load(dtype, segment, base, index + i).intoArray(dst, dstOffset + i);
-        }
-        if (i < n) {
-            loadPartial(dtype, segment, base, index + i, n - i).intoArray(dst, dstOffset + i, F.indexInRange(i, n));
-        }
     }
 
     // ---- transcendental functions from lane-wise arithmetic ----
