@@ -68,6 +68,26 @@ final class Simd {
         return i.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
     }
 
+    /** L F32 elements at byte {@code offset}. */
+    static FloatVector loadF32(MemorySegment segment, long offset) {
+        return FloatVector.fromMemorySegment(F, segment, offset, LE);
+    }
+
+    /**
+     * L F16 elements at byte {@code offset}, widened exactly in registers: sign, exponent and
+     * mantissa are moved into place in an F32 whose exponent bias is 112 too small, and one exact
+     * multiply by 2^112 rebiases normals and normalises subnormals; infinities and NaNs (exponent
+     * 31) get the all-ones exponent instead. Eight vector operations.
+     */
+    static FloatVector loadF16(MemorySegment segment, long offset) {
+        ShortVector h = ShortVector.fromMemorySegment(S, segment, offset, LE);
+        IntVector i = (IntVector) h.convertShape(VectorOperators.S2I, I, 0); // sign-extended: bit 31 is the sign
+        IntVector bits = i.lanewise(VectorOperators.LSHL, 13).and(0x8fffe000);
+        IntVector scaled = bits.reinterpretAsFloats().mul(0x1p112f).reinterpretAsInts();
+        VectorMask<Integer> infOrNan = i.and(0x7c00).compare(VectorOperators.EQ, 0x7c00);
+        return scaled.blend(bits.or(0x7f800000), infOrNan).reinterpretAsFloats();
+    }
+
     // ---- transcendental functions from lane-wise arithmetic ----
 
     /** A vector of {@code value} in every lane. */

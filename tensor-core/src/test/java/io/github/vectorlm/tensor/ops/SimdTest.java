@@ -43,6 +43,25 @@ class SimdTest {
         }
     }
 
+    /** The in-register F16 conversion the GEMV kernels use, for every bit pattern, NaN payloads kept. */
+    @Test
+    void f16RegisterConversionIsExactForEveryBitPattern() {
+        MemorySegment s = allHalfPatterns();
+        float[] lanes = new float[Simd.L];
+        for (int round = 0; round < 3; round++) {
+            for (int i = 0; i < 65536; i += Simd.L) {
+                Simd.loadF16(s, 1 + 2L * i).intoArray(lanes, 0);
+                for (int j = 0; j < Simd.L; j++) {
+                    int expected = f16Bits(i + j);
+                    if (expected != Float.floatToRawIntBits(lanes[j])) {
+                        fail("f16 0x" + Integer.toHexString(i + j) + ": expected 0x" + Integer.toHexString(expected)
+                                + " got 0x" + Integer.toHexString(Float.floatToRawIntBits(lanes[j])));
+                    }
+                }
+            }
+        }
+    }
+
     /**
      * IEEE 754 binary16 → binary32 from the definition: normals rebias the exponent, subnormals are
      * m·2^-24, and infinities/NaNs keep the payload (as PyTorch's c10::Half does; the JDK's
