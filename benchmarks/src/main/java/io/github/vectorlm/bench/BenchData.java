@@ -21,6 +21,16 @@ final class BenchData {
     private BenchData() {
     }
 
+    /** The same layer with its weight copied to fresh memory (the bias is shared). */
+    static Linear copy(Arena arena, Linear source) {
+        Tensor w = source.weight();
+        MemorySegment segment = arena.allocate(w.dataBytes(), 64);
+        MemorySegment.copy(w.contiguousData(), 0, segment, 0, w.dataBytes());
+        Tensor weight = Tensor.of(w.dtype(), w.shape(), segment, 0);
+        return source.layout() == Linear.Layout.OUT_IN
+                ? Linear.outIn(weight, source.bias()) : Linear.inOut(weight, source.bias());
+    }
+
     /** {@code "768x2304"} → {768, 2304}. */
     static int[] dims(String shape) {
         String[] parts = shape.split("x");

@@ -72,8 +72,9 @@ public class GemvBenchmark {
         int count = (int) Math.max(2, (BenchData.ROTATION_BYTES + weightBytes - 1) / weightBytes);
         arena = Arena.ofShared();
         copies = new Linear[count];
-        for (int i = 0; i < count; i++) {
-            copies[i] = BenchData.linear(arena, 17 + i, d[0], d[1], type, Linear.Layout.valueOf(layout));
+        copies[0] = BenchData.linear(arena, 17, d[0], d[1], type, Linear.Layout.valueOf(layout));
+        for (int i = 1; i < count; i++) {
+            copies[i] = BenchData.copy(arena, copies[0]);
         }
         x = BenchData.floats(3, d[0], 1f);
         y = new float[d[1]];

@@ -59,6 +59,22 @@ public final class Matmul {
                 Gemm.compute(out, outOffset, in, inOffset, rows, linear, start, end));
     }
 
+    /**
+     * {@code out[r, :] = in[r, :]·W + b} for {@code r < rows} with an int8-quantized layer, in the
+     * LLM.int8() style: outlier input columns (|x| above the layer's threshold in any row) in f32
+     * against the original weights, everything else as int8×int8 products summed in int32 with one
+     * scale per row of x and per output. See {@link Int8Linear}. Bit-identical for every thread count.
+     *
+     * @throws IllegalArgumentException if an array is too short for the shapes
+     */
+    public static void linear(float[] out, int outOffset, float[] in, int inOffset, int rows, Int8Linear linear,
+            Parallel parallel) {
+        checkArguments(out, outOffset, in, inOffset, rows, linear.source());
+        if (rows > 0) {
+            Int8Matmul.linear(out, outOffset, in, inOffset, rows, linear, parallel);
+        }
+    }
+
     static void checkArguments(float[] out, int outOffset, float[] in, int inOffset, int rows, Linear linear) {
         if (rows < 0) {
             throw new IllegalArgumentException("matmul " + linear + ": negative row count " + rows);

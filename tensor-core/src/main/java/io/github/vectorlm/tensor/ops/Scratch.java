@@ -19,9 +19,26 @@ final class Scratch {
     /** A second parameter vector (a norm's bias beside its weight). */
     static final int PARAMS2 = 5;
 
-    private static final ThreadLocal<float[][]> BUFFERS = ThreadLocal.withInitial(() -> new float[6][]);
+    /** Int8: quantized activation rows. */
+    static final int QUANTIZED = 6;
+    /** Int8: the outlier columns of the weight, widened. */
+    static final int OUTLIERS = 7;
+
+    private static final ThreadLocal<float[][]> BUFFERS = ThreadLocal.withInitial(() -> new float[8][]);
+    private static final ThreadLocal<int[][]> INT_BUFFERS = ThreadLocal.withInitial(() -> new int[2][]);
 
     private Scratch() {
+    }
+
+    /** This thread's int buffer {@code slot} (0 or 1), at least {@code size} long; contents undefined. */
+    static int[] ints(int slot, int size) {
+        int[][] buffers = INT_BUFFERS.get();
+        int[] b = buffers[slot];
+        if (b == null || b.length < size) {
+            b = new int[size];
+            buffers[slot] = b;
+        }
+        return b;
     }
 
     /** This thread's buffer {@code slot}, at least {@code size} floats long; contents undefined. */

@@ -8,7 +8,11 @@ import io.github.vectorlm.tensor.Tensor;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
+import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
+import jdk.incubator.vector.VectorSpecies;
 
 /**
  * The one place weights are read from their segments: runs of F32/F16/BF16 elements widened into a
@@ -23,6 +27,9 @@ import jdk.incubator.vector.FloatVector;
  */
 final class Widen {
     private static final ValueLayout.OfFloat F32 = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    /** Bytes of one float vector's lanes: a quarter of its width. */
+    private static final VectorSpecies<Byte> B = ByteVector.SPECIES_PREFERRED.withShape(
+            VectorShape.forBitSize(F.vectorBitSize() / 4));
     private static final ValueLayout.OfShort I16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
     private Widen() {
@@ -34,6 +41,7 @@ final class Widen {
             case F32 -> f32(segment, byteOffset, dst, dstOffset, n);
             case BF16 -> bf16(segment, byteOffset, dst, dstOffset, n);
             case F16 -> f16(segment, byteOffset, dst, dstOffset, n);
+            case I8 -> i8(segment, byteOffset, dst, dstOffset, n);
             default -> throw new IllegalArgumentException("not a float weight type: " + dtype);
         }
     }
@@ -68,6 +76,18 @@ final class Widen {
     static void f16(MemorySegment segment, long byteOffset, float[] dst, int dstOffset, int n) {
         for (int i = 0; i < n; i++) {
             dst[dstOffset + i] = Float.float16ToFloat(segment.get(I16, byteOffset + 2L * i));
+        }
+    }
+
+    /** I8 (quantized weights): each byte as an integer-valued float, exactly. */
+    static void i8(MemorySegment segment, long byteOffset, float[] dst, int dstOffset, int n) {
+        int i = 0;
+        for (int bound = F.loopBound(n); i < bound; i += L) {
+            ByteVector b = ByteVector.fromMemorySegment(B, segment, byteOffset + i, Simd.LE);
+            ((FloatVector) b.convertShape(VectorOperators.B2F, F, 0)).intoArray(dst, dstOffset + i);
+        }
+        for (; i < n; i++) {
+            dst[dstOffset + i] = segment.get(ValueLayout.JAVA_BYTE, byteOffset + i);
         }
     }
 
