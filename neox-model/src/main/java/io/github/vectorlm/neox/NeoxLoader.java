@@ -10,6 +10,7 @@ import io.github.vectorlm.generation.ModelLoader;
 import io.github.vectorlm.generation.Tokenizer;
 import io.github.vectorlm.generation.Tokenizers;
 import io.github.vectorlm.tensor.Tensor;
+import io.github.vectorlm.tensor.ops.Int8Linear;
 import io.github.vectorlm.tensor.ops.Linear;
 import java.io.IOException;
 import java.lang.foreign.Arena;
@@ -147,12 +148,38 @@ public final class NeoxLoader implements ModelLoader {
                 + config.layers() + " layers");
     }
 
+    /**
+     * The model over {@code weights}. With {@link LoadOptions#int8()} the four matrices of every
+     * layer are quantized in the LLM.int8() style ({@link Int8Linear}: int8 weights with a scale per
+     * output row, activations quantized per row at run time, input columns holding an outlier above
+     * {@value Int8Linear#DEFAULT_THRESHOLD} computed in f32 against the original weights, which stay
+     * mapped); the embedding and the head stay as stored, as LLM.int8() keeps the output embedding
+     * in 16 bits. The int8 copies live in an arena closed with the model.
+     */
     private static NeoxModel build(NeoxConfig config, NeoxWeights weights, LoadOptions options, Tokenizer tokenizer,
-            AutoCloseable resources) throws IOException {
-        Function<Linear, Projection> projections = Projection::of;
-        if (options.int8()) {
-            throw new UnsupportedCheckpointException(null, null, "int8 quantization is not available yet");
+            AutoCloseable resources) {
+        if (!options.int8()) {
+            return new NeoxModel(config, weights, options.parallel(), tokenizer, Projection::of, false, resources);
         }
-        return new NeoxModel(config, weights, options.parallel(), tokenizer, projections, options.int8(), resources);
+        Arena quantized = Arena.ofShared();
+        try {
+            String task = "quantizing GPT-NeoX layers to int8";
+            long total = 4L * weights.layers().size();
+            long[] done = {0};
+            options.progress().progress(task, 0, total);
+            Function<Linear, Projection> int8 = linear -> {
+                Projection p = Projection.of(Int8Linear.quantize(linear, Int8Linear.DEFAULT_THRESHOLD, quantized));
+                options.progress().progress(task, ++done[0], total);
+                return p;
+            };
+            return new NeoxModel(config, weights, options.parallel(), tokenizer, int8, true, () -> {
+                try (AutoCloseable weightsFirst = resources) {
+                    quantized.close();
+                }
+            });
+        } catch (RuntimeException | Error e) {
+            quantized.close();
+            throw e;
+        }
     }
 }

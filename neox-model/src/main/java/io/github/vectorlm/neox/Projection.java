@@ -1,5 +1,6 @@
 package io.github.vectorlm.neox;
 
+import io.github.vectorlm.tensor.ops.Int8Linear;
 import io.github.vectorlm.tensor.ops.Linear;
 import io.github.vectorlm.tensor.ops.Matmul;
 import io.github.vectorlm.tensor.ops.Parallel;
@@ -20,6 +21,31 @@ interface Projection {
 
     /** The layer with its weights as stored. */
     static Projection of(Linear linear) {
+        return new Projection() {
+            @Override
+            public int in() {
+                return linear.in();
+            }
+
+            @Override
+            public int out() {
+                return linear.out();
+            }
+
+            @Override
+            public void apply(float[] out, int outOffset, float[] in, int inOffset, int rows, Parallel parallel) {
+                Matmul.linear(out, outOffset, in, inOffset, rows, linear, parallel);
+            }
+
+            @Override
+            public String toString() {
+                return linear.toString();
+            }
+        };
+    }
+
+    /** The layer quantized in the LLM.int8() style ({@link Matmul#linear(float[], int, float[], int, int, Int8Linear, Parallel)}). */
+    static Projection of(Int8Linear linear) {
         return new Projection() {
             @Override
             public int in() {

@@ -3,9 +3,15 @@ package io.github.vectorlm.neox;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.github.vectorlm.generation.GenerationOptions;
+import io.github.vectorlm.generation.GenerationResult;
+import io.github.vectorlm.generation.Generator;
+import io.github.vectorlm.generation.LanguageModel;
+import io.github.vectorlm.generation.LanguageModels;
 import io.github.vectorlm.generation.LoadOptions;
 import io.github.vectorlm.generation.ModelLoader;
 import io.github.vectorlm.generation.Session;
+import io.github.vectorlm.generation.TokenListener;
 import io.github.vectorlm.tensor.ops.Parallel;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -107,6 +113,21 @@ class NeoxModelTest {
             assertThat(s.capacity()).isEqualTo(64);
             model.forward(s, new int[62], 0, 62, logits);
             assertThat(s.position()).isEqualTo(64);
+        }
+    }
+
+    /** Through the generation module: LanguageModels picks this loader for both layouts; Generator decodes greedily as Hugging Face did. */
+    @Test
+    void generatesThroughTheGenerationModule() throws IOException {
+        for (String variant : new String[] {"seq_r100_f32_bin", "slim"}) {
+            Expected e = Expected.read(Fixtures.hf(variant));
+            try (LanguageModel model = LanguageModels.load(Fixtures.hf(variant))) {
+                assertThat(model).isInstanceOf(NeoxModel.class);
+                assertThat(model.architecture()).isEqualTo("gpt-neox");
+                GenerationResult r = new Generator(model, null).generate(e.prompt(),
+                        GenerationOptions.greedy(e.greedy().length), TokenListener.NONE);
+                assertThat(r.ids()).as(variant).containsExactly(e.greedy());
+            }
         }
     }
 

@@ -67,6 +67,29 @@ class NeoxSlimTest {
         assertThat(progress).containsExactly(0L, 1L, 2L, 3L, 4L, 5L);
     }
 
+    /**
+     * {@code slim-from-hf/seq_tied_tanh}: the {@code seq_r25_base500_tanh_st} weights (f32, tied head,
+     * sequential residual, rotary base 500, tanh GELU) split in two by
+     * {@code tools/make_neox_slim_from_hf.py}, unequal bias shares, Python-style booleans and
+     * {@code bias-gelu-fusion} in the YAML, no final_linear file (NeoX saves none for a tied head).
+     */
+    @Test
+    void tiedSequentialFusedGeluSlimWeightsGiveHuggingFaceLogits() throws IOException {
+        Path folder = Path.of("src/test/resources/slim-from-hf/seq_tied_tanh");
+        Expected e = Expected.read(folder);
+        try (NeoxModel model = new NeoxLoader().load(folder, LoadOptions.defaults())) {
+            NeoxConfig c = model.config();
+            assertThat(c.tiedEmbeddings()).isTrue();
+            assertThat(c.parallelResidual()).isFalse();
+            assertThat(c.activation()).isEqualTo(NeoxConfig.Activation.GELU_TANH);
+            assertThat(c.rotaryBase()).isEqualTo(500.0);
+            assertThat(model.embedding().dtype()).isEqualTo(DType.F32);
+            float[] logits = new float[e.ids().length * model.vocabSize()];
+            model.forwardAll(model.newSession(), e.ids(), 0, e.ids().length, logits);
+            Logits.assertClose("seq_tied_tanh merged", logits, 0, e.logits(), 1e-4);
+        }
+    }
+
     /** Every merged tensor equals the Hugging Face tensor it was split from (sums up to f16 rounding of the shares). */
     @ParameterizedTest
     @ValueSource(strings = {"slim", "slim4"})

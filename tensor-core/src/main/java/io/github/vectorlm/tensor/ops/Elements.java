@@ -37,9 +37,34 @@ final class Elements {
 
     /** Checks that {@code [offset, offset + length)} lies inside an array of {@code arrayLength}. */
     static void requireRange(String what, int arrayLength, long offset, long length) {
-        if (offset < 0 || length < 0 || offset + length > arrayLength) {
-            throw new IllegalArgumentException(what + ": range [" + offset + ", " + (offset + length)
-                    + ") does not fit an array of " + arrayLength);
+        if (!fits(arrayLength, offset, length)) {
+            throw rangeError(what, arrayLength, offset, length);
         }
+    }
+
+    /**
+     * Checks that {@code [offset, offset + length)} lies inside an array of {@code arrayLength};
+     * the message names the array's shape {@code [d0, d1]}. Builds no string unless it fails.
+     */
+    static void requireRange(String what, long d0, long d1, int arrayLength, long offset, long length) {
+        if (!fits(arrayLength, offset, length)) {
+            throw rangeError(what + " [" + d0 + ", " + d1 + "]", arrayLength, offset, length);
+        }
+    }
+
+    /** As above for a three-dimensional shape {@code [d0, d1, d2]}. */
+    static void requireRange(String what, long d0, long d1, long d2, int arrayLength, long offset, long length) {
+        if (!fits(arrayLength, offset, length)) {
+            throw rangeError(what + " [" + d0 + ", " + d1 + ", " + d2 + "]", arrayLength, offset, length);
+        }
+    }
+
+    static boolean fits(int arrayLength, long offset, long length) {
+        return offset >= 0 && length >= 0 && offset + length <= arrayLength;
+    }
+
+    static IllegalArgumentException rangeError(String what, int arrayLength, long offset, long length) {
+        return new IllegalArgumentException(what + ": range [" + offset + ", " + (offset + length)
+                + ") does not fit an array of " + arrayLength);
     }
 }

@@ -31,12 +31,16 @@ public final class Linear {
     private final int out;
 
     private Linear(Tensor weight, Tensor bias, Layout layout) {
+        this(weight, bias, layout, false);
+    }
+
+    private Linear(Tensor weight, Tensor bias, Layout layout, boolean int8) {
         Objects.requireNonNull(weight, "weight");
         if (weight.rank() != 2) {
             throw new IllegalArgumentException("linear weight must be 2-D, got " + weight);
         }
         DType d = weight.dtype();
-        if (d != DType.F32 && d != DType.F16 && d != DType.BF16) {
+        if (int8 ? d != DType.I8 : d != DType.F32 && d != DType.F16 && d != DType.BF16) {
             throw new IllegalArgumentException("linear weight must be F32, F16 or BF16, got " + weight);
         }
         if (!weight.isContiguous()) {
@@ -50,9 +54,11 @@ public final class Linear {
             throw new IllegalArgumentException("linear weight too large: " + weight);
         }
         if (bias != null) {
-            if (bias.rank() != 1 || bias.dim(0) != outDim || !bias.dtype().isFloatingPoint()) {
-                throw new IllegalArgumentException(
-                        "bias " + bias + " does not match weight " + weight + " (" + layout + ", out = " + outDim + ")");
+            DType b = bias.dtype();
+            if (bias.rank() != 1 || bias.dim(0) != outDim || !bias.isContiguous()
+                    || (b != DType.F32 && b != DType.F16 && b != DType.BF16)) {
+                throw new IllegalArgumentException("bias " + bias + " does not match weight " + weight + " ("
+                        + layout + ", out = " + outDim + "; a contiguous F32/F16/BF16 vector is needed)");
             }
         }
         this.weight = weight;
@@ -70,6 +76,11 @@ public final class Linear {
     /** A layer whose weight is stored [in, out] (GPT-2 {@code Conv1D}); {@code bias} may be null. */
     public static Linear inOut(Tensor weight, Tensor bias) {
         return new Linear(weight, bias, Layout.IN_OUT);
+    }
+
+    /** The int8 weights of an {@link Int8Linear} ([out, in], no bias) as a layer the packed GEMM can read. */
+    static Linear int8View(Tensor weight) {
+        return new Linear(weight, null, Layout.OUT_IN, true);
     }
 
     /** The weight as stored. */

@@ -4,8 +4,15 @@ package io.github.vectorlm.tensor.ops;
  * {@code y = x·W (+ b)} for a {@link Linear} layer, reading the weight in place in the orientation
  * and dtype it is stored in. One row is a GEMV (decode, memory-bound); many rows take the blocked
  * GEMM path (prefill, compute-bound). Accumulates in f32.
+ *
+ * <p>Work is split over output features only, so the result is bit-identical for every thread
+ * count. The IN_OUT GEMV and the GEMM compute each output as the same FMA chain, so for IN_OUT
+ * weights a row's result does not depend on how many rows were computed with it either.
  */
 public final class Matmul {
+    /** From this many rows on, packing the weight into panels pays for itself. */
+    static final int GEMM_MIN_ROWS = 2;
+
     private Matmul() {
     }
 
@@ -18,11 +25,69 @@ public final class Matmul {
      */
     public static void linear(float[] out, int outOffset, float[] in, int inOffset, int rows, Linear linear,
             Parallel parallel) {
-        MatmulReference.linear(out, outOffset, in, inOffset, rows, linear);
+        checkArguments(out, outOffset, in, inOffset, rows, linear);
+        if (rows == 0) {
+            return;
+        }
+        if (rows < GEMM_MIN_ROWS) {
+            gemvRows(out, outOffset, in, inOffset, rows, linear, parallel);
+        } else {
+            gemm(out, outOffset, in, inOffset, rows, linear, parallel);
+        }
+    }
+
+    private static void gemvRows(float[] out, int outOffset, float[] in, int inOffset, int rows, Linear linear,
+            Parallel parallel) {
+        int nIn = linear.in();
+        int nOut = linear.out();
+        boolean outIn = linear.layout() == Linear.Layout.OUT_IN;
+        int grain = outIn ? 1 : Simd.L;
+        parallel.forRange(nOut, grain, (start, end, worker) -> {
+            for (int r = 0; r < rows; r++) {
+                if (outIn) {
+                    Gemv.outIn(out, outOffset + r * nOut, in, inOffset + r * nIn, linear, start, end);
+                } else {
+                    Gemv.inOut(out, outOffset + r * nOut, in, inOffset + r * nIn, linear, start, end);
+                }
+            }
+        });
+    }
+
+    private static void gemm(float[] out, int outOffset, float[] in, int inOffset, int rows, Linear linear,
+            Parallel parallel) {
+        parallel.forRange(linear.out(), Gemm.NR, (start, end, worker) ->
+                Gemm.compute(out, outOffset, in, inOffset, rows, linear, start, end));
+    }
+
+    /**
+     * {@code out[r, :] = in[r, :]·W + b} for {@code r < rows} with an int8-quantized layer, in the
+     * LLM.int8() style: outlier input columns (|x| above the layer's threshold in any row) in f32
+     * against the original weights, everything else as int8×int8 products summed in int32 with one
+     * scale per row of x and per output. See {@link Int8Linear}. Bit-identical for every thread count.
+     *
+     * @throws IllegalArgumentException if an array is too short for the shapes
+     */
+    public static void linear(float[] out, int outOffset, float[] in, int inOffset, int rows, Int8Linear linear,
+            Parallel parallel) {
+        checkArguments(out, outOffset, in, inOffset, rows, linear.source());
+        if (rows > 0) {
+            Int8Matmul.linear(out, outOffset, in, inOffset, rows, linear, parallel);
+        }
     }
 
     static void checkArguments(float[] out, int outOffset, float[] in, int inOffset, int rows, Linear linear) {
-        Elements.requireRange("matmul input " + linear, in.length, inOffset, (long) rows * linear.in());
-        Elements.requireRange("matmul output " + linear, out.length, outOffset, (long) rows * linear.out());
+        if (rows < 0) {
+            throw new IllegalArgumentException("matmul " + linear + ": negative row count " + rows);
+        }
+        long inSize = (long) rows * linear.in();
+        if (!Elements.fits(in.length, inOffset, inSize)) {
+            throw Elements.rangeError("matmul input [" + rows + ", " + linear.in() + "] of " + linear, in.length,
+                    inOffset, inSize);
+        }
+        long outSize = (long) rows * linear.out();
+        if (!Elements.fits(out.length, outOffset, outSize)) {
+            throw Elements.rangeError("matmul output [" + rows + ", " + linear.out() + "] of " + linear, out.length,
+                    outOffset, outSize);
+        }
     }
 }

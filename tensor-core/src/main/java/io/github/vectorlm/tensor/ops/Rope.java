@@ -1,5 +1,11 @@
 package io.github.vectorlm.tensor.ops;
 
+import static io.github.vectorlm.tensor.ops.Simd.F;
+import static io.github.vectorlm.tensor.ops.Simd.L;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+
 /** Rotary position embeddings in GPT-NeoX's rotate-half form. */
 public final class Rope {
     private Rope() {
@@ -11,21 +17,46 @@ public final class Rope {
      * position {@code startPosition + r}. With {@code half = rotaryDims/2}, dims {@code i} and
      * {@code i + half} turn by angle {@code i}: {@code x1' = x1·cos − x2·sin},
      * {@code x2' = x2·cos + x1·sin}; the remaining dims pass through (partial rotary).
+     * Each product is rounded before the sum, as PyTorch's {@code x·cos + rotate_half(x)·sin} does.
+     *
+     * @throws IllegalArgumentException if the rotary dims exceed the head, the positions exceed
+     *     the table, or the array is too short
      */
     public static void apply(float[] x, int offset, int rows, int nHeads, int headDim, int startPosition,
             RopeTable table) {
-        RopeReference.apply(x, offset, rows, nHeads, headDim, startPosition, table);
+        checkArguments(x, offset, rows, nHeads, headDim, startPosition, table);
+        int half = table.rotaryDims() / 2;
+        float[] cos = table.cosArray();
+        float[] sin = table.sinArray();
+        for (int r = 0; r < rows; r++) {
+            int angles = (startPosition + r) * half;
+            for (int h = 0; h < nHeads; h++) {
+                int head = offset + (r * nHeads + h) * headDim;
+                for (int i = 0; i < half; i += L) {
+                    VectorMask<Float> m = F.indexInRange(i, half);
+                    FloatVector x1 = FloatVector.fromArray(F, x, head + i, m);
+                    FloatVector x2 = FloatVector.fromArray(F, x, head + half + i, m);
+                    FloatVector c = FloatVector.fromArray(F, cos, angles + i, m);
+                    FloatVector s = FloatVector.fromArray(F, sin, angles + i, m);
+                    x1.mul(c).sub(x2.mul(s)).intoArray(x, head + i, m);
+                    x2.mul(c).add(x1.mul(s)).intoArray(x, head + half + i, m);
+                }
+            }
+        }
     }
 
     static void checkArguments(float[] x, int offset, int rows, int nHeads, int headDim, int startPosition,
             RopeTable table) {
+        if (rows < 0 || nHeads < 1 || headDim < 1) {
+            throw new IllegalArgumentException("rope: bad shape [" + rows + ", " + nHeads + ", " + headDim + "]");
+        }
         if (table.rotaryDims() > headDim) {
             throw new IllegalArgumentException("rotary dims " + table.rotaryDims() + " exceed head dim " + headDim);
         }
-        if (startPosition < 0 || startPosition + rows > table.maxPositions()) {
-            throw new IllegalArgumentException("positions [" + startPosition + ", " + (startPosition + rows)
+        if (startPosition < 0 || (long) startPosition + rows > table.maxPositions()) {
+            throw new IllegalArgumentException("positions [" + startPosition + ", " + ((long) startPosition + rows)
                     + ") outside the rotary table's " + table.maxPositions());
         }
-        Elements.requireRange("rope", x.length, offset, (long) rows * nHeads * headDim);
+        Elements.requireRange("rope input", rows, nHeads, headDim, x.length, offset, (long) rows * nHeads * headDim);
     }
 }

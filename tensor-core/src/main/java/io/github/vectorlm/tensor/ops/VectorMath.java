@@ -1,6 +1,12 @@
 package io.github.vectorlm.tensor.ops;
 
+import static io.github.vectorlm.tensor.ops.Simd.F;
+import static io.github.vectorlm.tensor.ops.Simd.L;
+
 import java.util.Arrays;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
 
 /** Small whole-vector operations: residual add, argmax, top-k. */
 public final class VectorMath {
@@ -11,8 +17,10 @@ public final class VectorMath {
     public static void add(float[] dst, int dstOffset, float[] src, int srcOffset, int n) {
         Elements.requireRange("add destination", dst.length, dstOffset, n);
         Elements.requireRange("add source", src.length, srcOffset, n);
-        for (int i = 0; i < n; i++) {
-            dst[dstOffset + i] += src[srcOffset + i];
+        for (int i = 0; i < n; i += L) {
+            VectorMask<Float> m = F.indexInRange(i, n);
+            FloatVector.fromArray(F, dst, dstOffset + i, m).add(FloatVector.fromArray(F, src, srcOffset + i, m))
+                    .intoArray(dst, dstOffset + i, m);
         }
     }
 
@@ -22,18 +30,26 @@ public final class VectorMath {
         if (n < 1) {
             throw new IllegalArgumentException("argmax of an empty vector");
         }
-        int best = 0;
-        float bestValue = Float.NEGATIVE_INFINITY;
-        boolean found = false;
-        for (int i = 0; i < n; i++) {
+        // the largest non-NaN value, then its first index
+        FloatVector maxV = FloatVector.broadcast(F, Float.NEGATIVE_INFINITY);
+        int i = 0;
+        for (int bound = F.loopBound(n); i < bound; i += L) {
+            FloatVector v = FloatVector.fromArray(F, x, offset + i);
+            maxV = maxV.max(v.blend(Float.NEGATIVE_INFINITY, v.test(VectorOperators.IS_NAN)));
+        }
+        float max = Simd.max(maxV);
+        for (; i < n; i++) {
             float v = x[offset + i];
-            if (!found && !Float.isNaN(v) || v > bestValue) {
-                best = i;
-                bestValue = v;
-                found = true;
+            if (v > max) {
+                max = v;
             }
         }
-        return best;
+        for (i = 0; i < n; i++) {
+            if (x[offset + i] == max) {
+                return i;
+            }
+        }
+        return 0; // all NaN
     }
 
     /**
@@ -43,6 +59,9 @@ public final class VectorMath {
      */
     public static int topK(float[] x, int offset, int n, int k, int[] indices, float[] values) {
         Elements.requireRange("topK", x.length, offset, n);
+        if (k < 0) {
+            throw new IllegalArgumentException("topK: negative k " + k);
+        }
         int count = Math.min(k, n);
         if (indices.length < count || values.length < count) {
             throw new IllegalArgumentException("topK output arrays hold fewer than " + count + " entries");
@@ -50,6 +69,14 @@ public final class VectorMath {
         // a min-heap of the best `count` so far, ordered by (value, -index)
         int size = 0;
         for (int i = 0; i < n; i++) {
+            if (size == count && count > 0 && (i & (L - 1)) == 0 && i + L <= n) {
+                // indices only grow, so an entry must beat the heap's smallest value strictly
+                FloatVector block = FloatVector.fromArray(F, x, offset + i);
+                if (!block.compare(VectorOperators.GT, values[0]).anyTrue()) {
+                    i += L - 1;
+                    continue;
+                }
+            }
             float v = x[offset + i];
             if (Float.isNaN(v)) {
                 continue;

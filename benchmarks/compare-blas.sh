@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# Benchmarks VectorLM's matrix kernels against OpenBLAS and the machine's read bandwidth, in one run.
+#
+#   benchmarks/compare-blas.sh            # 3 runs (JMH forks / OpenBLAS repetitions)
+#   RUNS=5 benchmarks/compare-blas.sh
+#   QUICK=1 benchmarks/compare-blas.sh    # 1 run, shorter iterations: a smoke test, not a measurement
+#
+# Needs: JDK 25 (found like ./mvnw finds it), /usr/bin/python3 with numpy on OpenBLAS
+# (Debian: apt-get install -y python3-numpy libopenblas0-pthread). Builds benchmarks.jar if missing.
+# Output: benchmarks/target/compare-blas/{openblas-1,openblas-2,jmh}.json and the table on stdout.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+RUNS="${RUNS:-3}"
+OUT=benchmarks/target/compare-blas
+JAR=benchmarks/target/benchmarks.jar
+mkdir -p "$OUT"
+
+find_java() {
+    local candidates=()
+    [ -n "${JAVA_HOME:-}" ] && candidates+=("$JAVA_HOME/bin/java")
+    candidates+=(/usr/lib/jvm/*/bin/java "$(command -v java || true)")
+    for j in "${candidates[@]}"; do
+        [ -x "$j" ] || continue
+        local v
+        v=$("$j" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.specification.version = //p')
+        if [ -n "$v" ] && [ "${v%%.*}" -ge 25 ] 2>/dev/null; then
+            echo "$j"
+            return
+        fi
+    done
+    echo "compare-blas.sh: no JDK 25 found; install one (e.g. Temurin 25) or set JAVA_HOME" >&2
+    exit 1
+}
+JAVA=$(find_java)
+
+if [ ! -f "$JAR" ]; then
+    ./mvnw -B -q -pl benchmarks -am package -DskipTests
+fi
+
+if [ -n "${QUICK:-}" ]; then
+    RUNS=1
+    JMH_ITER=(-wi 1 -w 1s -i 2 -r 1s)
+else
+    JMH_ITER=()
+fi
+
+echo "== $(date -u +%Y-%m-%dT%H:%MZ)  $(lscpu | sed -n 's/^Model name: *//p'), $(nproc) cores, runs=$RUNS"
+echo "== load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
+
+for t in 1 2; do
+    echo "== OpenBLAS sgemm, $t thread(s)"
+    env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE OPENBLAS_NUM_THREADS=$t \
+        /usr/bin/python3 benchmarks/scripts/openblas_sgemm.py "$RUNS" "$OUT/openblas-$t.json"
+done
+
+echo "== JMH: GEMM, GEMV, read bandwidth"
+"$JAVA" --add-modules jdk.incubator.vector -jar "$JAR" 'GemmBenchmark|GemvBenchmark|BandwidthBenchmark' \
+    -f "$RUNS" "${JMH_ITER[@]}" -rf json -rff "$OUT/jmh.json" > "$OUT/jmh.log" 2>&1 \
+    || { tail -30 "$OUT/jmh.log"; exit 1; }
+
+echo "== load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo
+/usr/bin/python3 benchmarks/scripts/compare_table.py "$OUT"

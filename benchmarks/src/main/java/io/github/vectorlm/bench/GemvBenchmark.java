@@ -1,0 +1,98 @@
+package io.github.vectorlm.bench;
+
+import io.github.vectorlm.tensor.DType;
+import io.github.vectorlm.tensor.ops.Linear;
+import io.github.vectorlm.tensor.ops.Matmul;
+import io.github.vectorlm.tensor.ops.Parallel;
+import java.lang.foreign.Arena;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.AuxCounters;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * Decode-step matrix–vector products at GPT-2 124M shapes ({@code in x out}): one token through
+ * c_attn (768x2304), c_fc (768x3072), c_proj of the MLP (3072x768) and the LM head (768x50257).
+ * Each call uses the next of several weight copies totalling {@link BenchData#ROTATION_BYTES}, so
+ * the weights stream from DRAM as in a real model (500 MB of weights per token), not from L3.
+ * The {@code weightBytes} counter is weight bytes read per second; compare it with
+ * {@link BandwidthBenchmark}.
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.Throughput)
+@OutputTimeUnit(TimeUnit.SECONDS)
+@Warmup(iterations = 3, time = 1)
+@Measurement(iterations = 5, time = 1)
+@Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "-Xmx1g"})
+public class GemvBenchmark {
+    @Param({"768x2304", "768x3072", "3072x768", "768x50257"})
+    public String shape;
+
+    @Param({"F32", "BF16", "F16"})
+    public String dtype;
+
+    @Param({"OUT_IN", "IN_OUT"})
+    public String layout;
+
+    @Param({"1", "2"})
+    public int threads;
+
+    private Arena arena;
+    private Linear[] copies;
+    private int next;
+    private float[] x;
+    private float[] y;
+    private Parallel parallel;
+    private long weightBytes;
+
+    /** Weight bytes read, reported per second. */
+    @State(Scope.Thread)
+    @AuxCounters(AuxCounters.Type.OPERATIONS)
+    public static class Counters {
+        /** Bytes of weights streamed. */
+        public long weightBytes;
+    }
+
+    @Setup(Level.Trial)
+    public void setUp() {
+        int[] d = BenchData.dims(shape);
+        DType type = DType.valueOf(dtype);
+        weightBytes = (long) d[0] * d[1] * type.byteSize();
+        int count = (int) Math.max(2, (BenchData.ROTATION_BYTES + weightBytes - 1) / weightBytes);
+        arena = Arena.ofShared();
+        copies = new Linear[count];
+        copies[0] = BenchData.linear(arena, 17, d[0], d[1], type, Linear.Layout.valueOf(layout));
+        for (int i = 1; i < count; i++) {
+            copies[i] = BenchData.copy(arena, copies[0]);
+        }
+        x = BenchData.floats(3, d[0], 1f);
+        y = new float[d[1]];
+        parallel = Parallel.create(threads);
+    }
+
+    @TearDown(Level.Trial)
+    public void tearDown() {
+        parallel.close();
+        arena.close();
+    }
+
+    @Benchmark
+    public float gemv(Counters counters) {
+        Linear linear = copies[next];
+        next = next + 1 == copies.length ? 0 : next + 1;
+        Matmul.linear(y, 0, x, 0, 1, linear, parallel);
+        counters.weightBytes += weightBytes;
+        return y[0];
+    }
+}

@@ -1,0 +1,191 @@
+package io.github.vectorlm.tensor.ops;
+
+import static io.github.vectorlm.tensor.ops.Simd.F;
+import static io.github.vectorlm.tensor.ops.Simd.L;
+
+import io.github.vectorlm.tensor.Tensor;
+import java.lang.foreign.MemorySegment;
+import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * {@code y = x·Wᵀ + b} for an {@link Int8Linear}, LLM.int8() style:
+ * <ol>
+ *   <li>outlier columns: every input feature {@code i} with {@code |x[r, i]| > threshold} in some row;
+ *   <li>each row of x without its outlier columns is quantized by its absolute maximum,
+ *       {@code qx = round(127·x/absmax)}, scale {@code sx = absmax/127};
+ *   <li>{@code y[r, o] = (Σ_i qx[r, i]·qw[o, i])·(sx[r]·sw[o])}, then for each outlier column
+ *       {@code c} in increasing order {@code y = fma(W[o, c], x[r, c], y)} with the original f32
+ *       weight, then {@code + b[o]}.
+ * </ol>
+ * One row (decode) sums int8 products exactly in int32 lanes, reading one byte per weight. Several
+ * rows (prefill) run the f32 packed GEMM on the integer values (exact while partial sums stay below
+ * 2^24, i.e. for up to 1040 inputs; beyond, rounded to f32), which is as fast as the f32 GEMM.
+ * Work is split over outputs only, so results do not depend on the thread count.
+ */
+final class Int8Matmul {
+    private static final VectorSpecies<Integer> I = IntVector.SPECIES_512;
+    private static final VectorSpecies<Byte> B = ByteVector.SPECIES_512;
+
+    private Int8Matmul() {
+    }
+
+    static void linear(float[] out, int outOffset, float[] x, int xOffset, int rows, Int8Linear w, Parallel parallel) {
+        int in = w.in();
+        int nOut = w.out();
+        // decide the outlier columns and quantize the rest of each row, once, in the calling thread
+        int[] outliers = Scratch.ints(0, in);
+        int outlierCount = outlierColumns(x, xOffset, rows, in, w.threshold(), outliers);
+        float[] rowScales = Scratch.get(Scratch.PARAMS2, rows);
+        boolean oneRow = rows == 1 && I.length() == 16;
+        int[] qxInt = oneRow ? Scratch.ints(1, in) : null;
+        float[] qxFloat = oneRow ? null : Scratch.get(Scratch.QUANTIZED, rows * in);
+        for (int r = 0; r < rows; r++) {
+            rowScales[r] = quantizeRow(x, xOffset + r * in, in, outliers, outlierCount, qxInt, qxFloat, r * in);
+        }
+        parallel.forRange(nOut, Gemm.NR, (start, end, worker) -> {
+            if (oneRow) {
+                gemvRange(out, outOffset, qxInt, rowScales[0], w, start, end);
+            } else {
+                Gemm.compute(out, outOffset, qxFloat, 0, rows, w.int8View(), start, end);
+                scaleRange(out, outOffset, rows, nOut, rowScales, w.scales(), start, end);
+            }
+            if (outlierCount > 0) {
+                addOutliers(out, outOffset, x, xOffset, rows, w.source(), outliers, outlierCount, start, end);
+            }
+            for (int r = 0; r < rows; r++) {
+                Gemv.addBias(out, outOffset + r * nOut, w.source().bias(), start, end);
+            }
+        });
+    }
+
+    /** Writes the sorted indices of the columns where some row has |x| &gt; threshold; returns how many. */
+    static int outlierColumns(float[] x, int xOffset, int rows, int in, float threshold, int[] outliers) {
+        int count = 0;
+        for (int i = 0; i < in; i++) {
+            for (int r = 0; r < rows; r++) {
+                if (Math.abs(x[xOffset + r * in + i]) > threshold) {
+                    outliers[count++] = i;
+                    break;
+                }
+            }
+        }
+        return count;
+    }
+
+    /**
+     * Quantizes one row without the outlier columns (sorted {@code outliers[0 .. count)}; they are
+     * 0 in the result and left out of the absolute maximum). Writes ints or integer-valued floats;
+     * returns the scale absmax/127.
+     */
+    static float quantizeRow(float[] x, int from, int in, int[] outliers, int count, int[] qInt, float[] qFloat,
+            int to) {
+        float absmax = 0f;
+        for (int i = 0, p = 0; i < in; i++) {
+            if (p < count && outliers[p] == i) {
+                p++;
+            } else {
+                absmax = Math.max(absmax, Math.abs(x[from + i]));
+            }
+        }
+        for (int i = 0, p = 0; i < in; i++) {
+            int q;
+            if (p < count && outliers[p] == i) {
+                p++;
+                q = 0;
+            } else {
+                q = absmax == 0f ? 0 : (int) Math.rint(x[from + i] * 127f / absmax);
+            }
+            if (qInt != null) {
+                qInt[to + i] = q;
+            } else {
+                qFloat[to + i] = q;
+            }
+        }
+        return absmax / 127f;
+    }
+
+    /** One row: {@code out[o] = dot(qx, qw[o])·(sx·sw[o])} with exact int32 sums. */
+    private static void gemvRange(float[] out, int outOffset, int[] qx, float rowScale, Int8Linear w, int o0, int o1) {
+        Tensor q = w.quantizedWeight();
+        MemorySegment seg = q.segment();
+        int in = w.in();
+        float[] scales = w.scales();
+        long row = q.byteOffset() + (long) o0 * in;
+        for (int o = o0; o < o1; o++, row += in) {
+            out[outOffset + o] = dot(seg, row, qx, in) * (rowScale * scales[o]);
+        }
+    }
+
+    /** Σ qw[i]·qx[i] over one int8 row, exact: 64 weights per load, widened to four int vectors. */
+    static int dot(MemorySegment seg, long row, int[] qx, int n) {
+        IntVector a0 = IntVector.zero(I);
+        IntVector a1 = a0;
+        IntVector a2 = a0;
+        IntVector a3 = a0;
+        int i = 0;
+        for (int bound = n - n % 64; i < bound; i += 64) {
+            ByteVector b = ByteVector.fromMemorySegment(B, seg, row + i, Simd.LE);
+            a0 = a0.add(((IntVector) b.convertShape(VectorOperators.B2I, I, 0)).mul(IntVector.fromArray(I, qx, i)));
+            a1 = a1.add(((IntVector) b.convertShape(VectorOperators.B2I, I, 1)).mul(IntVector.fromArray(I, qx, i + 16)));
+            a2 = a2.add(((IntVector) b.convertShape(VectorOperators.B2I, I, 2)).mul(IntVector.fromArray(I, qx, i + 32)));
+            a3 = a3.add(((IntVector) b.convertShape(VectorOperators.B2I, I, 3)).mul(IntVector.fromArray(I, qx, i + 48)));
+        }
+        int sum = a0.add(a1).add(a2.add(a3)).reduceLanes(VectorOperators.ADD);
+        for (; i < n; i++) {
+            sum += seg.get(java.lang.foreign.ValueLayout.JAVA_BYTE, row + i) * qx[i];
+        }
+        return sum;
+    }
+
+    /** Several rows: the GEMM left integer dot products in {@code out}; scale them. */
+    private static void scaleRange(float[] out, int outOffset, int rows, int nOut, float[] rowScales, float[] scales,
+            int o0, int o1) {
+        for (int r = 0; r < rows; r++) {
+            int y = outOffset + r * nOut;
+            float sx = rowScales[r];
+            for (int o = o0; o < o1; o++) {
+                out[y + o] = out[y + o] * (sx * scales[o]);
+            }
+        }
+    }
+
+    /**
+     * {@code out[r, o] = fma(W[o, c_j], x[r, c_j], out[r, o])} for the outlier columns {@code c_j} in
+     * increasing order, from the original weights: column {@code c_j} of outputs [o0, o1) is
+     * widened once into a scratch row, then added to every row with one FMA per output.
+     */
+    private static void addOutliers(float[] out, int outOffset, float[] x, int xOffset, int rows, Linear source,
+            int[] outliers, int count, int o0, int o1) {
+        int width = o1 - o0;
+        int in = source.in();
+        int nOut = source.out();
+        float[] column = Scratch.get(Scratch.OUTLIERS, width);
+        Tensor w = source.weight();
+        for (int j = 0; j < count; j++) {
+            int c = outliers[j];
+            if (source.layout() == Linear.Layout.IN_OUT) {
+                Widen.tensor(w, (long) c * nOut + o0, column, 0, width); // input row c: contiguous
+            } else {
+                for (int o = o0; o < o1; o++) {
+                    column[o - o0] = Elements.get(w, (long) o * in + c);
+                }
+            }
+            for (int r = 0; r < rows; r++) {
+                float s = x[xOffset + r * in + c];
+                FloatVector sv = FloatVector.broadcast(F, s);
+                int y = outOffset + r * nOut + o0;
+                int o = 0;
+                for (int bound = F.loopBound(width); o < bound; o += L) {
+                    FloatVector.fromArray(F, column, o).fma(sv, FloatVector.fromArray(F, out, y + o)).intoArray(out, y + o);
+                }
+                for (; o < width; o++) {
+                    out[y + o] = Math.fma(column[o], s, out[y + o]);
+                }
+            }
+        }
+    }
+}

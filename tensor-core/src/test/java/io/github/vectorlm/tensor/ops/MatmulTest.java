@@ -1,0 +1,167 @@
+package io.github.vectorlm.tensor.ops;
+
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.github.vectorlm.tensor.DType;
+import io.github.vectorlm.tensor.Tensor;
+import java.util.Random;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * The SIMD GEMV and GEMM paths against {@link MatmulReference}, for both weight layouts and every
+ * weight dtype. Tolerance: |simd − reference| ≤ 1e-5·(Σ_i |x_i·w_io| + |b_o|) per output, i.e.
+ * about 100 f32 roundings of the sum's magnitude: the two differ only in summation order and
+ * fused multiply-adds, while a wrong index or a dropped tail term breaks it by orders of magnitude.
+ */
+class MatmulTest {
+    private static final double TOLERANCE = 1e-5;
+    private static Parallel two;
+    private static Parallel three;
+
+    @BeforeAll
+    static void pools() {
+        two = Parallel.create(2);
+        three = Parallel.create(3);
+    }
+
+    @AfterAll
+    static void closePools() {
+        two.close();
+        three.close();
+    }
+
+    static Stream<Arguments> shapes() {
+        int[][] shapes = {
+            // rows, in, out
+            {1, 1, 1}, {1, 3, 17}, {1, 63, 65}, {1, 767, 769}, {1, 3073, 65}, {1, 65, 3073},
+            {2, 17, 63}, {2, 769, 767}, {5, 65, 63}, {5, 3073, 33},
+            {33, 767, 65}, {33, 63, 769}, {130, 257, 97}, {130, 769, 129},
+        };
+        return Stream.of(shapes).flatMap(s -> Stream.of(Linear.Layout.values())
+                .flatMap(layout -> Stream.of(DType.F32, DType.F16, DType.BF16)
+                        .map(dtype -> Arguments.of(s[0], s[1], s[2], layout, dtype))));
+    }
+
+    @ParameterizedTest(name = "{0}x{1}x{2} {3} {4}")
+    @MethodSource("shapes")
+    void matchesReference(int rows, int in, int out, Linear.Layout layout, DType dtype) {
+        Random random = TestData.random("matmul " + rows + "x" + in + "x" + out + " " + layout + " " + dtype);
+        Linear linear = randomLinear(random, in, out, layout, dtype, random.nextBoolean());
+        int xOffset = 3;
+        int yOffset = 5;
+        float[] x = TestData.normal(random, xOffset + rows * in, 1.0);
+        float[] expected = new float[yOffset + rows * out];
+        float[] actual = new float[yOffset + rows * out];
+        MatmulReference.linear(expected, yOffset, x, xOffset, rows, linear);
+        Matmul.linear(actual, yOffset, x, xOffset, rows, linear, two);
+        TestData.assertWithin(linear.toString(), expected, actual, bounds(x, xOffset, rows, linear, yOffset));
+    }
+
+    @Test
+    void resultsDoNotDependOnTheThreadCount() {
+        Random random = TestData.random("matmul thread invariance");
+        int[][] shapes = {{1, 769, 1000}, {7, 300, 1000}, {130, 129, 450}};
+        try (Parallel one = Parallel.create(1)) {
+            for (int[] s : shapes) {
+                for (Linear.Layout layout : Linear.Layout.values()) {
+                    for (DType dtype : new DType[] {DType.F32, DType.F16, DType.BF16}) {
+                        Linear linear = randomLinear(random, s[1], s[2], layout, dtype, true);
+                        float[] x = TestData.normal(random, s[0] * s[1], 1.0);
+                        float[] y1 = new float[s[0] * s[2]];
+                        float[] y2 = new float[y1.length];
+                        float[] y3 = new float[y1.length];
+                        Matmul.linear(y1, 0, x, 0, s[0], linear, one);
+                        Matmul.linear(y2, 0, x, 0, s[0], linear, two);
+                        Matmul.linear(y3, 0, x, 0, s[0], linear, three);
+                        TestData.assertBitIdentical(linear + " 1 vs 2 threads", y1, y2);
+                        TestData.assertBitIdentical(linear + " 1 vs 3 threads", y1, y3);
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void inOutRowsGiveTheSameBitsAloneAsInABatch() {
+        // the IN_OUT GEMV and the GEMM compute each output as the same FMA chain
+        Random random = TestData.random("matmul gemv vs gemm");
+        for (DType dtype : new DType[] {DType.F32, DType.F16, DType.BF16}) {
+            Linear linear = randomLinear(random, 333, 301, Linear.Layout.IN_OUT, dtype, true);
+            int rows = 9;
+            float[] x = TestData.normal(random, rows * 333, 1.0);
+            float[] batch = new float[rows * 301];
+            Matmul.linear(batch, 0, x, 0, rows, linear, two);
+            float[] single = new float[rows * 301];
+            for (int r = 0; r < rows; r++) {
+                Matmul.linear(single, r * 301, x, r * 333, 1, linear, two);
+            }
+            TestData.assertBitIdentical(linear.toString(), batch, single);
+        }
+    }
+
+    @Test
+    void arraysTooShortAreRejectedNamingTheShapes() {
+        Linear linear = Linear.outIn(Tensor.fromFloats(new float[6 * 4], 6, 4), null);
+        assertThatThrownBy(() -> Matmul.linear(new float[12], 0, new float[7], 0, 2, linear, two))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("input [2, 4]")
+                .hasMessageContaining("4 -> 6");
+        assertThatThrownBy(() -> Matmul.linear(new float[11], 0, new float[8], 0, 2, linear, two))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("output [2, 6]");
+        assertThatThrownBy(() -> Matmul.linear(new float[12], 1, new float[8], 0, 2, linear, two))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("output [2, 6]");
+    }
+
+    @Test
+    void badWeightsAreRejectedNamingTheShapes() {
+        Tensor w = Tensor.fromFloats(new float[6 * 4], 6, 4);
+        assertThatThrownBy(() -> Linear.outIn(w, Tensor.fromFloats(new float[4], 4)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("[4]")
+                .hasMessageContaining("[6, 4]");
+        assertThatThrownBy(() -> Linear.inOut(w.transpose(0, 1), null))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("contiguous");
+        assertThatThrownBy(() -> Linear.outIn(Tensor.fromFloats(new float[4], 4), null))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("2-D");
+    }
+
+    static Linear randomLinear(Random random, int in, int out, Linear.Layout layout, DType dtype, boolean bias) {
+        float[] w = TestData.normal(random, in * out, 1 / Math.sqrt(in));
+        int misalign = dtype.byteSize() * (1 + random.nextInt(7)) + (random.nextBoolean() ? 0 : 2);
+        Tensor weight = layout == Linear.Layout.OUT_IN
+                ? TestData.tensor(dtype, w, misalign, out, in)
+                : TestData.tensor(dtype, w, misalign, in, out);
+        Tensor b = bias ? TestData.tensor(dtype, TestData.normal(random, out, 0.5), 2, out) : null;
+        return layout == Linear.Layout.OUT_IN ? Linear.outIn(weight, b) : Linear.inOut(weight, b);
+    }
+
+    /** Per output: 1e-5·(Σ_i |x_i·w_io| + |b_o|), from the weights as stored. */
+    static double[] bounds(float[] x, int xOffset, int rows, Linear linear, int yOffset) {
+        float[] w = linear.weight().toFloatArray();
+        float[] b = linear.bias() == null ? null : linear.bias().toFloatArray();
+        int in = linear.in();
+        int out = linear.out();
+        double[] bound = new double[yOffset + rows * out];
+        for (int r = 0; r < rows; r++) {
+            for (int o = 0; o < out; o++) {
+                double magnitude = b == null ? 0 : Math.abs(b[o]);
+                for (int i = 0; i < in; i++) {
+                    float wv = linear.layout() == Linear.Layout.OUT_IN ? w[o * in + i] : w[i * out + o];
+                    magnitude += Math.abs((double) x[xOffset + r * in + i] * wv);
+                }
+                bound[yOffset + r * out + o] = TOLERANCE * magnitude + Float.MIN_NORMAL;
+            }
+        }
+        return bound;
+    }
+}
