@@ -1,0 +1,12 @@
+/**
+ * VectorLM used from another application, as a JPMS module: loads the demo model, streams
+ * generated text and scores text through the public API only.
+ */
+module io.github.vectorlm.examples {
+    // the API: LanguageModels, Generator, Scorer ...
+    requires io.github.vectorlm.generation;
+    // the GPT-2 loader, found by LanguageModels through ServiceLoader
+    requires io.github.vectorlm.gpt2;
+
+    exports io.github.vectorlm.examples;
+}
