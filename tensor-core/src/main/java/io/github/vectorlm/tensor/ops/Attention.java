@@ -55,14 +55,23 @@ public final class Attention {
                 int query = qOffset + i * width + h * headDim;
                 int head = h * headDim;
                 int visible = startPosition + i + 1;
-                for (int t = 0; t < visible; t++) {
-                    scratch[scores + t] = dot(q, query, keys, t * width + head, headDim) * scale;
-                }
+                scoreRow(scratch, scores, q, query, keys, head, width, headDim, visible, scale);
                 Softmax.softmax(scratch, scores, visible);
                 weightedSum(out, outOffset + i * width + head, scratch, scores, visible, values, head, width,
                         headDim);
             }
         });
+    }
+
+    /**
+     * {@code scores[s + t] = scale·(q·k_t)} for t &lt; visible. Its own method (as are the softmax
+     * and the weighted sum) so that each phase gets C2's whole inlining budget.
+     */
+    private static void scoreRow(float[] scores, int s, float[] q, int query, float[] keys, int head, int width,
+            int headDim, int visible, float scale) {
+        for (int t = 0; t < visible; t++) {
+            scores[s + t] = dot(q, query, keys, t * width + head, headDim) * scale;
+        }
     }
 
     private static float dot(float[] a, int aOffset, float[] b, int bOffset, int n) {
@@ -78,17 +87,34 @@ public final class Attention {
         return Simd.sum(acc);
     }
 
-    /** {@code out[d] = Σ_t p[t]·V[t, head + d]}: one FMA chain per output lane, over t in order. */
+    /**
+     * {@code out[d] = Σ_t p[t]·V[t, head + d]}: one FMA chain per output lane, over t in order;
+     * up to four vectors of the head are summed per sweep over t, so each p[t] is broadcast once
+     * per sweep.
+     */
     private static void weightedSum(float[] out, int o, float[] p, int pOffset, int visible, float[] values,
             int head, int width, int headDim) {
-        for (int d = 0; d < headDim; d += L) {
-            VectorMask<Float> m = F.indexInRange(d, headDim);
-            FloatVector acc = FloatVector.zero(F);
+        for (int d = 0; d < headDim; d += 4 * L) {
+            VectorMask<Float> m0 = F.indexInRange(d, headDim);
+            VectorMask<Float> m1 = F.indexInRange(d + L, headDim);
+            VectorMask<Float> m2 = F.indexInRange(d + 2 * L, headDim);
+            VectorMask<Float> m3 = F.indexInRange(d + 3 * L, headDim);
+            FloatVector a0 = FloatVector.zero(F);
+            FloatVector a1 = a0;
+            FloatVector a2 = a0;
+            FloatVector a3 = a0;
             int v = head + d;
             for (int t = 0; t < visible; t++, v += width) {
-                acc = FloatVector.fromArray(F, values, v, m).fma(FloatVector.broadcast(F, p[pOffset + t]), acc);
+                FloatVector pt = FloatVector.broadcast(F, p[pOffset + t]);
+                a0 = FloatVector.fromArray(F, values, v, m0).fma(pt, a0);
+                a1 = FloatVector.fromArray(F, values, v + L, m1).fma(pt, a1);
+                a2 = FloatVector.fromArray(F, values, v + 2 * L, m2).fma(pt, a2);
+                a3 = FloatVector.fromArray(F, values, v + 3 * L, m3).fma(pt, a3);
             }
-            acc.intoArray(out, o + d, m);
+            a0.intoArray(out, o + d, m0);
+            a1.intoArray(out, o + d + L, m1);
+            a2.intoArray(out, o + d + 2 * L, m2);
+            a3.intoArray(out, o + d + 3 * L, m3);
         }
     }
 
