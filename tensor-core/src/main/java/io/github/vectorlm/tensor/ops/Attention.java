@@ -45,9 +45,52 @@ public final class Attention {
                     + " positions need scratchSize(" + positions + ", parallel) = "
                     + (long) positions * parallel.threads());
         }
-        int width = nHeads * headDim;
-        float scale = (float) (1 / Math.sqrt(headDim));
-        parallel.forRange(nNew * nHeads, 1, (start, end, worker) -> {
+        Task task = TASKS.get();
+        task.out = out;
+        task.outOffset = outOffset;
+        task.q = q;
+        task.qOffset = qOffset;
+        task.startPosition = startPosition;
+        task.keys = keys;
+        task.values = values;
+        task.nHeads = nHeads;
+        task.headDim = headDim;
+        task.scratch = scratch;
+        task.rowLength = rowLength;
+        try {
+            parallel.forRange(nNew * nHeads, 1, task);
+        } finally {
+            task.out = null;
+            task.q = null;
+            task.keys = null;
+            task.values = null;
+            task.scratch = null;
+        }
+    }
+
+    private static final ThreadLocal<Task> TASKS = ThreadLocal.withInitial(Task::new);
+
+    /**
+     * One call's arguments as a range body over (query, head) items, reused by the calling thread
+     * (which waits for the call to finish), so that a call allocates nothing.
+     */
+    private static final class Task implements Parallel.RangeBody {
+        private float[] out;
+        private int outOffset;
+        private float[] q;
+        private int qOffset;
+        private int startPosition;
+        private float[] keys;
+        private float[] values;
+        private int nHeads;
+        private int headDim;
+        private float[] scratch;
+        private int rowLength;
+
+        @Override
+        public void run(int start, int end, int worker) {
+            int width = nHeads * headDim;
+            float scale = (float) (1 / Math.sqrt(headDim));
             int scores = worker * rowLength;
             for (int item = start; item < end; item++) {
                 int i = item / nHeads;
@@ -60,7 +103,7 @@ public final class Attention {
                 weightedSum(out, outOffset + i * width + head, scratch, scores, visible, values, head, width,
                         headDim);
             }
-        });
+        }
     }
 
     /**
@@ -89,16 +132,13 @@ public final class Attention {
 
     /**
      * {@code out[d] = Σ_t p[t]·V[t, head + d]}: one FMA chain per output lane, over t in order;
-     * up to four vectors of the head are summed per sweep over t, so each p[t] is broadcast once
-     * per sweep.
+     * four vectors of the head are summed per sweep over t where they fit, so each p[t] is
+     * broadcast once per sweep.
      */
     private static void weightedSum(float[] out, int o, float[] p, int pOffset, int visible, float[] values,
             int head, int width, int headDim) {
-        for (int d = 0; d < headDim; d += 4 * L) {
-            VectorMask<Float> m0 = F.indexInRange(d, headDim);
-            VectorMask<Float> m1 = F.indexInRange(d + L, headDim);
-            VectorMask<Float> m2 = F.indexInRange(d + 2 * L, headDim);
-            VectorMask<Float> m3 = F.indexInRange(d + 3 * L, headDim);
+        int d = 0;
+        for (; d + 4 * L <= headDim; d += 4 * L) {
             FloatVector a0 = FloatVector.zero(F);
             FloatVector a1 = a0;
             FloatVector a2 = a0;
@@ -106,15 +146,31 @@ public final class Attention {
             int v = head + d;
             for (int t = 0; t < visible; t++, v += width) {
                 FloatVector pt = FloatVector.broadcast(F, p[pOffset + t]);
-                a0 = FloatVector.fromArray(F, values, v, m0).fma(pt, a0);
-                a1 = FloatVector.fromArray(F, values, v + L, m1).fma(pt, a1);
-                a2 = FloatVector.fromArray(F, values, v + 2 * L, m2).fma(pt, a2);
-                a3 = FloatVector.fromArray(F, values, v + 3 * L, m3).fma(pt, a3);
+                a0 = FloatVector.fromArray(F, values, v).fma(pt, a0);
+                a1 = FloatVector.fromArray(F, values, v + L).fma(pt, a1);
+                a2 = FloatVector.fromArray(F, values, v + 2 * L).fma(pt, a2);
+                a3 = FloatVector.fromArray(F, values, v + 3 * L).fma(pt, a3);
             }
-            a0.intoArray(out, o + d, m0);
-            a1.intoArray(out, o + d + L, m1);
-            a2.intoArray(out, o + d + 2 * L, m2);
-            a3.intoArray(out, o + d + 3 * L, m3);
+            a0.intoArray(out, o + d);
+            a1.intoArray(out, o + d + L);
+            a2.intoArray(out, o + d + 2 * L);
+            a3.intoArray(out, o + d + 3 * L);
+        }
+        for (; d + L <= headDim; d += L) {
+            FloatVector a0 = FloatVector.zero(F);
+            int v = head + d;
+            for (int t = 0; t < visible; t++, v += width) {
+                a0 = FloatVector.fromArray(F, values, v).fma(FloatVector.broadcast(F, p[pOffset + t]), a0);
+            }
+            a0.intoArray(out, o + d);
+        }
+        for (; d < headDim; d++) { // scalar lanes: the same FMA chain
+            float acc = 0f;
+            int v = head + d;
+            for (int t = 0; t < visible; t++, v += width) {
+                acc = Math.fma(values[v], p[pOffset + t], acc);
+            }
+            out[o + d] = acc;
         }
     }
 
