@@ -13,13 +13,20 @@ import jdk.incubator.vector.VectorSpecies;
 
 /**
  * Shared Vector API building blocks: species, loads of F32/F16/BF16 weights widened in registers,
- * and math (horizontal sum, exp, erf) built only from lane-wise IEEE operations.
+ * and math (horizontal sum, exp) built only from lane-wise IEEE operations.
  *
  * <p>Why lane-wise only: {@code reduceLanes(ADD)} and {@code lanewise(EXP)} may give different
  * bits in the interpreter, C1 and C2 (the reduction order and the exp implementation are left
  * open), and during warm-up two threads may run one kernel in different tiers. Kernels promise
  * results that do not depend on the thread count, so every floating-point step here is a plain
  * add, multiply or fused multiply-add whose result is fixed by IEEE 754.
+ *
+ * <p>How to call these: a helper that takes or returns a vector is fast only when C2 inlines it,
+ * and C2 stops inlining once the calling method's graph is large (each Vector API operation parses
+ * into many nodes) — the call left behind boxes every vector on the heap, several times slower and
+ * allocating. So kernels keep the methods that use {@link #exp} or the 16-bit loads small, pass
+ * arrays rather than vectors between their own methods, and {@code SteadyStateAllocationTest}
+ * checks that no kernel allocates once compiled.
  */
 final class Simd {
     /** Floats per vector: the widest the CPU does well (16 on AVX-512). */
