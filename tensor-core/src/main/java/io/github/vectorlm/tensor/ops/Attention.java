@@ -58,7 +58,13 @@ public final class Attention {
         task.scratch = scratch;
         task.rowLength = rowLength;
         try {
-            parallel.forRange(nNew * nHeads, 1, task);
+            // about 1e6 multiply-adds (0.1 ms) is less than waking another thread may cost on a busy machine
+            long work = (long) nNew * positions * nHeads * headDim;
+            if (work < PARALLEL_MIN_WORK) {
+                task.run(0, nNew * nHeads, 0);
+            } else {
+                parallel.forRange(nNew * nHeads, 1, task);
+            }
         } finally {
             task.out = null;
             task.q = null;
@@ -69,6 +75,8 @@ public final class Attention {
     }
 
     private static final ThreadLocal<Task> TASKS = ThreadLocal.withInitial(Task::new);
+    /** Below this many query·key·dimension products one thread does the whole call. */
+    private static final long PARALLEL_MIN_WORK = 1 << 20;
 
     /**
      * One call's arguments as a range body over (query, head) items, reused by the calling thread

@@ -41,7 +41,11 @@ public final class Matmul {
         int grain = linear.layout() == Linear.Layout.OUT_IN ? 1 : Simd.L;
         Task task = TASKS.get().set(out, outOffset, in, inOffset, rows, linear, false);
         try {
-            parallel.forRange(linear.out(), grain, task);
+            if ((long) rows * linear.in() * linear.out() < PARALLEL_MIN_WORK) {
+                task.run(0, linear.out(), 0);
+            } else {
+                parallel.forRange(linear.out(), grain, task);
+            }
         } finally {
             task.clear();
         }
@@ -58,6 +62,11 @@ public final class Matmul {
     }
 
     private static final ThreadLocal<Task> TASKS = ThreadLocal.withInitial(Task::new);
+    /**
+     * Below this many multiply-adds (about 20 µs) one thread does the whole product: waking another
+     * thread can cost more than that on a busy machine.
+     */
+    private static final long PARALLEL_MIN_WORK = 1 << 18;
 
     /**
      * One call's arguments as a range body, reused by the calling thread (which waits for the call
