@@ -7,7 +7,7 @@
 #
 # Needs: JDK 25 (found like ./mvnw finds it), /usr/bin/python3 with numpy on OpenBLAS
 # (Debian: apt-get install -y python3-numpy libopenblas0-pthread). Builds benchmarks.jar if missing.
-# Output: benchmarks/target/compare-blas/{openblas-1,openblas-2,jmh}.json and the table on stdout.
+# Output: benchmarks/target/compare-blas/{openblas-1,openblas-2,jmh,jmh-int8}.json and the table on stdout.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -58,6 +58,11 @@ echo "== JMH: GEMM, GEMV, read bandwidth"
 "$JAVA" --add-modules jdk.incubator.vector -jar "$JAR" 'GemmBenchmark|GemvBenchmark|BandwidthBenchmark' \
     -f "$RUNS" "${JMH_ITER[@]}" -rf json -rff "$OUT/jmh.json" > "$OUT/jmh.log" 2>&1 \
     || { tail -30 "$OUT/jmh.log"; exit 1; }
+
+echo "== JMH: int8 GEMV (LLM.int8 layer quantized from F32, [out, in])"
+"$JAVA" --add-modules jdk.incubator.vector -jar "$JAR" 'GemvBenchmark' -p dtype=I8 -p layout=OUT_IN \
+    -f "$RUNS" "${JMH_ITER[@]}" -rf json -rff "$OUT/jmh-int8.json" > "$OUT/jmh-int8.log" 2>&1 \
+    || { tail -30 "$OUT/jmh-int8.log"; exit 1; }
 
 echo "== load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo

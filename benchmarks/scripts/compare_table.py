@@ -14,6 +14,8 @@ import sys
 TARGET_GEMM = 0.8
 TARGET_SCALING = 1.7
 TARGET_GEMV = 0.8
+TARGET_16BIT_ROWS = 1.6   # "~2x the rows per second of F32"
+TARGET_INT8_ROWS = 1.8
 
 
 def spread(values):
@@ -33,6 +35,10 @@ def main():
     directory = sys.argv[1]
     with open(os.path.join(directory, "jmh.json")) as f:
         jmh = json.load(f)
+    int8_path = os.path.join(directory, "jmh-int8.json")
+    if os.path.exists(int8_path):
+        with open(int8_path) as f:
+            jmh += json.load(f)
     blas = {}
     for t in ("1", "2"):
         path = os.path.join(directory, f"openblas-{t}.json")
@@ -81,18 +87,32 @@ def main():
     if gemv:
         print("GEMV, GB/s of weight bytes read (weights rotate through 256 MiB: DRAM, not cache)")
         print(f"{'shape':<10} {'dtype':<5} {'layout':<7} {'thr':>3}  {'VectorLM':<22} {'of bandwidth':>12}  "
-              f"{'rows/s':>9}  target")
-        for key in sorted(gemv, key=lambda k: (k[0], k[2], k[3], k[1])):
+              f"{'rows/s':>9} {'vs F32':>7}  target")
+        size = {"F32": 4, "BF16": 2, "F16": 2, "I8": 1}
+        order = {"F32": 0, "BF16": 1, "F16": 2, "I8": 3}
+
+        def calls(key):
+            shape, dtype = key[0], key[1]
+            n_in, n_out = (int(v) for v in shape.split("x"))
+            return statistics.median(gemv[key]) * 1e9 / (n_in * n_out * size[dtype])
+
+        for key in sorted(gemv, key=lambda k: (k[0], k[2], k[3], order[k[1]])):
             shape, dtype, layout, t = key
             ours = statistics.median(gemv[key])
             bw = statistics.median(bandwidth[t]) if t in bandwidth else float("nan")
-            n_in, n_out = (int(v) for v in shape.split("x"))
-            size = 4 if dtype == "F32" else 2
-            calls = ours * 1e9 / (n_in * n_out * size)
             ratio = ours / bw
-            ok = "ok" if ratio >= TARGET_GEMV else f"< {TARGET_GEMV}"
+            f32 = (shape, "F32", layout, t)
+            speedup = calls(key) / calls(f32) if f32 in gemv else float("nan")
+            if dtype == "I8":
+                ok = "ok" if speedup >= TARGET_INT8_ROWS else f"< {TARGET_INT8_ROWS}x F32"
+            elif ratio < TARGET_GEMV:
+                ok = f"< {TARGET_GEMV}"
+            elif dtype != "F32" and speedup < TARGET_16BIT_ROWS:
+                ok = f"< {TARGET_16BIT_ROWS}x F32"
+            else:
+                ok = "ok"
             print(f"{shape:<10} {dtype:<5} {layout:<7} {t:>3}  {fmt(gemv[key]):<22} {ratio:12.2f}  "
-                  f"{calls:9.0f}  {ok}")
+                  f"{calls(key):9.0f} {speedup:7.2f}  {ok}")
 
 
 if __name__ == "__main__":

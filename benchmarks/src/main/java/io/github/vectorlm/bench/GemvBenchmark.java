@@ -1,6 +1,7 @@
 package io.github.vectorlm.bench;
 
 import io.github.vectorlm.tensor.DType;
+import io.github.vectorlm.tensor.ops.Int8Linear;
 import io.github.vectorlm.tensor.ops.Linear;
 import io.github.vectorlm.tensor.ops.Matmul;
 import io.github.vectorlm.tensor.ops.Parallel;
@@ -39,6 +40,7 @@ public class GemvBenchmark {
     @Param({"768x2304", "768x3072", "3072x768", "768x50257"})
     public String shape;
 
+    /** Weight type; {@code I8} is an {@link Int8Linear} quantized from F32 weights (its layout is always [out, in]). */
     @Param({"F32", "BF16", "F16"})
     public String dtype;
 
@@ -50,6 +52,7 @@ public class GemvBenchmark {
 
     private Arena arena;
     private Linear[] copies;
+    private Int8Linear[] quantized;
     private int next;
     private float[] x;
     private float[] y;
@@ -67,14 +70,23 @@ public class GemvBenchmark {
     @Setup(Level.Trial)
     public void setUp() {
         int[] d = BenchData.dims(shape);
-        DType type = DType.valueOf(dtype);
-        weightBytes = (long) d[0] * d[1] * type.byteSize();
+        boolean int8 = dtype.equals("I8");
+        DType type = int8 ? DType.F32 : DType.valueOf(dtype);
+        weightBytes = (long) d[0] * d[1] * (int8 ? 1 : type.byteSize());
         int count = (int) Math.max(2, (BenchData.ROTATION_BYTES + weightBytes - 1) / weightBytes);
         arena = Arena.ofShared();
-        copies = new Linear[count];
-        copies[0] = BenchData.linear(arena, 17, d[0], d[1], type, Linear.Layout.valueOf(layout));
-        for (int i = 1; i < count; i++) {
-            copies[i] = BenchData.copy(arena, copies[0]);
+        Linear source = BenchData.linear(arena, 17, d[0], d[1], type, Linear.Layout.valueOf(layout));
+        if (int8) {
+            quantized = new Int8Linear[count];
+            for (int i = 0; i < count; i++) {
+                quantized[i] = Int8Linear.quantize(source, Int8Linear.DEFAULT_THRESHOLD, arena);
+            }
+        } else {
+            copies = new Linear[count];
+            copies[0] = source;
+            for (int i = 1; i < count; i++) {
+                copies[i] = BenchData.copy(arena, copies[0]);
+            }
         }
         x = BenchData.floats(3, d[0], 1f);
         y = new float[d[1]];
@@ -89,9 +101,15 @@ public class GemvBenchmark {
 
     @Benchmark
     public float gemv(Counters counters) {
-        Linear linear = copies[next];
-        next = next + 1 == copies.length ? 0 : next + 1;
-        Matmul.linear(y, 0, x, 0, 1, linear, parallel);
+        if (quantized != null) {
+            Int8Linear linear = quantized[next];
+            next = next + 1 == quantized.length ? 0 : next + 1;
+            Matmul.linear(y, 0, x, 0, 1, linear, parallel);
+        } else {
+            Linear linear = copies[next];
+            next = next + 1 == copies.length ? 0 : next + 1;
+            Matmul.linear(y, 0, x, 0, 1, linear, parallel);
+        }
         counters.weightBytes += weightBytes;
         return y[0];
     }

@@ -45,9 +45,60 @@ public final class Attention {
                     + " positions need scratchSize(" + positions + ", parallel) = "
                     + (long) positions * parallel.threads());
         }
-        int width = nHeads * headDim;
-        float scale = (float) (1 / Math.sqrt(headDim));
-        parallel.forRange(nNew * nHeads, 1, (start, end, worker) -> {
+        Task task = TASKS.get();
+        task.out = out;
+        task.outOffset = outOffset;
+        task.q = q;
+        task.qOffset = qOffset;
+        task.startPosition = startPosition;
+        task.keys = keys;
+        task.values = values;
+        task.nHeads = nHeads;
+        task.headDim = headDim;
+        task.scratch = scratch;
+        task.rowLength = rowLength;
+        try {
+            // about 1e6 multiply-adds (0.1 ms) is less than waking another thread may cost on a busy machine
+            long work = (long) nNew * positions * nHeads * headDim;
+            if (work < PARALLEL_MIN_WORK) {
+                task.run(0, nNew * nHeads, 0);
+            } else {
+                parallel.forRange(nNew * nHeads, 1, task);
+            }
+        } finally {
+            task.out = null;
+            task.q = null;
+            task.keys = null;
+            task.values = null;
+            task.scratch = null;
+        }
+    }
+
+    private static final ThreadLocal<Task> TASKS = ThreadLocal.withInitial(Task::new);
+    /** Below this many query·key·dimension products one thread does the whole call. */
+    private static final long PARALLEL_MIN_WORK = 1 << 20;
+
+    /**
+     * One call's arguments as a range body over (query, head) items, reused by the calling thread
+     * (which waits for the call to finish), so that a call allocates nothing.
+     */
+    private static final class Task implements Parallel.RangeBody {
+        private float[] out;
+        private int outOffset;
+        private float[] q;
+        private int qOffset;
+        private int startPosition;
+        private float[] keys;
+        private float[] values;
+        private int nHeads;
+        private int headDim;
+        private float[] scratch;
+        private int rowLength;
+
+        @Override
+        public void run(int start, int end, int worker) {
+            int width = nHeads * headDim;
+            float scale = (float) (1 / Math.sqrt(headDim));
             int scores = worker * rowLength;
             for (int item = start; item < end; item++) {
                 int i = item / nHeads;
@@ -55,14 +106,23 @@ public final class Attention {
                 int query = qOffset + i * width + h * headDim;
                 int head = h * headDim;
                 int visible = startPosition + i + 1;
-                for (int t = 0; t < visible; t++) {
-                    scratch[scores + t] = dot(q, query, keys, t * width + head, headDim) * scale;
-                }
+                scoreRow(scratch, scores, q, query, keys, head, width, headDim, visible, scale);
                 Softmax.softmax(scratch, scores, visible);
                 weightedSum(out, outOffset + i * width + head, scratch, scores, visible, values, head, width,
                         headDim);
             }
-        });
+        }
+    }
+
+    /**
+     * {@code scores[s + t] = scale·(q·k_t)} for t &lt; visible. Its own method (as are the softmax
+     * and the weighted sum) so that each phase gets C2's whole inlining budget.
+     */
+    private static void scoreRow(float[] scores, int s, float[] q, int query, float[] keys, int head, int width,
+            int headDim, int visible, float scale) {
+        for (int t = 0; t < visible; t++) {
+            scores[s + t] = dot(q, query, keys, t * width + head, headDim) * scale;
+        }
     }
 
     private static float dot(float[] a, int aOffset, float[] b, int bOffset, int n) {
@@ -78,17 +138,47 @@ public final class Attention {
         return Simd.sum(acc);
     }
 
-    /** {@code out[d] = Σ_t p[t]·V[t, head + d]}: one FMA chain per output lane, over t in order. */
+    /**
+     * {@code out[d] = Σ_t p[t]·V[t, head + d]}: one FMA chain per output lane, over t in order;
+     * four vectors of the head are summed per sweep over t where they fit, so each p[t] is
+     * broadcast once per sweep.
+     */
     private static void weightedSum(float[] out, int o, float[] p, int pOffset, int visible, float[] values,
             int head, int width, int headDim) {
-        for (int d = 0; d < headDim; d += L) {
-            VectorMask<Float> m = F.indexInRange(d, headDim);
-            FloatVector acc = FloatVector.zero(F);
+        int d = 0;
+        for (; d + 4 * L <= headDim; d += 4 * L) {
+            FloatVector a0 = FloatVector.zero(F);
+            FloatVector a1 = a0;
+            FloatVector a2 = a0;
+            FloatVector a3 = a0;
             int v = head + d;
             for (int t = 0; t < visible; t++, v += width) {
-                acc = FloatVector.fromArray(F, values, v, m).fma(FloatVector.broadcast(F, p[pOffset + t]), acc);
+                FloatVector pt = FloatVector.broadcast(F, p[pOffset + t]);
+                a0 = FloatVector.fromArray(F, values, v).fma(pt, a0);
+                a1 = FloatVector.fromArray(F, values, v + L).fma(pt, a1);
+                a2 = FloatVector.fromArray(F, values, v + 2 * L).fma(pt, a2);
+                a3 = FloatVector.fromArray(F, values, v + 3 * L).fma(pt, a3);
             }
-            acc.intoArray(out, o + d, m);
+            a0.intoArray(out, o + d);
+            a1.intoArray(out, o + d + L);
+            a2.intoArray(out, o + d + 2 * L);
+            a3.intoArray(out, o + d + 3 * L);
+        }
+        for (; d + L <= headDim; d += L) {
+            FloatVector a0 = FloatVector.zero(F);
+            int v = head + d;
+            for (int t = 0; t < visible; t++, v += width) {
+                a0 = FloatVector.fromArray(F, values, v).fma(FloatVector.broadcast(F, p[pOffset + t]), a0);
+            }
+            a0.intoArray(out, o + d);
+        }
+        for (; d < headDim; d++) { // scalar lanes: the same FMA chain
+            float acc = 0f;
+            int v = head + d;
+            for (int t = 0; t < visible; t++, v += width) {
+                acc = Math.fma(values[v], p[pOffset + t], acc);
+            }
+            out[o + d] = acc;
         }
     }
 

@@ -13,9 +13,10 @@ import jdk.incubator.vector.FloatVector;
 
 /**
  * One input row times a weight matrix: the decode step. Memory-bound, so the weights are read
- * once, in memory order, straight from their segment and widened in registers next to the FMA
- * that uses them, so that loads stay in flight while the arithmetic runs; the input row and the
- * outputs being summed stay in L1.
+ * once, in memory order, and the input row and the outputs being summed stay in L1. BF16 and F16
+ * weights are widened in registers next to the FMA that uses them, so that loads stay in flight
+ * while the arithmetic runs; F32 rows of an [out, in] weight are instead copied into L1 first,
+ * which streams faster on Zen 4 (measured 22 against 11 GB/s per core).
  *
  * <p>One method per dtype and layout, each with a single loop nest: C2 stops inlining once a
  * method's graph passes a fixed node budget, and a vector helper left as a call boxes every vector

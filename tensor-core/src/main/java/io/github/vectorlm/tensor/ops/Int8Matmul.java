@@ -46,8 +46,49 @@ final class Int8Matmul {
         for (int r = 0; r < rows; r++) {
             rowScales[r] = quantizeRow(x, xOffset + r * in, in, outliers, outlierCount, qxInt, qxFloat, r * in);
         }
-        parallel.forRange(nOut, Gemm.NR, (start, end, worker) -> {
-            if (oneRow) {
+        Task task = TASKS.get();
+        task.out = out;
+        task.outOffset = outOffset;
+        task.x = x;
+        task.xOffset = xOffset;
+        task.rows = rows;
+        task.w = w;
+        task.outliers = outliers;
+        task.outlierCount = outlierCount;
+        task.rowScales = rowScales;
+        task.qxInt = qxInt;
+        task.qxFloat = qxFloat;
+        try {
+            parallel.forRange(nOut, Gemm.NR, task);
+        } finally {
+            task.out = null;
+            task.x = null;
+            task.w = null;
+            task.qxInt = null;
+            task.qxFloat = null;
+        }
+    }
+
+    private static final ThreadLocal<Task> TASKS = ThreadLocal.withInitial(Task::new);
+
+    /** One call as a range body over outputs, reused by the calling thread so that a call allocates nothing. */
+    private static final class Task implements Parallel.RangeBody {
+        private float[] out;
+        private int outOffset;
+        private float[] x;
+        private int xOffset;
+        private int rows;
+        private Int8Linear w;
+        private int[] outliers;
+        private int outlierCount;
+        private float[] rowScales;
+        private int[] qxInt;
+        private float[] qxFloat;
+
+        @Override
+        public void run(int start, int end, int worker) {
+            int nOut = w.out();
+            if (qxInt != null) {
                 gemvRange(out, outOffset, qxInt, rowScales[0], w, start, end);
             } else {
                 Gemm.compute(out, outOffset, qxFloat, 0, rows, w.int8View(), start, end);
@@ -59,7 +100,7 @@ final class Int8Matmul {
             for (int r = 0; r < rows; r++) {
                 Gemv.addBias(out, outOffset + r * nOut, w.source().bias(), start, end);
             }
-        });
+        }
     }
 
     /** Writes the sorted indices of the columns where some row has |x| &gt; threshold; returns how many. */

@@ -38,25 +38,82 @@ public final class Matmul {
 
     private static void gemvRows(float[] out, int outOffset, float[] in, int inOffset, int rows, Linear linear,
             Parallel parallel) {
-        int nIn = linear.in();
-        int nOut = linear.out();
-        boolean outIn = linear.layout() == Linear.Layout.OUT_IN;
-        int grain = outIn ? 1 : Simd.L;
-        parallel.forRange(nOut, grain, (start, end, worker) -> {
+        int grain = linear.layout() == Linear.Layout.OUT_IN ? 1 : Simd.L;
+        Task task = TASKS.get().set(out, outOffset, in, inOffset, rows, linear, false);
+        try {
+            if ((long) rows * linear.in() * linear.out() < PARALLEL_MIN_WORK) {
+                task.run(0, linear.out(), 0);
+            } else {
+                parallel.forRange(linear.out(), grain, task);
+            }
+        } finally {
+            task.clear();
+        }
+    }
+
+    private static void gemm(float[] out, int outOffset, float[] in, int inOffset, int rows, Linear linear,
+            Parallel parallel) {
+        Task task = TASKS.get().set(out, outOffset, in, inOffset, rows, linear, true);
+        try {
+            parallel.forRange(linear.out(), Gemm.NR, task);
+        } finally {
+            task.clear();
+        }
+    }
+
+    private static final ThreadLocal<Task> TASKS = ThreadLocal.withInitial(Task::new);
+    /**
+     * Below this many multiply-adds (about 20 µs) one thread does the whole product: waking another
+     * thread can cost more than that on a busy machine.
+     */
+    private static final long PARALLEL_MIN_WORK = 1 << 18;
+
+    /**
+     * One call's arguments as a range body, reused by the calling thread (which waits for the call
+     * to finish), so that a matrix product allocates nothing.
+     */
+    private static final class Task implements Parallel.RangeBody {
+        private float[] out;
+        private int outOffset;
+        private float[] in;
+        private int inOffset;
+        private int rows;
+        private Linear linear;
+        private boolean gemm;
+
+        Task set(float[] out, int outOffset, float[] in, int inOffset, int rows, Linear linear, boolean gemm) {
+            this.out = out;
+            this.outOffset = outOffset;
+            this.in = in;
+            this.inOffset = inOffset;
+            this.rows = rows;
+            this.linear = linear;
+            this.gemm = gemm;
+            return this;
+        }
+
+        void clear() {
+            out = null;
+            in = null;
+            linear = null;
+        }
+
+        @Override
+        public void run(int start, int end, int worker) {
+            if (gemm) {
+                Gemm.compute(out, outOffset, in, inOffset, rows, linear, start, end);
+                return;
+            }
+            int nIn = linear.in();
+            int nOut = linear.out();
             for (int r = 0; r < rows; r++) {
-                if (outIn) {
+                if (linear.layout() == Linear.Layout.OUT_IN) {
                     Gemv.outIn(out, outOffset + r * nOut, in, inOffset + r * nIn, linear, start, end);
                 } else {
                     Gemv.inOut(out, outOffset + r * nOut, in, inOffset + r * nIn, linear, start, end);
                 }
             }
-        });
-    }
-
-    private static void gemm(float[] out, int outOffset, float[] in, int inOffset, int rows, Linear linear,
-            Parallel parallel) {
-        parallel.forRange(linear.out(), Gemm.NR, (start, end, worker) ->
-                Gemm.compute(out, outOffset, in, inOffset, rows, linear, start, end));
+        }
     }
 
     /**

@@ -51,7 +51,10 @@ public final class Parallel implements AutoCloseable {
         }
     }
 
-    /** A pool of {@code threads} threads (the caller's thread counts as one; {@code threads - 1} are started). */
+    /**
+     * A pool of {@code threads} threads: the caller's thread counts as one, {@code threads - 1}
+     * daemon threads are started. Close it when done; until then its threads stay (parked when idle).
+     */
     public static Parallel create(int threads) {
         if (threads < 1) {
             throw new IllegalArgumentException("thread count must be at least 1, got " + threads);

@@ -4,7 +4,6 @@ import static io.github.vectorlm.tensor.ops.Simd.F;
 import static io.github.vectorlm.tensor.ops.Simd.L;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorMask;
 
 /** Rotary position embeddings in GPT-NeoX's rotate-half form. */
 public final class Rope {
@@ -32,14 +31,22 @@ public final class Rope {
             int angles = (startPosition + r) * half;
             for (int h = 0; h < nHeads; h++) {
                 int head = offset + (r * nHeads + h) * headDim;
-                for (int i = 0; i < half; i += L) {
-                    VectorMask<Float> m = F.indexInRange(i, half);
-                    FloatVector x1 = FloatVector.fromArray(F, x, head + i, m);
-                    FloatVector x2 = FloatVector.fromArray(F, x, head + half + i, m);
-                    FloatVector c = FloatVector.fromArray(F, cos, angles + i, m);
-                    FloatVector s = FloatVector.fromArray(F, sin, angles + i, m);
-                    x1.mul(c).sub(x2.mul(s)).intoArray(x, head + i, m);
-                    x2.mul(c).add(x1.mul(s)).intoArray(x, head + half + i, m);
+                int i = 0;
+                for (int bound = F.loopBound(half); i < bound; i += L) {
+                    FloatVector x1 = FloatVector.fromArray(F, x, head + i);
+                    FloatVector x2 = FloatVector.fromArray(F, x, head + half + i);
+                    FloatVector c = FloatVector.fromArray(F, cos, angles + i);
+                    FloatVector s = FloatVector.fromArray(F, sin, angles + i);
+                    x1.mul(c).sub(x2.mul(s)).intoArray(x, head + i);
+                    x2.mul(c).add(x1.mul(s)).intoArray(x, head + half + i);
+                }
+                for (; i < half; i++) { // the same rounded products and sums as the vector lanes
+                    float x1 = x[head + i];
+                    float x2 = x[head + half + i];
+                    float c = cos[angles + i];
+                    float s = sin[angles + i];
+                    x[head + i] = x1 * c - x2 * s;
+                    x[head + half + i] = x2 * c + x1 * s;
                 }
             }
         }

@@ -13,13 +13,20 @@ import jdk.incubator.vector.VectorSpecies;
 
 /**
  * Shared Vector API building blocks: species, loads of F32/F16/BF16 weights widened in registers,
- * and math (horizontal sum, exp, erf) built only from lane-wise IEEE operations.
+ * and math (horizontal sum, exp) built only from lane-wise IEEE operations.
  *
  * <p>Why lane-wise only: {@code reduceLanes(ADD)} and {@code lanewise(EXP)} may give different
  * bits in the interpreter, C1 and C2 (the reduction order and the exp implementation are left
  * open), and during warm-up two threads may run one kernel in different tiers. Kernels promise
  * results that do not depend on the thread count, so every floating-point step here is a plain
  * add, multiply or fused multiply-add whose result is fixed by IEEE 754.
+ *
+ * <p>How to call these: a helper that takes or returns a vector is fast only when C2 inlines it,
+ * and C2 stops inlining once the calling method's graph is large (each Vector API operation parses
+ * into many nodes) — the call left behind boxes every vector on the heap, several times slower and
+ * allocating. So kernels keep the methods that use {@link #exp} or the 16-bit loads small, pass
+ * arrays rather than vectors between their own methods, and {@code SteadyStateAllocationTest}
+ * checks that no kernel allocates once compiled.
  */
 final class Simd {
     /** Floats per vector: the widest the CPU does well (16 on AVX-512). */
@@ -56,6 +63,19 @@ final class Simd {
         return v.lane(0);
     }
 
+    /**
+     * Sum of {@code lanes[0 .. L)} in the same order as {@link #sum}, in scalar code (no vector
+     * operations, so it costs nothing of C2's inlining budget). Overwrites the array.
+     */
+    static float sumLanes(float[] lanes) {
+        for (int width = L / 2; width >= 1; width /= 2) {
+            for (int j = 0; j < width; j++) {
+                lanes[j] += lanes[j + width];
+            }
+        }
+        return lanes[0];
+    }
+
     /** Largest lane; NaN if a lane is NaN. Exact, so any order gives the same result. */
     static float max(FloatVector v) {
         return v.reduceLanes(VectorOperators.MAX);
@@ -90,99 +110,51 @@ final class Simd {
 
     // ---- transcendental functions from lane-wise arithmetic ----
 
-    /** A vector of {@code value} in every lane. */
-    static FloatVector bc(float value) {
-        return FloatVector.broadcast(F, value);
-    }
-
     private static final float LOG2E = 1.44269504088896341f;
     private static final float LN2_HI = 0.693359375f;
     private static final float LN2_LO = -2.12194440e-4f;
     /** 1.5·2^23: adding and subtracting it rounds a float of magnitude below 2^22 to an integer. */
     private static final float ROUND_MAGIC = 12582912f;
-    private static final float EXP_MAX = 88.72283905206835f;
-    private static final float EXP_MIN = -87.33654475055310f;
+    /** Above ln(FLT_MAX)·(1 + a little): the scaling overflows to +∞ by itself. */
+    private static final float EXP_HIGH = 88.8f;
+    /** Below ln(2^-150): the scaling underflows to 0 by itself (subnormal results are rounded correctly). */
+    private static final float EXP_LOW = -104f;
 
     /**
-     * e^x to about 2 ulp for x in [-87.33, 88.72]; 0 below (so exp(-∞) = 0, as a softmax mask
-     * needs; true results there are subnormal), +∞ above, NaN for NaN. Cody–Waite reduction
+     * e^x to about 1 ulp (subnormal results correctly rounded): Cody–Waite reduction
      * x = n·ln2 + r with |r| ≤ ln2/2, a degree-6 polynomial for e^r (the classic Cephes
-     * single-precision minimax coefficients), then scaling by 2^n in two exact halves so that
-     * n = 128 does not overflow the exponent field.
+     * single-precision minimax coefficients), then scaling by 2^n in two exact halves, so that
+     * n = 128 overflows to +∞ and n ≤ −127 underflows gradually instead of wrapping the exponent
+     * field. x is first clamped to [−104, 88.8], where the result is already 0 or +∞, so
+     * exp(−∞) = 0 (as a softmax mask needs), exp(+∞) = +∞, and NaN stays NaN.
+     *
+     * <p>About 24 vector operations. C2 inlines a vector-valued helper only while the caller's
+     * graph is small, so call it from a method that does little else (see {@link #expInPlace}).
      */
     static FloatVector exp(FloatVector x) {
-        FloatVector clamped = x.max(EXP_MIN).min(EXP_MAX);
+        FloatVector clamped = x.max(EXP_LOW).min(EXP_HIGH);
         // t's low mantissa bits hold round(x·log2 e) + 2^22
-        FloatVector t = clamped.fma(LOG2E, ROUND_MAGIC);
+        FloatVector t = clamped.fma(FloatVector.broadcast(F, LOG2E), FloatVector.broadcast(F, ROUND_MAGIC));
         FloatVector n = t.sub(ROUND_MAGIC);
         IntVector ni = t.reinterpretAsInts().sub(Float.floatToRawIntBits(ROUND_MAGIC));
-        FloatVector r = n.fma(bc(-LN2_HI), clamped);
-        r = n.fma(bc(-LN2_LO), r);
-        FloatVector p = r.fma(1.9875691500e-4f, 1.3981999507e-3f);
-        p = p.fma(r, bc(8.3334519073e-3f));
-        p = p.fma(r, bc(4.1665795894e-2f));
-        p = p.fma(r, bc(1.6666665459e-1f));
-        p = p.fma(r, bc(5.0000001201e-1f));
+        FloatVector r = n.fma(FloatVector.broadcast(F, -LN2_HI), clamped);
+        r = n.fma(FloatVector.broadcast(F, -LN2_LO), r);
+        FloatVector p = r.fma(FloatVector.broadcast(F, 1.9875691500e-4f), FloatVector.broadcast(F, 1.3981999507e-3f));
+        p = p.fma(r, FloatVector.broadcast(F, 8.3334519073e-3f));
+        p = p.fma(r, FloatVector.broadcast(F, 4.1665795894e-2f));
+        p = p.fma(r, FloatVector.broadcast(F, 1.6666665459e-1f));
+        p = p.fma(r, FloatVector.broadcast(F, 5.0000001201e-1f));
         p = p.fma(r.mul(r), r).add(1f);
         IntVector half = ni.lanewise(VectorOperators.ASHR, 1);
         FloatVector scaleA = half.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
         FloatVector scaleB = ni.sub(half).add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
-        FloatVector result = p.mul(scaleA).mul(scaleB);
-        result = result.blend(0f, x.compare(VectorOperators.LT, EXP_MIN));
-        return result.blend(Float.POSITIVE_INFINITY, x.compare(VectorOperators.GT, EXP_MAX));
+        return p.mul(scaleA).mul(scaleB);
     }
 
-    // erf(x)/x = P(x²) on |x| < 1: least-squares fit (Chebyshev nodes) of degree 6 in x², error 1.3e-9.
-    private static final float[] ERF_SMALL = {
-        7.932827553e-05f, -8.034634975e-04f, 5.191192620e-03f, -2.685538450e-02f,
-        1.128362531e-01f, -3.761262983e-01f, 1.128379167e+00f,
-    };
-    // erfc(a)·e^(a²) = Q(t), t = 1/(1 + a/2), on 1 ≤ a ≤ 9.3 (beyond, e^(−a²) underflows): relative
-    // least-squares fit of degree 9 in t, relative error 1.8e-9. Both fits: tools/fit_erf.py.
-    private static final float[] ERFC_LARGE = {
-        -6.444881717e-02f, 3.161827368e-01f, -5.577433307e-01f, 3.607512371e-01f, -8.385696074e-02f,
-        2.271516689e-01f, 2.366237725e-01f, 2.834018728e-01f, 2.819981314e-01f, 3.140984427e-06f,
-    };
-
-    private static FloatVector horner(float[] c, FloatVector z) {
-        FloatVector r = bc(c[0]);
-        for (int k = 1; k < c.length; k++) {
-            r = r.fma(z, bc(c[k]));
+    /** {@code a[i] = exp(a[i])} for {@code i} in {@code [from, from + n)}, {@code n} a multiple of L. */
+    static void expInPlace(float[] a, int from, int n) {
+        for (int i = from; i < from + n; i += L) {
+            exp(FloatVector.fromArray(F, a, i)).intoArray(a, i);
         }
-        return r;
-    }
-
-    /** erfc(a) for a ≥ 1 (lanes below 1 are computed but meaningless), relative error about 1e-6. */
-    private static FloatVector erfcLarge(FloatVector a) {
-        FloatVector t = bc(1f).div(a.fma(bc(0.5f), bc(1f)));
-        return horner(ERFC_LARGE, t).mul(exp(a.mul(a).neg()));
-    }
-
-    /**
-     * erf(x), absolute error below 2e-7 and relative error below 4e-7 everywhere: x·P(x²) for
-     * |x| &lt; 1 (no cancellation near 0, unlike the Abramowitz–Stegun formula), 1 − erfc(|x|)
-     * with the sign restored beyond.
-     */
-    static FloatVector erf(FloatVector x) {
-        FloatVector a = x.abs();
-        FloatVector small = x.mul(horner(ERF_SMALL, x.mul(x)));
-        FloatVector large = bc(1f).sub(erfcLarge(a)).min(1f);
-        IntVector sign = x.reinterpretAsInts().and(0x80000000);
-        large = large.reinterpretAsInts().or(sign).reinterpretAsFloats();
-        return small.blend(large, a.compare(VectorOperators.GE, 1f));
-    }
-
-    /**
-     * The standard normal CDF Φ(x) = ½·erfc(−x/√2), to a few ulp for x ≥ −3 and 4e-6 relative
-     * down to x = −6: the lower tail comes from erfc directly, never as the difference 1 + erf
-     * (which loses every digit there).
-     */
-    static FloatVector normalCdf(FloatVector x) {
-        FloatVector z = x.mul(0.70710678118654752f);
-        FloatVector a = z.abs();
-        FloatVector small = z.mul(horner(ERF_SMALL, z.mul(z))).fma(bc(0.5f), bc(0.5f));
-        FloatVector halfTail = erfcLarge(a).mul(0.5f);
-        FloatVector large = halfTail.blend(bc(1f).sub(halfTail), z.compare(VectorOperators.GT, 0f));
-        return small.blend(large, a.compare(VectorOperators.GE, 1f));
     }
 }

@@ -4,7 +4,6 @@ import static io.github.vectorlm.tensor.ops.Simd.F;
 import static io.github.vectorlm.tensor.ops.Simd.L;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorMask;
 
 /** Numerically stable softmax, in place. */
 public final class Softmax {
@@ -20,27 +19,62 @@ public final class Softmax {
         if (n == 0) {
             return;
         }
-        int bound = F.loopBound(n);
+        float max = max(x, offset, n);
+        float inv = 1f / expAndSum(x, offset, n, max);
+        scale(x, offset, n, inv);
+    }
+
+    // Three passes, three small methods that take and return no vectors: each fits C2's inlining
+    // budget whole, and no vector is ever boxed at a call.
+
+    private static float max(float[] x, int offset, int n) {
         FloatVector maxV = FloatVector.broadcast(F, Float.NEGATIVE_INFINITY);
         int i = 0;
-        for (; i < bound; i += L) {
+        for (int bound = F.loopBound(n); i < bound; i += L) {
             maxV = maxV.max(FloatVector.fromArray(F, x, offset + i));
         }
         float max = Simd.max(maxV);
         for (; i < n; i++) {
             max = Math.max(max, x[offset + i]);
         }
-        FloatVector sumV = FloatVector.zero(F);
-        for (i = 0; i < n; i += L) {
-            VectorMask<Float> m = F.indexInRange(i, n);
-            FloatVector e = Simd.exp(FloatVector.fromArray(F, x, offset + i, m).sub(max));
-            e.intoArray(x, offset + i, m);
-            sumV = sumV.add(e, m);
+        return max;
+    }
+
+    /**
+     * {@code x[i] = exp(x[i] − max)}; returns their sum: vector lane partials in a fixed tree, then
+     * the tail (fewer than L floats, scalar exp) in order.
+     */
+    private static float expAndSum(float[] x, int offset, int n, float max) {
+        float[] lanes = Scratch.get(Scratch.PARAMS2, L);
+        int bound = F.loopBound(n);
+        expAccumulate(x, offset, bound, max, lanes);
+        float sum = Simd.sumLanes(lanes);
+        for (int i = bound; i < n; i++) {
+            float e = (float) Math.exp(x[offset + i] - max);
+            x[offset + i] = e;
+            sum += e;
         }
-        float inv = 1f / Simd.sum(sumV);
-        for (i = 0; i < n; i += L) {
-            VectorMask<Float> m = F.indexInRange(i, n);
-            FloatVector.fromArray(F, x, offset + i, m).mul(inv).intoArray(x, offset + i, m);
+        return sum;
+    }
+
+    /** {@code x[i] = exp(x[i] − max)} for a multiple of L floats; their lane partial sums into {@code lanes}. */
+    private static void expAccumulate(float[] x, int from, int n, float max, float[] lanes) {
+        FloatVector sum = FloatVector.zero(F);
+        for (int i = from; i < from + n; i += L) {
+            FloatVector e = Simd.exp(FloatVector.fromArray(F, x, i).sub(max));
+            e.intoArray(x, i);
+            sum = sum.add(e);
+        }
+        sum.intoArray(lanes, 0);
+    }
+
+    private static void scale(float[] x, int offset, int n, float factor) {
+        int i = 0;
+        for (int bound = F.loopBound(n); i < bound; i += L) {
+            FloatVector.fromArray(F, x, offset + i).mul(factor).intoArray(x, offset + i);
+        }
+        for (; i < n; i++) {
+            x[offset + i] *= factor;
         }
     }
 

@@ -5,7 +5,6 @@ import static io.github.vectorlm.tensor.ops.Simd.L;
 
 import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 
 /** Small whole-vector operations: residual add, argmax, top-k. */
@@ -17,10 +16,13 @@ public final class VectorMath {
     public static void add(float[] dst, int dstOffset, float[] src, int srcOffset, int n) {
         Elements.requireRange("add destination", dst.length, dstOffset, n);
         Elements.requireRange("add source", src.length, srcOffset, n);
-        for (int i = 0; i < n; i += L) {
-            VectorMask<Float> m = F.indexInRange(i, n);
-            FloatVector.fromArray(F, dst, dstOffset + i, m).add(FloatVector.fromArray(F, src, srcOffset + i, m))
-                    .intoArray(dst, dstOffset + i, m);
+        int i = 0;
+        for (int bound = F.loopBound(n); i < bound; i += L) {
+            FloatVector.fromArray(F, dst, dstOffset + i).add(FloatVector.fromArray(F, src, srcOffset + i))
+                    .intoArray(dst, dstOffset + i);
+        }
+        for (; i < n; i++) {
+            dst[dstOffset + i] += src[srcOffset + i];
         }
     }
 

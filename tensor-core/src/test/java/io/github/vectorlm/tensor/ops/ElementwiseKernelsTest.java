@@ -47,6 +47,26 @@ class ElementwiseKernelsTest {
         }
     }
 
+    /** GELU erf on a dense sweep of [-10, 10]: relative error 2e-6 down to x = −3, 1e-5 down to −6. */
+    @Test
+    void geluErfIsAccurateEverywhere() {
+        int n = 200_001;
+        float[] x = new float[n];
+        for (int i = 0; i < n; i++) {
+            x[i] = -10f + 20f * i / (n - 1);
+        }
+        float[] expected = x.clone();
+        ActivationsReference.geluErf(expected, 0, n);
+        Activations.geluErf(x, 0, n);
+        double[] bound = new double[n];
+        for (int i = 0; i < n; i++) {
+            float input = -10f + 20f * i / (n - 1);
+            double rel = input >= -3 ? 2e-6 : input >= -6 ? 1e-5 : 1e-3;
+            bound[i] = rel * Math.abs(expected[i]) + 1e-30;
+        }
+        TestData.assertWithin("geluErf sweep", expected, x, bound);
+    }
+
     /** GELU tanh: |simd − exact| ≤ 1e-6·|exact| + 1e-8. */
     @Test
     void geluTanhMatchesTheExactFunction() {
