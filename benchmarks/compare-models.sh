@@ -96,9 +96,16 @@ pytorch() { # NAME THREADS ROUND MODEL_DIR COMPUTE [FLAGS...]
 echo "== $(tr '\n' ' ' < "$OUT/machine.txt")" >&2
 
 echo "== read bandwidth (BandwidthBenchmark, JMH)" >&2
-"$JAVA" --add-modules jdk.incubator.vector -jar "$JAR" BandwidthBenchmark -f 1 -wi 2 -w 1s -i 5 -r 1s \
-    -rf json -rff "$OUT/bandwidth.json" > "$OUT/bandwidth.log" 2>&1 \
-    || { tail -30 "$OUT/bandwidth.log" >&2; exit 1; }
+for attempt in $(seq 1 60); do # another JMH run holds /tmp/jmh.lock: wait for it rather than run beside it
+    if "$JAVA" --add-modules jdk.incubator.vector -jar "$JAR" BandwidthBenchmark -f 1 -wi 2 -w 1s -i 5 -r 1s \
+        -rf json -rff "$OUT/bandwidth.json" > "$OUT/bandwidth.log" 2>&1; then
+        break
+    fi
+    grep -q 'Unable to acquire the JMH lock' "$OUT/bandwidth.log" || { tail -30 "$OUT/bandwidth.log" >&2; exit 1; }
+    [ "$attempt" = 1 ] && echo "   another JMH run holds /tmp/jmh.lock; waiting (up to 30 min)" >&2
+    [ "$attempt" = 60 ] && { echo "compare-models.sh: /tmp/jmh.lock still held after 30 min" >&2; exit 1; }
+    sleep 30
+done
 
 for r in $(seq 1 "$ROUNDS"); do
     for t in "${THREADS[@]}"; do
@@ -124,27 +131,35 @@ cold() { # NAME RUN COMMAND...: wall seconds and max RSS of one fresh process
         "$@" > "$OUT/$name-$i.out" 2> "$OUT/$name-$i.log" || { cat "$OUT/$name-$i.log" >&2; exit 1; }
 }
 PROBE=("$JAVA" --add-modules jdk.incubator.vector -cp "$JAR" io.github.vectorlm.bench.model.ModelBench generate)
+CLI="${VECTORLM_CLI:-./vectorlm}"
+has_cli() { [ -x "$CLI" ] && "$CLI" generate --help > /dev/null 2>&1; }
 echo "== cold starts: time to first token, peak RSS" >&2
-if [ -x ./vectorlm ] && ./vectorlm generate --help > /dev/null 2>&1; then
+if has_cli; then
     # the first call builds the CLI and its AOT cache if needed; not counted
-    ./vectorlm generate --model "$MODELS/gpt2-124m-f32" --ids 1,2,3 --max-new-tokens 1 --temperature 0 \
+    "$CLI" generate --model "$MODELS/gpt2-124m-f32" --ids 1,2,3 --max-new-tokens 1 --temperature 0 \
         > /dev/null 2> "$OUT/cli-first.log" || { cat "$OUT/cli-first.log" >&2; exit 1; }
     for i in $(seq 1 "$COLD_RUNS"); do
-        cold cli-ttft-gpt2-f32 "$i" ./vectorlm generate --model "$MODELS/gpt2-124m-f32" --ids 1,2,3 \
+        cold cli-ttft-gpt2-f32 "$i" "$CLI" generate --model "$MODELS/gpt2-124m-f32" --ids 1,2,3 \
             --max-new-tokens 1 --temperature 0
     done
     for m in gpt2-124m-f32 gpt2-124m-bf16 pythia-160m-f32 pythia-160m-f16; do
-        cold "cli-rss-$m" 1 ./vectorlm generate --model "$MODELS/$m" --ids 1,2,3 --max-new-tokens 32 --temperature 0
+        cold "cli-rss-$m" 1 "$CLI" generate --model "$MODELS/$m" --ids 1,2,3 --max-new-tokens 32 --temperature 0
     done
 else
-    echo "   (no ./vectorlm generate in this checkout: only the ModelBench probe)" >&2
+    echo "   (no $CLI generate: only the ModelBench probe; VECTORLM_CLI=path/to/vectorlm names another launcher)" >&2
 fi
 for i in $(seq 1 "$COLD_RUNS"); do
-    cold probe-ttft-gpt2-f32 "$i" "${PROBE[@]}" --model "$MODELS/gpt2-124m-f32" --ids 1,2,3 --max-new-tokens 1
+    cold probe-ttft-gpt2-f32 "$i" "${PROBE[@]}" --model "$MODELS/gpt2-124m-f32" --ids 1,2,3 --max-new-tokens 1 \
+        --launched-ms "$(date +%s%3N)"
 done
 for m in gpt2-124m-f32 gpt2-124m-bf16 pythia-160m-f32 pythia-160m-f16; do
     cold "probe-rss-$m" 1 "${PROBE[@]}" --model "$MODELS/$m" --ids 1,2,3 --max-new-tokens 32
 done
+# the same with the serial collector and a small young generation: the warm-up's garbage (the Vector
+# API's interpreted forms box every vector) then never grows the heap
+cold probe-serial-rss-gpt2-124m-f32 1 "$JAVA" --add-modules jdk.incubator.vector -XX:+UseSerialGC -Xmn24m \
+    -cp "$JAR" io.github.vectorlm.bench.model.ModelBench generate --model "$MODELS/gpt2-124m-f32" --ids 1,2,3 \
+    --max-new-tokens 32
 
 if [ "$SCALE" = 1 ]; then
     echo "== scale test: Pythia-2.8B-shaped f16 model (6.2 GB)" >&2
@@ -153,8 +168,8 @@ if [ "$SCALE" = 1 ]; then
     for t in "${THREADS[@]}"; do
         cold "scale-t$t" 1 "${PROBE[@]}" --model "$MODELS/pythia-2.8b-f16" --ids "$ids" --max-new-tokens 8 --threads "$t"
     done
-    if [ -x ./vectorlm ] && ./vectorlm generate --help > /dev/null 2>&1; then
-        cold scale-cli 1 ./vectorlm generate --model "$MODELS/pythia-2.8b-f16" --ids "$ids" --max-new-tokens 8 \
+    if has_cli; then
+        cold scale-cli 1 "$CLI" generate --model "$MODELS/pythia-2.8b-f16" --ids "$ids" --max-new-tokens 8 \
             --temperature 0 --threads 2
     fi
     du -b "$MODELS/pythia-2.8b-f16/model.safetensors" | cut -f1 > "$OUT/scale-file-bytes.txt"

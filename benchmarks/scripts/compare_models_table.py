@@ -239,20 +239,22 @@ def main():
     # cold start and memory
     print("#### Cold start and resident memory")
     print()
-    print("| command | runs | wall s | first token since process start (s) | max RSS MB | weights MB | RSS − weights MB |")
+    print("| command | runs | wall s | first token since launch (s) | max RSS MB | weights MB | RSS − weights MB |")
     print("|---|---|---|---|---|---|---|")
     rows = [("cli-ttft-gpt2-f32", "`./vectorlm generate --ids 1,2,3 --max-new-tokens 1`, GPT-2 f32", "gpt2-124m-f32"),
             ("probe-ttft-gpt2-f32", "ModelBench `generate` probe, 1 new token, GPT-2 f32", "gpt2-124m-f32")]
     for m in ("gpt2-124m-f32", "gpt2-124m-bf16", "pythia-160m-f32", "pythia-160m-f16"):
         rows.append((f"cli-rss-{m}", f"`./vectorlm generate`, 32 new tokens, {m}", m))
         rows.append((f"probe-rss-{m}", f"ModelBench `generate` probe, 32 new tokens, {m}", m))
+    rows.append(("probe-serial-rss-gpt2-124m-f32",
+                 "probe with `-XX:+UseSerialGC -Xmn24m`, 32 new tokens, gpt2-124m-f32", "gpt2-124m-f32"))
     for name, label, m in rows:
         times, outs = cold_runs(d, name)
         if not times:
             continue
         wall = [x["wall_s"] for x in times]
         rss = [x["max_rss_kb"] / 1024 for x in times]
-        ftt = [o["first_token_since_process_start_ms"] / 1e3 for o in outs if o and "first_token_since_process_start_ms" in o]
+        ftt = [o["first_token_since_launch_ms"] / 1e3 for o in outs if o and "first_token_since_launch_ms" in o]
         wmb = model_bytes.get(m, 0) / 1e6
         over = [r * 1.048576 - wmb for r in rss]  # MiB -> MB
         print(f"| {label} | {len(times)} | {fmt(wall, 2)} | {fmt(ftt, 2) if ftt else '—'} | {fmt(rss, 0)} | "

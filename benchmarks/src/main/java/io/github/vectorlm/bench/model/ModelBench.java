@@ -11,7 +11,6 @@ import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -28,6 +27,7 @@ import java.util.Map;
  *     io.github.vectorlm.bench.model.ModelBench --model DIR [--threads 1] [--int8] [--runs 5] [--warmup 2]
  *     [--prompt 16] [--new-tokens 128] [--prefill 128,512]
  * java ... ModelBench generate --model DIR --ids 1,2,3 [--max-new-tokens 8] [--threads 1] [--int8]
+ *     [--launched-ms EPOCH_MS] [--warm-kernels F32|BF16|F16 [--warm-iterations N]]
  * </pre>
  *
  * <p>{@code bench} (the default) loads the model once, then repeats warm-up and measured rounds;
@@ -44,7 +44,8 @@ import java.util.Map;
  *
  * <p>{@code generate} is a cold-start probe (time to first token and resident memory of one fresh
  * JVM): it loads the model, prefills the ids, decodes the rest greedily, and reports the times
- * since the process started and the resident set from {@code /proc/self/status}.
+ * (since {@code --launched-ms}, the launcher's clock, when given) and the resident set from
+ * {@code /proc/self/status}. {@code --warm-kernels} runs {@link KernelWarmup} beside the load.
  */
 public final class ModelBench {
     private ModelBench() {
@@ -172,9 +173,10 @@ public final class ModelBench {
     private static void generate(Path folder, int threads, boolean int8, Map<String, String> options)
             throws IOException {
         long mainNanos = System.nanoTime();
-        Instant processStart = ProcessHandle.current().info().startInstant().orElse(null);
-        double startToMain = processStart == null ? Double.NaN
-                : (System.currentTimeMillis() - processStart.toEpochMilli());
+        // the launching shell's clock (date +%s%3N) just before exec; /proc's process start time
+        // (ProcessHandle.Info.startInstant) is only good to a second, as it counts from the boot time
+        String launched = options.get("launched-ms");
+        double startToMain = launched == null ? Double.NaN : System.currentTimeMillis() - Long.parseLong(launched);
         int[] ids = Arrays.stream(require(options, "ids").split(",")).map(String::trim)
                 .mapToInt(Integer::parseInt).toArray();
         int maxNew = Integer.parseInt(options.getOrDefault("max-new-tokens", "8"));
@@ -218,12 +220,12 @@ public final class ModelBench {
                         .field("architecture", model.architecture())
                         .field("threads", threads)
                         .field("int8", int8)
-                        .field("process_start_to_main_ms", startToMain)
+                        .field("launch_to_main_ms", startToMain)
                         .field("load_ms", (loadedBeforeWarm - mainNanos) / 1e6)
                         .field("warmup_ms", warmMs[0])
                         .field("waited_for_warmup_ms", (loaded - loadedBeforeWarm) / 1e6)
                         .field("first_token_after_load_ms", (first - loaded) / 1e6)
-                        .field("first_token_since_process_start_ms", startToMain + (first - mainNanos) / 1e6)
+                        .field("first_token_since_launch_ms", startToMain + (first - mainNanos) / 1e6)
                         .field("decode_tokens_per_s", maxNew > 1 ? (maxNew - 1) / ((end - first) / 1e9) : Double.NaN)
                         .field("ids", generated);
                 memory(json);
