@@ -91,6 +91,7 @@ public final class ModelBench {
                 Session decodeSession = model.newSession();
                 Session prefillSession = model.newSession();
                 int[] greedy = new int[newTokens + 1];
+                long[] stepNanos = new long[Math.max(1, runs * newTokens)];
 
                 double[] decodeRate = new double[runs];
                 double[] promptRate = new double[runs];
@@ -106,10 +107,16 @@ public final class ModelBench {
                     int[] token = {argmax(logits, vocab)};
                     greedy[0] = token[0];
                     long t2 = System.nanoTime();
+                    long stepStart = t2;
                     for (int step = 0; step < newTokens; step++) {
                         model.forward(decodeSession, token, 0, 1, logits);
                         token[0] = argmax(logits, vocab);
                         greedy[step + 1] = token[0];
+                        long now = System.nanoTime();
+                        if (round >= 0) {
+                            stepNanos[round * newTokens + step] = now - stepStart;
+                        }
+                        stepStart = now;
                     }
                     long t3 = System.nanoTime();
                     double[] prefill = new double[prefillLengths.length];
@@ -150,6 +157,18 @@ public final class ModelBench {
                 decode.writeTo(json);
                 json.key("gb_per_s");
                 decode.scaled(traffic.bytes() / 1e9).writeTo(json);
+                // one decode step's time over all measured steps: a long tail at 2 threads on a busy
+                // machine means steps waiting for a descheduled worker
+                long[] sorted = stepNanos.clone();
+                Arrays.sort(sorted);
+                json.key("step_ms").beginObject()
+                        .field("p10", percentile(sorted, 0.10) / 1e6)
+                        .field("p50", percentile(sorted, 0.50) / 1e6)
+                        .field("p90", percentile(sorted, 0.90) / 1e6)
+                        .field("p99", percentile(sorted, 0.99) / 1e6)
+                        .field("max", sorted[sorted.length - 1] / 1e6)
+                        .field("mean", Arrays.stream(sorted).average().orElse(Double.NaN) / 1e6)
+                        .endObject();
                 json.endObject();
                 json.key("prompt_prefill").beginObject().field("tokens", prompt.length).key("tokens_per_s");
                 Stats.of(promptRate).writeTo(json);
@@ -245,6 +264,12 @@ public final class ModelBench {
             ids[i] = (int) ((1000L + 7919L * i) % mod);
         }
         return ids;
+    }
+
+    /** The value at quantile {@code q} of ascending {@code sorted} (nearest rank). */
+    static long percentile(long[] sorted, double q) {
+        int i = (int) Math.ceil(q * sorted.length) - 1;
+        return sorted[Math.max(0, Math.min(sorted.length - 1, i))];
     }
 
     /** The first index of the largest logit, as {@code torch.argmax}. */
