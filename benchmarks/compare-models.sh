@@ -15,8 +15,9 @@
 #  3. measures read bandwidth with the kernels' JMH BandwidthBenchmark (1 and 2 threads);
 #  4. for each round, for 1 and 2 threads, for each model, runs VectorLM's ModelBench and then the
 #     PyTorch eager script (benchmarks/scripts/torch_model_bench.py), each in a fresh process with its
-#     own warm-up and measured repetitions; PyTorch runs with OPENBLAS_NUM_THREADS=OMP_NUM_THREADS=n
-#     and without this machine's OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE;
+#     own warm-up and measured repetitions; PyTorch runs with torch.set_num_threads(n),
+#     OPENBLAS_NUM_THREADS=OMP_NUM_THREADS=n, OMP_WAIT_POLICY=PASSIVE, and without this machine's
+#     OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE;
 #  5. checks the greedy ids of VectorLM against PyTorch's f32 run on the same weights;
 #  6. time to first token and peak RSS of cold starts: `./vectorlm generate` when the launcher is
 #     there, and always ModelBench's `generate` probe (a bare JVM: load, prefill, decode);
@@ -78,7 +79,10 @@ ours() { # NAME THREADS ROUND MODEL_DIR [FLAGS...]
 }
 pytorch() { # NAME THREADS ROUND MODEL_DIR COMPUTE [FLAGS...]
     local name="$1" t="$2" r="$3" dir="$4" compute="$5"; shift 5
-    env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE OPENBLAS_NUM_THREADS="$t" OMP_NUM_THREADS="$t" \
+    # PASSIVE: OpenMP's idle threads sleep instead of spinning while OpenBLAS's own pthreads run the
+    # matmuls; with the default (spinning) the two pools fight over the 2 cores and PyTorch's 2-thread
+    # prefill drops to a third of its 1-thread rate (measured 224 against 636 tokens/s at n = 128)
+    env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE OPENBLAS_NUM_THREADS="$t" OMP_NUM_THREADS="$t" OMP_WAIT_POLICY=PASSIVE \
         /usr/bin/python3 benchmarks/scripts/torch_model_bench.py --model "$dir" --threads "$t" \
         --compute "$compute" "$@" \
         > "$OUT/$name-t$t-torch-r$r.json" 2> "$OUT/$name-t$t-torch-r$r.log" \
