@@ -52,15 +52,16 @@ record WeightTraffic(long bytes, DType matrixDType) {
         }
         return switch (architecture) {
             case "gpt2" -> {
-                if (name.endsWith("wpe.weight") || name.endsWith("attn.bias") || name.endsWith("attn.masked_bias")
+                // the causal-mask buffers h.N.attn.bias / .masked_bias, not c_attn.bias
+                if (name.endsWith("wpe.weight") || name.endsWith(".attn.bias") || name.endsWith(".attn.masked_bias")
                         || name.equals("lm_head.weight")) { // the tied head reads wte, counted once
                     yield 0;
                 }
                 yield info.dataBytes();
             }
             case "gpt-neox" -> {
-                if (name.endsWith("embed_in.weight") || name.endsWith("attention.bias")
-                        || name.endsWith("attention.masked_bias") || name.endsWith("inv_freq")) {
+                if (name.endsWith("embed_in.weight") || name.endsWith(".attention.bias")
+                        || name.endsWith(".attention.masked_bias") || name.endsWith("inv_freq")) {
                     yield 0;
                 }
                 if (int8 && info.shape().rank() == 2 && name.contains(".layers.")) {
