@@ -1,0 +1,186 @@
+#!/usr/bin/env bash
+# Whole-model benchmarks: VectorLM against PyTorch eager on the same random-weight models, in one run.
+#
+#   benchmarks/compare-models.sh              # 3 alternating rounds; prints a markdown table
+#   ROUNDS=5 benchmarks/compare-models.sh
+#   QUICK=1 benchmarks/compare-models.sh      # 1 round, short runs, no scale test: a smoke test, not a measurement
+#   SCALE=0 benchmarks/compare-models.sh      # without the Pythia-2.8B-shaped (6.2 GB) scale test
+#   MODELS=/somewhere benchmarks/compare-models.sh   # where the models are made (default /tmp/vectorlm-bench)
+#
+# What it does, in order:
+#  1. builds benchmarks/target/benchmarks.jar (ModelBench, BandwidthBenchmark) when missing or older
+#     than the sources;
+#  2. makes the models under $MODELS unless present: GPT-2 124M shape f32 and bf16
+#     (tools/make_gpt2_bench_model.py), Pythia-160M shape f32 and f16 (tools/make_neox_bench_model.py);
+#  3. measures read bandwidth with the kernels' JMH BandwidthBenchmark (1 and 2 threads);
+#  4. for each round, for 1 and 2 threads, for each model, runs VectorLM's ModelBench and then the
+#     PyTorch eager script (benchmarks/scripts/torch_model_bench.py), each in a fresh process with its
+#     own warm-up and measured repetitions; PyTorch runs with torch.set_num_threads(n),
+#     OPENBLAS_NUM_THREADS=OMP_NUM_THREADS=n, OMP_WAIT_POLICY=PASSIVE, and without this machine's
+#     OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE;
+#  5. checks the greedy ids of VectorLM against PyTorch's f32 run on the same weights;
+#  6. time to first token and peak RSS of cold starts: `./vectorlm generate` when the launcher is
+#     there, and always ModelBench's `generate` probe (a bare JVM: load, prefill, decode);
+#  7. the scale test: a Pythia-2.8B-shaped f16 model of 6.2 GB generating 8 tokens (RSS, tokens/s);
+#  8. prints the table (benchmarks/scripts/compare_models_table.py).
+# Needs: JDK 25, /usr/bin/python3 with torch (Debian python3-torch 1.13), /usr/bin/time.
+# Output: benchmarks/target/compare-models/*.json, *.log and the table on stdout (also table.md).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+
+ROUNDS="${ROUNDS:-3}"
+MODELS="${MODELS:-/tmp/vectorlm-bench}"
+SCALE="${SCALE:-1}"
+OUT=benchmarks/target/compare-models
+JAR=benchmarks/target/benchmarks.jar
+THREADS=(1 2)
+if [ -n "${QUICK:-}" ]; then
+    ROUNDS=1
+    OURS_RUNS=(--runs 2 --warmup 1)
+    TORCH_RUNS=(--runs 2 --warmup 1)
+    COLD_RUNS=2
+    SCALE=0
+else
+    OURS_RUNS=(--runs 3 --warmup 2)
+    TORCH_RUNS=(--runs 3 --warmup 1)
+    COLD_RUNS=5
+fi
+
+# shellcheck source=../.mvn/jdk25.sh
+. .mvn/jdk25.sh
+JAVA="$JAVA_HOME/bin/java"
+rm -rf "$OUT"
+mkdir -p "$OUT" "$MODELS"
+
+if [ ! -f "$JAR" ] || [ -n "$(find pom.xml ./*/pom.xml ./*/src/main -newer "$JAR" -print -quit)" ]; then
+    echo "== building $JAR" >&2
+    ./mvnw -B -q -pl benchmarks -am package -DskipTests
+fi
+
+make_model() { # DIR TOOL ARGS...: runs the generator unless DIR already holds a finished model
+    local dir="$1"; shift
+    if [ ! -f "$dir/bench_model.json" ]; then
+        echo "== making $dir" >&2
+        /usr/bin/python3 "$@" > "$OUT/make-$(basename "$dir").log"
+    fi
+}
+make_model "$MODELS/gpt2-124m-f32" tools/make_gpt2_bench_model.py "$MODELS/gpt2-124m-f32" --dtype f32
+make_model "$MODELS/gpt2-124m-bf16" tools/make_gpt2_bench_model.py "$MODELS/gpt2-124m-bf16" --dtype bf16
+make_model "$MODELS/pythia-160m-f32" tools/make_neox_bench_model.py "$MODELS/pythia-160m-f32" --shape pythia-160m
+make_model "$MODELS/pythia-160m-f16" tools/make_neox_bench_model.py "$MODELS/pythia-160m-f16" --shape pythia-160m --dtype f16
+
+ours() { # NAME THREADS ROUND MODEL_DIR [FLAGS...]
+    local name="$1" t="$2" r="$3" dir="$4"; shift 4
+    "$JAVA" --add-modules jdk.incubator.vector -cp "$JAR" io.github.vectorlm.bench.model.ModelBench \
+        --model "$dir" --threads "$t" "${OURS_RUNS[@]}" "$@" \
+        > "$OUT/$name-t$t-ours-r$r.json" 2> "$OUT/$name-t$t-ours-r$r.log" \
+        || { cat "$OUT/$name-t$t-ours-r$r.log" >&2; exit 1; }
+}
+pytorch() { # NAME THREADS ROUND MODEL_DIR COMPUTE [FLAGS...]
+    local name="$1" t="$2" r="$3" dir="$4" compute="$5"; shift 5
+    # PASSIVE: OpenMP's idle threads sleep instead of spinning while OpenBLAS's own pthreads run the
+    # matmuls; with the default (spinning) the two pools fight over the 2 cores and PyTorch's 2-thread
+    # prefill drops to a third of its 1-thread rate (measured 224 against 636 tokens/s at n = 128)
+    env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE OPENBLAS_NUM_THREADS="$t" OMP_NUM_THREADS="$t" OMP_WAIT_POLICY=PASSIVE \
+        /usr/bin/python3 benchmarks/scripts/torch_model_bench.py --model "$dir" --threads "$t" \
+        --compute "$compute" "$@" \
+        > "$OUT/$name-t$t-torch-r$r.json" 2> "$OUT/$name-t$t-torch-r$r.log" \
+        || { cat "$OUT/$name-t$t-torch-r$r.log" >&2; exit 1; }
+}
+
+{
+    echo "date=$(date -u +%Y-%m-%dT%H:%MZ)"
+    echo "cpu=$(lscpu | sed -n 's/^Model name: *//p'), $(nproc) cores, $(free -g | awk '/^Mem:/ {print $2}') GiB"
+    echo "java=$("$JAVA" -version 2>&1 | head -1)"
+    echo "torch=$(/usr/bin/python3 -c 'import torch; print(torch.__version__)')"
+    echo "rounds=$ROUNDS"
+    echo "load_before=$(cut -d' ' -f1-3 /proc/loadavg)"
+} > "$OUT/machine.txt"
+echo "== $(tr '\n' ' ' < "$OUT/machine.txt")" >&2
+
+echo "== read bandwidth (BandwidthBenchmark, JMH)" >&2
+for attempt in $(seq 1 60); do # another JMH run holds /tmp/jmh.lock: wait for it rather than run beside it
+    if "$JAVA" --add-modules jdk.incubator.vector -jar "$JAR" BandwidthBenchmark -f 1 -wi 2 -w 1s -i 5 -r 1s \
+        -rf json -rff "$OUT/bandwidth.json" > "$OUT/bandwidth.log" 2>&1; then
+        break
+    fi
+    grep -q 'Unable to acquire the JMH lock' "$OUT/bandwidth.log" || { tail -30 "$OUT/bandwidth.log" >&2; exit 1; }
+    [ "$attempt" = 1 ] && echo "   another JMH run holds /tmp/jmh.lock; waiting (up to 30 min)" >&2
+    [ "$attempt" = 60 ] && { echo "compare-models.sh: /tmp/jmh.lock still held after 30 min" >&2; exit 1; }
+    sleep 30
+done
+
+for r in $(seq 1 "$ROUNDS"); do
+    for t in "${THREADS[@]}"; do
+        echo "== round $r/$ROUNDS, $t thread(s), load $(cut -d' ' -f1 /proc/loadavg)" >&2
+        ours gpt2-f32 "$t" "$r" "$MODELS/gpt2-124m-f32"
+        pytorch gpt2-f32 "$t" "$r" "$MODELS/gpt2-124m-f32" f32 "${TORCH_RUNS[@]}"
+        ours gpt2-bf16 "$t" "$r" "$MODELS/gpt2-124m-bf16"
+        pytorch gpt2-bf16 "$t" "$r" "$MODELS/gpt2-124m-bf16" bf16 "${TORCH_RUNS[@]}"
+        ours pythia-f32 "$t" "$r" "$MODELS/pythia-160m-f32"
+        pytorch pythia-f32 "$t" "$r" "$MODELS/pythia-160m-f32" f32 "${TORCH_RUNS[@]}"
+        ours pythia-int8 "$t" "$r" "$MODELS/pythia-160m-f32" --int8
+        ours pythia-f16 "$t" "$r" "$MODELS/pythia-160m-f16"
+    done
+done
+
+echo "== greedy ids of PyTorch f32 on the 16-bit weights (one run each)" >&2
+pytorch gpt2-bf16-as-f32 1 1 "$MODELS/gpt2-124m-bf16" f32 --runs 1 --warmup 0 --prefill ""
+pytorch pythia-f16-as-f32 1 1 "$MODELS/pythia-160m-f16" f32 --runs 1 --warmup 0 --prefill ""
+
+cold() { # NAME RUN COMMAND...: wall seconds and max RSS of one fresh process
+    local name="$1" i="$2"; shift 2
+    /usr/bin/time -f '{"wall_s": %e, "max_rss_kb": %M, "exit": %x}' -o "$OUT/$name-time-$i.json" \
+        "$@" > "$OUT/$name-$i.out" 2> "$OUT/$name-$i.log" || { cat "$OUT/$name-$i.log" >&2; exit 1; }
+}
+PROBE=("$JAVA" --add-modules jdk.incubator.vector -cp "$JAR" io.github.vectorlm.bench.model.ModelBench generate)
+CLI="${VECTORLM_CLI:-./vectorlm}"
+has_cli() { [ -x "$CLI" ] && "$CLI" generate --help > /dev/null 2>&1; }
+echo "== cold starts: time to first token, peak RSS" >&2
+if has_cli; then
+    # the first call builds the CLI and its AOT cache if needed; not counted
+    "$CLI" generate --model "$MODELS/gpt2-124m-f32" --ids 1,2,3 --max-new-tokens 1 --temperature 0 \
+        > /dev/null 2> "$OUT/cli-first.log" || { cat "$OUT/cli-first.log" >&2; exit 1; }
+    for i in $(seq 1 "$COLD_RUNS"); do
+        cold cli-ttft-gpt2-f32 "$i" "$CLI" generate --model "$MODELS/gpt2-124m-f32" --ids 1,2,3 \
+            --max-new-tokens 1 --temperature 0
+    done
+    for m in gpt2-124m-f32 gpt2-124m-bf16 pythia-160m-f32 pythia-160m-f16; do
+        cold "cli-rss-$m" 1 "$CLI" generate --model "$MODELS/$m" --ids 1,2,3 --max-new-tokens 32 --temperature 0
+    done
+else
+    echo "   (no $CLI generate: only the ModelBench probe; VECTORLM_CLI=path/to/vectorlm names another launcher)" >&2
+fi
+for i in $(seq 1 "$COLD_RUNS"); do
+    cold probe-ttft-gpt2-f32 "$i" "${PROBE[@]}" --model "$MODELS/gpt2-124m-f32" --ids 1,2,3 --max-new-tokens 1 \
+        --launched-ms "$(date +%s%3N)"
+done
+for m in gpt2-124m-f32 gpt2-124m-bf16 pythia-160m-f32 pythia-160m-f16; do
+    cold "probe-rss-$m" 1 "${PROBE[@]}" --model "$MODELS/$m" --ids 1,2,3 --max-new-tokens 32
+done
+# the same with the serial collector and a small young generation: the warm-up's garbage (the Vector
+# API's interpreted forms box every vector) then never grows the heap
+cold probe-serial-rss-gpt2-124m-f32 1 "$JAVA" --add-modules jdk.incubator.vector -XX:+UseSerialGC -Xmn24m \
+    -cp "$JAR" io.github.vectorlm.bench.model.ModelBench generate --model "$MODELS/gpt2-124m-f32" --ids 1,2,3 \
+    --max-new-tokens 32
+
+if [ "$SCALE" = 1 ]; then
+    echo "== scale test: Pythia-2.8B-shaped f16 model (6.2 GB)" >&2
+    make_model "$MODELS/pythia-2.8b-f16" tools/make_neox_bench_model.py "$MODELS/pythia-2.8b-f16" --shape pythia-2.8b
+    ids=$(/usr/bin/python3 -c 'print(",".join(str((1000 + 7919 * i) % 50000) for i in range(16)))')
+    for t in "${THREADS[@]}"; do
+        cold "scale-t$t" 1 "${PROBE[@]}" --model "$MODELS/pythia-2.8b-f16" --ids "$ids" --max-new-tokens 8 --threads "$t"
+    done
+    if has_cli; then
+        cold scale-cli 1 "$CLI" generate --model "$MODELS/pythia-2.8b-f16" --ids "$ids" --max-new-tokens 8 \
+            --temperature 0 --threads 2
+    fi
+    du -b "$MODELS/pythia-2.8b-f16/model.safetensors" | cut -f1 > "$OUT/scale-file-bytes.txt"
+fi
+
+echo "load_after=$(cut -d' ' -f1-3 /proc/loadavg)" >> "$OUT/machine.txt"
+for m in gpt2-124m-f32 gpt2-124m-bf16 pythia-160m-f32 pythia-160m-f16; do
+    echo "$m $(du -b "$MODELS/$m/model.safetensors" | cut -f1)"
+done > "$OUT/model-bytes.txt"
+/usr/bin/python3 benchmarks/scripts/compare_models_table.py "$OUT" | tee "$OUT/table.md"

@@ -1,0 +1,76 @@
+package io.github.vectorlm.bench.model;
+
+import io.github.vectorlm.checkpoint.Checkpoint;
+import io.github.vectorlm.checkpoint.Checkpoints;
+import io.github.vectorlm.checkpoint.TensorInfo;
+import io.github.vectorlm.tensor.DType;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.EnumMap;
+import java.util.Map;
+
+/**
+ * The weight bytes one decode step reads, from a Hugging Face folder's tensor list: every matrix
+ * the step multiplies by (the LM head included), with the biases and LayerNorm parameters beside
+ * them. Not counted: the one embedding row and position row a token looks up, buffers
+ * ({@code attn.bias}, {@code rotary_emb.inv_freq}), and the KV cache (activations, not weights;
+ * about 1% of the weight bytes for the 16 + 128 positions of the decode benchmark).
+ *
+ * <p>With int8, each transformer-layer matrix of a NeoX model is read as one byte per weight plus
+ * one f32 scale per output ({@code Int8Linear}); its bias, the LayerNorms and the head (kept as
+ * stored, as LLM.int8 does) as stored. Outlier columns, which re-read f32 weights, are not counted:
+ * the random benchmark models have none (|x| &gt; 6 never occurs in LayerNorm outputs ≈ N(0, 1)).
+ *
+ * @param bytes bytes read per decoded token
+ * @param matrixDType the dtype of the largest share of those bytes as stored on disk
+ */
+record WeightTraffic(long bytes, DType matrixDType) {
+
+    /** Reads the tensor list of the checkpoint in {@code folder} (metadata only). */
+    static WeightTraffic of(Path folder, String architecture, boolean int8) throws IOException {
+        try (Checkpoint ckpt = Checkpoints.open(folder)) {
+            long total = 0;
+            Map<DType, Long> byDType = new EnumMap<>(DType.class);
+            for (String name : ckpt.tensorNames()) {
+                TensorInfo info = ckpt.info(name);
+                long bytes = bytesRead(name, info, architecture, int8);
+                total = Math.addExact(total, bytes);
+                if (bytes > 0) {
+                    byDType.merge(info.dtype(), bytes, Long::sum);
+                }
+            }
+            DType main = byDType.entrySet().stream().max(Map.Entry.comparingByValue())
+                    .map(Map.Entry::getKey).orElse(DType.F32);
+            return new WeightTraffic(total, main);
+        }
+    }
+
+    /** What one decode step reads of tensor {@code name}. */
+    static long bytesRead(String name, TensorInfo info, String architecture, boolean int8) {
+        if (!info.dtype().isFloatingPoint()) {
+            return 0;
+        }
+        return switch (architecture) {
+            case "gpt2" -> {
+                // the causal-mask buffers h.N.attn.bias / .masked_bias, not c_attn.bias
+                if (name.endsWith("wpe.weight") || name.endsWith(".attn.bias") || name.endsWith(".attn.masked_bias")
+                        || name.equals("lm_head.weight")) { // the tied head reads wte, counted once
+                    yield 0;
+                }
+                yield info.dataBytes();
+            }
+            case "gpt-neox" -> {
+                if (name.endsWith("embed_in.weight") || name.endsWith(".attention.bias")
+                        || name.endsWith(".attention.masked_bias") || name.endsWith("inv_freq")) {
+                    yield 0;
+                }
+                if (int8 && info.shape().rank() == 2 && name.contains(".layers.")) {
+                    long out = info.shape().dim(0); // NeoX matrices are [out, in]
+                    yield Math.addExact(info.shape().numel(), Math.multiplyExact(out, 4L));
+                }
+                yield info.dataBytes();
+            }
+            default -> throw new IllegalArgumentException("no decode traffic rule for architecture " + architecture);
+        };
+    }
+}
