@@ -53,7 +53,7 @@ public class AttentionBenchmark {
         values = BenchData.floats(3, seq * width, 1f);
         out = new float[seq * width];
         parallel = Parallel.create(threads);
-        scratch = new float[Attention.scratchSize(seq, parallel)];
+        scratch = new float[Attention.scratchSize(seq, HEAD_DIM, parallel)];
     }
 
     @TearDown(Level.Trial)

@@ -25,8 +25,10 @@ import java.util.Objects;
  * which changes the model's predictions and costs a full prefill per token.) A prompt longer than
  * the context is refused.
  *
- * <p>A generator owns one session and its buffers, reused by each call: use one generator per
- * thread. The model can be shared.
+ * <p>A generator owns one session and its buffers, reused by each call that fits it: use one
+ * generator per thread. The model can be shared. The session holds the prompt and the new tokens
+ * (rounded up to 256 positions, at most the context), so a short job does not pay memory for a KV
+ * cache of the whole context.
  */
 public final class Generator {
     private final LanguageModel model;
@@ -34,6 +36,8 @@ public final class Generator {
     private final float[] logits;
     private final int[] one = new int[1];
     private Session session;
+    /** Sessions are sized in steps of this many positions, so that similar jobs reuse one. */
+    private static final int SESSION_STEP = 256;
 
     /** A generator on {@code model} with the tokenizer found beside it, if any. */
     public Generator(LanguageModel model) {
@@ -90,8 +94,9 @@ public final class Generator {
         Tokenizer.StreamingDecoder decoder = tokenizer == null ? null : tokenizer.streamingDecoder();
         StopStringFilter filter = new StopStringFilter(options.stopStrings());
         IntList generated = new IntList(Math.min(options.maxNewTokens(), capacity) + 1);
-        if (session == null) {
-            session = model.newSession();
+        int needed = sessionCapacity(prompt.length, options.maxNewTokens(), capacity);
+        if (session == null || session.capacity() < needed) {
+            session = model.newSession(needed);
         }
         session.reset();
 
@@ -168,5 +173,16 @@ public final class Generator {
     /** The model. */
     public LanguageModel model() {
         return model;
+    }
+
+    /**
+     * Positions a session needs for a prompt and up to {@code maxNewTokens} more (the last token
+     * sampled is never run through the model), rounded up to a step and capped at the context: the
+     * KV cache of a short job stays small.
+     */
+    static int sessionCapacity(int promptLength, int maxNewTokens, int contextLength) {
+        long needed = (long) promptLength + maxNewTokens;
+        long rounded = (needed + SESSION_STEP - 1) / SESSION_STEP * SESSION_STEP;
+        return (int) Math.min(rounded, contextLength);
     }
 }

@@ -28,7 +28,18 @@ public interface LanguageModel extends AutoCloseable {
     Optional<Tokenizer> tokenizer();
 
     /** A fresh session, empty, with buffers for {@link #contextLength()} positions. */
-    Session newSession();
+    default Session newSession() {
+        return newSession(contextLength());
+    }
+
+    /**
+     * A fresh session, empty, with buffers for {@code capacity} positions: its KV cache takes
+     * memory in proportion to {@code capacity}, so a short job needs no cache for the whole
+     * context.
+     *
+     * @throws IllegalArgumentException unless {@code 1 <= capacity <= contextLength()}
+     */
+    Session newSession(int capacity);
 
     /**
      * Appends {@code tokens[offset .. offset+count)} to {@code session} and writes the logits of

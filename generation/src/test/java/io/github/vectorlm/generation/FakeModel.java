@@ -55,8 +55,11 @@ final class FakeModel implements LanguageModel {
     }
 
     @Override
-    public Session newSession() {
-        return new FakeSession(context);
+    public Session newSession(int capacity) {
+        if (capacity < 1 || capacity > context) {
+            throw new IllegalArgumentException("capacity " + capacity + " of a context of " + context);
+        }
+        return new FakeSession(capacity);
     }
 
     @Override

@@ -225,4 +225,32 @@ class GeneratorTest {
         assertThat(none.ids()).isEmpty();
         assertThat(model.calls).isEmpty();
     }
+
+    /** The session holds the prompt and the new tokens, rounded up to 256 positions, at most the context. */
+    @Test
+    void sessionsAreSizedForTheJobNotTheWholeContext() {
+        assertThat(Generator.sessionCapacity(3, 32, 1024)).isEqualTo(256);
+        assertThat(Generator.sessionCapacity(16, 240, 1024)).isEqualTo(256);
+        assertThat(Generator.sessionCapacity(16, 241, 1024)).isEqualTo(512);
+        assertThat(Generator.sessionCapacity(16, 5000, 1024)).isEqualTo(1024);
+        assertThat(Generator.sessionCapacity(100, Integer.MAX_VALUE, 2048)).isEqualTo(2048);
+        assertThat(Generator.sessionCapacity(3, 5, 100)).isEqualTo(100);
+    }
+
+    /** Growing jobs get a bigger session; the context limit still ends a long one. */
+    @Test
+    void aLongerJobAfterAShortOneStillReachesTheContextLimit() {
+        int[] script = new int[601];
+        for (int i = 0; i < script.length; i++) {
+            script[i] = 1 + i;
+        }
+        Generator generator = new Generator(scripted(script, 600), null);
+        GenerationResult shortJob = generator.generate(new int[] {1, 2}, GenerationOptions.of(3, SamplingOptions.greedy()),
+                TokenListener.NONE);
+        assertThat(shortJob.ids()).containsExactly(3, 4, 5);
+        GenerationResult longJob = generator.generate(new int[] {1, 2}, GenerationOptions.of(1000, SamplingOptions.greedy()),
+                TokenListener.NONE);
+        assertThat(longJob.stopReason()).isEqualTo(StopReason.CONTEXT_FULL);
+        assertThat(longJob.ids()).hasSize(599);
+    }
 }

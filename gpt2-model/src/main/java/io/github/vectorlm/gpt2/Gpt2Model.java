@@ -82,10 +82,10 @@ public final class Gpt2Model implements LanguageModel {
         return Optional.ofNullable(tokenizer);
     }
 
-    /** A session whose KV cache holds the whole context: 2 × n_layer × n_ctx × n_embd floats. */
+    /** A session whose KV cache holds {@code capacity} positions: 2 × n_layer × capacity × n_embd floats. */
     @Override
-    public Session newSession() {
-        return new Gpt2Session(this, parallel);
+    public Session newSession(int capacity) {
+        return new Gpt2Session(this, parallel, capacity);
     }
 
     @Override

@@ -5,7 +5,7 @@ import io.github.vectorlm.tensor.ops.Attention;
 import io.github.vectorlm.tensor.ops.Parallel;
 
 /**
- * One sequence's state for a {@link Gpt2Model}: the KV cache of every layer for the whole context
+ * One sequence's state for a {@link Gpt2Model}: the KV cache of every layer for its capacity
  * and the activation workspace of one prefill chunk, all allocated here, once. The forward pass
  * allocates nothing.
  */
@@ -14,6 +14,7 @@ final class Gpt2Session implements Session {
     static final int MAX_CHUNK = 256;
 
     final Gpt2Model model;
+    private final int capacity;
     final int chunk;
     /** Keys per layer, [capacity, n_head, head_size] = [capacity, n_embd]. */
     final float[][] keys;
@@ -35,10 +36,14 @@ final class Gpt2Session implements Session {
     final float[] attentionScratch;
     private int position;
 
-    Gpt2Session(Gpt2Model model, Parallel parallel) {
+    Gpt2Session(Gpt2Model model, Parallel parallel, int capacity) {
         Gpt2Config c = model.config();
         this.model = model;
-        int capacity = c.contextLength();
+        if (capacity < 1 || capacity > c.contextLength()) {
+            throw new IllegalArgumentException("a session of " + capacity + " positions: the model's context holds 1 to "
+                    + c.contextLength());
+        }
+        this.capacity = capacity;
         int d = c.embeddingSize();
         this.chunk = Math.min(capacity, MAX_CHUNK);
         this.keys = new float[c.layers()][capacity * d];
@@ -49,7 +54,7 @@ final class Gpt2Session implements Session {
         this.queries = new float[chunk * d];
         this.attended = new float[chunk * d];
         this.hidden = new float[chunk * c.innerSize()];
-        this.attentionScratch = new float[Attention.scratchSize(capacity, parallel)];
+        this.attentionScratch = new float[Attention.scratchSize(capacity, d / c.heads(), parallel)];
     }
 
     @Override
@@ -63,7 +68,7 @@ final class Gpt2Session implements Session {
 
     @Override
     public int capacity() {
-        return model.contextLength();
+        return capacity;
     }
 
     @Override

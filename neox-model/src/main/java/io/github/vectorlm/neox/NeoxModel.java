@@ -123,15 +123,15 @@ public final class NeoxModel implements LanguageModel {
         return Optional.ofNullable(tokenizer);
     }
 
-    /** A session whose KV cache holds the whole context: 2 × loaded layers × context × hidden floats. */
+    /** A session whose KV cache holds {@code capacity} positions: 2 × loaded layers × capacity × hidden floats. */
     @Override
-    public Session newSession() {
-        return new NeoxSession(this, parallel, NeoxSession.MAX_CHUNK);
+    public Session newSession(int capacity) {
+        return new NeoxSession(this, parallel, capacity, NeoxSession.MAX_CHUNK);
     }
 
-    /** A session whose prefills run in chunks of at most {@code maxChunk} positions (tests of the chunking). */
-    Session newSession(int maxChunk) {
-        return new NeoxSession(this, parallel, maxChunk);
+    /** A whole-context session whose prefills run in chunks of at most {@code maxChunk} positions (tests of the chunking). */
+    Session newChunkedSession(int maxChunk) {
+        return new NeoxSession(this, parallel, config.maxPositions(), maxChunk);
     }
 
     @Override

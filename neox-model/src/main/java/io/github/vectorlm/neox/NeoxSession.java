@@ -5,8 +5,8 @@ import io.github.vectorlm.tensor.ops.Attention;
 import io.github.vectorlm.tensor.ops.Parallel;
 
 /**
- * One sequence's state for a {@link NeoxModel}: the KV cache of every loaded layer for the whole
- * context and the activation workspace of one prefill chunk, all allocated here, once. The forward
+ * One sequence's state for a {@link NeoxModel}: the KV cache of every loaded layer for its
+ * capacity and the activation workspace of one prefill chunk, all allocated here, once. The forward
  * pass allocates nothing.
  */
 final class NeoxSession implements Session {
@@ -14,6 +14,7 @@ final class NeoxSession implements Session {
     static final int MAX_CHUNK = 256;
 
     final NeoxModel model;
+    private final int capacity;
     final int chunk;
     /** Keys per loaded layer, [capacity, n_heads, head_dim], rotary already applied. */
     final float[][] keys;
@@ -39,11 +40,15 @@ final class NeoxSession implements Session {
     final float[] attentionScratch;
     private int position;
 
-    /** A session whose prefills run in chunks of at most {@code maxChunk} positions. */
-    NeoxSession(NeoxModel model, Parallel parallel, int maxChunk) {
+    /** A session of {@code capacity} positions whose prefills run in chunks of at most {@code maxChunk}. */
+    NeoxSession(NeoxModel model, Parallel parallel, int capacity, int maxChunk) {
         NeoxConfig c = model.config();
         this.model = model;
-        int capacity = c.maxPositions();
+        if (capacity < 1 || capacity > c.maxPositions()) {
+            throw new IllegalArgumentException("a session of " + capacity + " positions: the model's context holds 1 to "
+                    + c.maxPositions());
+        }
+        this.capacity = capacity;
         int d = c.hiddenSize();
         int loaded = model.loadedLayers().length;
         if (maxChunk < 1) {
@@ -61,7 +66,7 @@ final class NeoxSession implements Session {
         this.attentionOut = new float[chunk * d];
         this.hidden = new float[Math.multiplyExact(chunk, c.intermediateSize())];
         this.mlpOut = new float[chunk * d];
-        this.attentionScratch = new float[Attention.scratchSize(capacity, parallel)];
+        this.attentionScratch = new float[Attention.scratchSize(capacity, c.headDim(), parallel)];
     }
 
     @Override
@@ -75,7 +80,7 @@ final class NeoxSession implements Session {
 
     @Override
     public int capacity() {
-        return model.contextLength();
+        return capacity;
     }
 
     @Override

@@ -60,12 +60,12 @@ class NeoxModelTest {
             model.forwardAll(model.newSession(), ids, 0, ids.length, whole);
             for (int chunk : new int[] {1, 3, 5}) {
                 float[] chunked = new float[ids.length * vocab];
-                model.forwardAll(model.newSession(chunk), ids, 0, ids.length, chunked);
+                model.forwardAll(model.newChunkedSession(chunk), ids, 0, ids.length, chunked);
                 Logits.assertClose("chunks of " + chunk, chunked, 0, Logits.rows(whole, ids.length, vocab), 1e-6);
                 Logits.assertClose("chunks of " + chunk + " vs Hugging Face", chunked, 0, e.logits(), 1e-4);
                 // forward (last position only) of a chunked prefill
                 float[] last = new float[vocab];
-                model.forward(model.newSession(chunk), ids, 0, ids.length, last);
+                model.forward(model.newChunkedSession(chunk), ids, 0, ids.length, last);
                 Logits.assertRowClose("last position, chunks of " + chunk, last, 0,
                         e.logits()[ids.length - 1], 1e-4);
             }

@@ -4,7 +4,6 @@ import io.github.vectorlm.generation.LanguageModel;
 import io.github.vectorlm.generation.LanguageModels;
 import io.github.vectorlm.generation.LoadOptions;
 import io.github.vectorlm.generation.Session;
-import io.github.vectorlm.tensor.DType;
 import io.github.vectorlm.tensor.ops.Parallel;
 import java.io.IOException;
 import java.lang.management.GarbageCollectorMXBean;
@@ -27,7 +26,7 @@ import java.util.Map;
  *     io.github.vectorlm.bench.model.ModelBench --model DIR [--threads 1] [--int8] [--runs 5] [--warmup 2]
  *     [--prompt 16] [--new-tokens 128] [--prefill 128,512]
  * java ... ModelBench generate --model DIR --ids 1,2,3 [--max-new-tokens 8] [--threads 1] [--int8]
- *     [--launched-ms EPOCH_MS] [--warm-kernels F32|BF16|F16 [--warm-iterations N]]
+ *     [--launched-ms EPOCH_MS]
  * </pre>
  *
  * <p>{@code bench} (the default) loads the model once, then repeats warm-up and measured rounds;
@@ -45,7 +44,7 @@ import java.util.Map;
  * <p>{@code generate} is a cold-start probe (time to first token and resident memory of one fresh
  * JVM): it loads the model, prefills the ids, decodes the rest greedily, and reports the times
  * (since {@code --launched-ms}, the launcher's clock, when given) and the resident set from
- * {@code /proc/self/status}. {@code --warm-kernels} runs {@link KernelWarmup} beside the load.
+ * {@code /proc/self/status}.
  */
 public final class ModelBench {
     private ModelBench() {
@@ -199,29 +198,14 @@ public final class ModelBench {
         int[] ids = Arrays.stream(require(options, "ids").split(",")).map(String::trim)
                 .mapToInt(Integer::parseInt).toArray();
         int maxNew = Integer.parseInt(options.getOrDefault("max-new-tokens", "8"));
-        String warmDType = options.get("warm-kernels");
-        int warmIterations = Integer.parseInt(options.getOrDefault("warm-iterations", "2000"));
-        double[] warmMs = {Double.NaN};
-        Thread warm = null;
-        if (warmDType != null) {
-            DType d = DType.valueOf(warmDType.toUpperCase());
-            warm = Thread.ofPlatform().name("kernel-warmup").start(() -> warmMs[0] = KernelWarmup.run(d, warmIterations));
-        }
         try (Parallel parallel = Parallel.create(threads)) {
             LoadOptions load = LoadOptions.defaults().withParallel(parallel).withInt8(int8);
             try (LanguageModel model = LanguageModels.load(folder, load)) {
-                long loadedBeforeWarm = System.nanoTime();
-                if (warm != null) {
-                    try {
-                        warm.join();
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                    }
-                }
                 long loaded = System.nanoTime();
                 int vocab = model.vocabSize();
                 float[] logits = new float[vocab];
-                Session session = model.newSession();
+                // sized for the job, as the command line's generator does
+                Session session = model.newSession(Math.min(model.contextLength(), ids.length + maxNew));
                 model.forward(session, ids, 0, ids.length, logits);
                 int[] token = {argmax(logits, vocab)};
                 long first = System.nanoTime();
@@ -240,9 +224,7 @@ public final class ModelBench {
                         .field("threads", threads)
                         .field("int8", int8)
                         .field("launch_to_main_ms", startToMain)
-                        .field("load_ms", (loadedBeforeWarm - mainNanos) / 1e6)
-                        .field("warmup_ms", warmMs[0])
-                        .field("waited_for_warmup_ms", (loaded - loadedBeforeWarm) / 1e6)
+                        .field("load_ms", (loaded - mainNanos) / 1e6)
                         .field("first_token_after_load_ms", (first - loaded) / 1e6)
                         .field("first_token_since_launch_ms", startToMain + (first - mainNanos) / 1e6)
                         .field("decode_tokens_per_s", maxNew > 1 ? (maxNew - 1) / ((end - first) / 1e9) : Double.NaN)

@@ -35,7 +35,7 @@ class SteadyStateAllocationTest {
             RopeTable rope = RopeTable.create(64, 10000, 64);
             float[] keys = TestData.normal(random, 64 * 768, 1.0);
             float[] values = TestData.normal(random, 64 * 768, 1.0);
-            float[] scratch = new float[Attention.scratchSize(64, p)];
+            float[] scratch = new float[Attention.scratchSize(64, 64, p)];
             int[] ids = {1, 2, 3};
             int[] topIndex = new int[5];
             float[] topValue = new float[5];
@@ -48,6 +48,7 @@ class SteadyStateAllocationTest {
             kernels.put("int8 gemm", () -> Matmul.linear(y, 0, x, 0, 8, int8, p));
             kernels.put("layernorm", () -> Norms.layerNorm(y, 0, x, 0, 8, 768, norm, norm, 1e-5f));
             kernels.put("attention", () -> Attention.causal(y, 0, x, 0, 2, 30, keys, values, 12, 64, scratch, p));
+            kernels.put("attention prefill", () -> Attention.causal(y, 0, x, 0, 8, 30, keys, values, 12, 64, scratch, p));
             kernels.put("rope", () -> Rope.apply(y, 0, 2, 12, 64, 5, rope));
             kernels.put("gelu tanh", () -> Activations.geluTanh(y, 0, 3000));
             kernels.put("gelu erf", () -> Activations.geluErf(y, 0, 3000));

@@ -161,7 +161,7 @@ class TorchGoldenTest {
         float[] expected = floats(g.get("output"));
         float[] out = new float[expected.length];
         try (Parallel parallel = Parallel.create(2)) {
-            float[] scratch = new float[Attention.scratchSize(start + nNew, parallel)];
+            float[] scratch = new float[Attention.scratchSize(start + nNew, headDim, parallel)];
             Attention.causal(out, 0, floats(g.get("queries")), 0, nNew, start, floats(g.get("keys")),
                     floats(g.get("values")), heads, headDim, scratch, parallel);
         }
