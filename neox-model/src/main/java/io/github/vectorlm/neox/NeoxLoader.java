@@ -9,6 +9,7 @@ import io.github.vectorlm.generation.LoadOptions;
 import io.github.vectorlm.generation.ModelLoader;
 import io.github.vectorlm.generation.Tokenizer;
 import io.github.vectorlm.generation.Tokenizers;
+import io.github.vectorlm.tensor.DType;
 import io.github.vectorlm.tensor.Tensor;
 import io.github.vectorlm.tensor.ops.Int8Linear;
 import io.github.vectorlm.tensor.ops.Linear;
@@ -153,13 +154,16 @@ public final class NeoxLoader implements ModelLoader {
      * layer are quantized in the LLM.int8() style ({@link Int8Linear}: int8 weights with a scale per
      * output row, activations quantized per row at run time, input columns holding an outlier above
      * {@value Int8Linear#DEFAULT_THRESHOLD} computed in f32 against the original weights, which stay
-     * mapped); the embedding and the head stay as stored, as LLM.int8() keeps the output embedding
-     * in 16 bits. The int8 copies live in an arena closed with the model.
+     * mapped); the embedding stays as stored and the head in 16 bits, as LLM.int8() keeps the
+     * output embedding: an f32 head is rounded to F16 (it is then a third of the bytes a decode
+     * step reads instead of two thirds, for Pythia-160M), a 16-bit one stays as stored. The int8
+     * and F16 copies live in an arena closed with the model.
      */
     private static NeoxModel build(NeoxConfig config, NeoxWeights weights, LoadOptions options, Tokenizer tokenizer,
             AutoCloseable resources) {
         if (!options.int8()) {
-            return new NeoxModel(config, weights, options.parallel(), tokenizer, Projection::of, false, resources);
+            return new NeoxModel(config, weights, options.parallel(), tokenizer, Projection::of, weights.head(), false,
+                    resources);
         }
         Arena quantized = Arena.ofShared();
         try {
@@ -172,7 +176,11 @@ public final class NeoxLoader implements ModelLoader {
                 options.progress().progress(task, ++done[0], total);
                 return p;
             };
-            return new NeoxModel(config, weights, options.parallel(), tokenizer, int8, true, () -> {
+            Linear head = weights.head();
+            if (head.weight().dtype() == DType.F32) {
+                head = Linear.outIn(head.weight().convertTo(DType.F16, quantized), head.bias());
+            }
+            return new NeoxModel(config, weights, options.parallel(), tokenizer, int8, head, true, () -> {
                 try (AutoCloseable weightsFirst = resources) {
                     quantized.close();
                 }

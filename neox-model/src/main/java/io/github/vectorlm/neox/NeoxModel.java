@@ -54,12 +54,14 @@ public final class NeoxModel implements LanguageModel {
     /**
      * @param projections turns each matrix of the layers into the projection the forward pass runs
      *     ({@link Projection#of} for weights as stored, or their int8 form)
+     * @param head the output projection as the forward pass runs it ({@code weights.head()}, or a
+     *     16-bit copy of it)
      * @param int8 whether {@code projections} quantizes (reported by {@link #int8()})
      * @param resources what to close with the model (the checkpoint the weights view, the arena of
      *     merged or quantized copies), or null
      */
     NeoxModel(NeoxConfig config, NeoxWeights weights, Parallel parallel, Tokenizer tokenizer,
-            Function<Linear, Projection> projections, boolean int8,
+            Function<Linear, Projection> projections, Linear head, boolean int8,
             AutoCloseable resources) {
         this.config = Objects.requireNonNull(config, "config");
         this.weights = Objects.requireNonNull(weights, "weights");
@@ -73,8 +75,7 @@ public final class NeoxModel implements LanguageModel {
                     projections.apply(l.mlpUp()), projections.apply(l.mlpDown())));
         }
         this.layers = List.copyOf(runs);
-        // the head stays as stored, as LLM.int8 keeps the output embedding in 16 bits
-        this.head = Projection.of(weights.head());
+        this.head = Projection.of(Objects.requireNonNull(head, "head"));
         this.rope = config.rotaryDims() == 0 ? null
                 : RopeTable.create(config.rotaryDims(), config.rotaryBase(), config.maxPositions());
     }

@@ -320,6 +320,39 @@ public final class Tensor {
         return out;
     }
 
+    /**
+     * A row-major copy with every element converted to {@code target} as PyTorch's
+     * {@code .to(dtype)} converts (F16 and BF16 rounded to nearest even), allocated in
+     * {@code arena}.
+     *
+     * @throws IllegalArgumentException unless both types are F32, F16 or BF16
+     */
+    public Tensor convertTo(DType target, Arena arena) {
+        if (!isFloat(dtype) || !isFloat(target)) {
+            throw new IllegalArgumentException("cannot convert " + this + " to " + target + ": only F32, F16 and BF16 convert");
+        }
+        Tensor source = contiguous();
+        Tensor out = allocate(arena, target, shape.toArray());
+        long n = numel();
+        for (long i = 0; i < n; i++) {
+            float v = switch (dtype) {
+                case F32 -> source.segment.get(F32_LE, source.byteOffset + 4 * i);
+                case F16 -> DType.f16ToF32(source.segment.get(I16_LE, source.byteOffset + 2 * i));
+                default -> DType.bf16ToF32(source.segment.get(I16_LE, source.byteOffset + 2 * i));
+            };
+            switch (target) {
+                case F32 -> out.segment.setAtIndex(F32_LE, i, v);
+                case F16 -> out.segment.setAtIndex(I16_LE, i, DType.f32ToF16(v));
+                default -> out.segment.setAtIndex(I16_LE, i, DType.f32ToBf16(v));
+            }
+        }
+        return out;
+    }
+
+    private static boolean isFloat(DType t) {
+        return t == DType.F32 || t == DType.F16 || t == DType.BF16;
+    }
+
     /** Byte address in {@link #segment()} of the element at {@code index}; bounds-checked. */
     public long addressOf(long... index) {
         if (index.length != strides.length) {

@@ -66,4 +66,27 @@ class TensorTest {
         Tensor h = Tensor.fromFloats(DType.BF16, new float[] {0.1f, -2f}, 2);
         assertThat(h.getFloat(0)).isEqualTo(0.10009765625f);
     }
+
+    /** Conversion rounds each element as DType's PyTorch-checked conversions do, also through a transposed view. */
+    @Test
+    void convertToRoundsEveryElementAsPyTorch() {
+        float[] v = {1f, -2.5f, 65504f, 1e-8f, 3.14159265f, -0f, 70000f, Float.NaN, 0.1f, 1e30f, -7.75f, 2f / 3};
+        Tensor f32 = Tensor.fromFloats(v, 3, 4);
+        Tensor f16 = f32.convertTo(DType.F16, Arena.ofAuto());
+        Tensor bf16 = f32.transpose(0, 1).convertTo(DType.BF16, Arena.ofAuto());
+        assertThat(f16.dtype()).isEqualTo(DType.F16);
+        assertThat(bf16.shape()).isEqualTo(Shape.of(4, 3));
+        for (int r = 0; r < 3; r++) {
+            for (int c = 0; c < 4; c++) {
+                float x = v[r * 4 + c];
+                assertThat(Float.floatToIntBits(f16.getFloat(r, c))).isEqualTo(Float.floatToIntBits(DType.f16ToF32(DType.f32ToF16(x))));
+                assertThat(Float.floatToIntBits(bf16.getFloat(c, r))).isEqualTo(Float.floatToIntBits(DType.bf16ToF32(DType.f32ToBf16(x))));
+            }
+        }
+        // widening back is exact
+        Tensor back = f16.convertTo(DType.F32, Arena.ofAuto());
+        assertThat(back.toFloatArray()).isEqualTo(f16.toFloatArray());
+        assertThatThrownBy(() -> Tensor.allocate(Arena.ofAuto(), DType.I8, 2).convertTo(DType.F32, Arena.ofAuto()))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("I8");
+    }
 }

@@ -17,8 +17,8 @@ import java.util.Map;
  * about 1% of the weight bytes for the 16 + 128 positions of the decode benchmark).
  *
  * <p>With int8, each transformer-layer matrix of a NeoX model is read as one byte per weight plus
- * one f32 scale per output ({@code Int8Linear}); its bias, the LayerNorms and the head (kept as
- * stored, as LLM.int8 does) as stored. Outlier columns, which re-read f32 weights, are not counted:
+ * one f32 scale per output ({@code Int8Linear}); its bias and the LayerNorms as stored; the head
+ * in 16 bits (an f32 head is held as an F16 copy, as LLM.int8 keeps it). Outlier columns, which re-read f32 weights, are not counted:
  * the random benchmark models have none (|x| &gt; 6 never occurs in LayerNorm outputs ≈ N(0, 1)).
  *
  * @param bytes bytes read per decoded token
@@ -67,6 +67,9 @@ record WeightTraffic(long bytes, DType matrixDType) {
                 if (int8 && info.shape().rank() == 2 && name.contains(".layers.")) {
                     long out = info.shape().dim(0); // NeoX matrices are [out, in]
                     yield Math.addExact(info.shape().numel(), Math.multiplyExact(out, 4L));
+                }
+                if (int8 && name.endsWith("embed_out.weight") && info.dtype() == DType.F32) {
+                    yield Math.multiplyExact(info.shape().numel(), 2L);
                 }
                 yield info.dataBytes();
             }
