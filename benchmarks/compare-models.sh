@@ -145,6 +145,10 @@ if has_cli; then
     for i in $(seq 1 "$COLD_RUNS"); do
         cold cli-ttft-gpt2-f32 "$i" "$CLI" generate --model "$MODELS/gpt2-124m-f32" --ids 1,2,3 \
             --max-new-tokens 1 --temperature 0
+        # a 16-token text prompt: the tokenizer's load and the 16-row prefill count too
+        cold cli-ttft-prompt-gpt2-f32 "$i" "$CLI" generate --model "$MODELS/gpt2-124m-f32" \
+            --prompt "The quick brown fox jumps over the lazy dog and then runs into the forest where" \
+            --max-new-tokens 1 --temperature 0
     done
     for m in gpt2-124m-f32 gpt2-124m-bf16 pythia-160m-f32 pythia-160m-f16; do
         cold "cli-rss-$m" 1 "$CLI" generate --model "$MODELS/$m" --ids 1,2,3 --max-new-tokens 32 --temperature 0
