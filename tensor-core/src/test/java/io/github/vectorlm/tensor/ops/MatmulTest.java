@@ -42,6 +42,11 @@ class MatmulTest {
             {1, 1, 1}, {1, 3, 17}, {1, 63, 65}, {1, 767, 769}, {1, 3073, 65}, {1, 65, 3073},
             {2, 17, 63}, {2, 769, 767}, {5, 65, 63}, {5, 3073, 33},
             {33, 767, 65}, {33, 63, 769}, {130, 257, 97}, {130, 769, 129},
+            // GEMV: even and odd `in` around the BF16 even/odd pairs (2, 32, 64 and their
+            // neighbours); `out` on both sides of the IN_OUT one-row-at-a-time limit (4096) and
+            // across a wide block (65536), with odd tails
+            {1, 2, 5}, {1, 4, 2049}, {1, 5, 4096}, {1, 32, 1}, {1, 64, 4097}, {1, 65, 64},
+            {1, 768, 63}, {1, 768, 2304}, {1, 129, 2047}, {1, 3, 65539},
         };
         return Stream.of(shapes).flatMap(s -> Stream.of(Linear.Layout.values())
                 .flatMap(layout -> Stream.of(DType.F32, DType.F16, DType.BF16)
@@ -66,7 +71,7 @@ class MatmulTest {
     @Test
     void resultsDoNotDependOnTheThreadCount() {
         Random random = TestData.random("matmul thread invariance");
-        int[][] shapes = {{1, 769, 1000}, {7, 300, 1000}, {130, 129, 450}};
+        int[][] shapes = {{1, 769, 1000}, {1, 768, 4099}, {1, 66, 2051}, {7, 300, 1000}, {130, 129, 450}};
         try (Parallel one = Parallel.create(1)) {
             for (int[] s : shapes) {
                 for (Linear.Layout layout : Linear.Layout.values()) {
