@@ -22,17 +22,19 @@ import jdk.incubator.vector.VectorSpecies;
  * once, as few long sequential streams as possible (the hardware prefetchers keep a long stream
  * ahead; many short ones they do not), and the input row and the outputs being summed stay in
  * cache. BF16 and F16 weights are widened in registers next to the FMA that uses them, so that
- * loads stay in flight while the arithmetic runs; F32 rows of an [out, in] weight are instead
- * copied into L1 first, which streams faster on Zen 4 (measured 22 against 11 GB/s per core).
+ * loads stay in flight while the arithmetic runs.
  *
  * <p>Measured on one Zen 4 core (see docs/performance.md), what decided the shapes below:
  * <ul>
  *   <li>BF16 rows are read as 256-bit vectors of int pairs and split into even and odd elements
  *       by a shift and a mask, against the input row split likewise once per call: no lane
  *       crossing conversion, and 256-bit loads streamed from memory faster than 512-bit ones.
- *   <li>IN_OUT with narrow outputs (a [768, 2304] or [3072, 768] Conv1D) goes one input row at a
- *       time over all of its outputs, so the whole weight is one sequential stream; sweeping four
- *       rows at a time made four streams of a few KB each and ran at half the speed for F16.
+ *   <li>IN_OUT with narrow outputs (a [768, 2304] or [3072, 768] Conv1D; see
+ *       {@link #NARROW_BYTES}) goes one input row at a time over all of its outputs, so the whole
+ *       weight is one sequential stream; sweeping four rows at a time made four streams of a few
+ *       KB each and ran at half the speed for F16, 0.6–0.8 of it for BF16.
+ *   <li>F16 is bound by its in-register conversion, not by memory: the OUT_IN dot uses a cheaper
+ *       conversion that is exact for finite values and falls back per row (see {@link #dotF16}).
  *   <li>IN_OUT with wide outputs (the LM head) sweeps four input rows at a time (two for F16)
  *       over blocks of up to {@value #WIDE_BLOCK} outputs: the partial sums then stay in L2 and
  *       each of the four streams is a whole row long (blocks of 4096 outputs made them 8–16 KB
@@ -46,10 +48,10 @@ import jdk.incubator.vector.VectorSpecies;
  * <p>Arithmetic, which the thread split never changes:
  * <ul>
  *   <li>OUT_IN (dot products): output {@code o} sums its row in four vector accumulators (vector
- *       {@code v} of the row goes to accumulator {@code v mod 4}), combined as (a0+a1)+(a2+a3),
- *       lanes summed in a fixed tree, the input tail added by scalar FMAs, then the bias; for
- *       BF16 the accumulators hold the even and odd elements of blocks of pairs instead (see
- *       {@link #dotBf16});
+ *       {@code v} of the row goes to accumulator {@code v mod 4}; 256-bit vectors for F32), combined
+ *       as (a0+a1)+(a2+a3), lanes summed in a fixed tree, the input tail added by scalar FMAs, then
+ *       the bias; for BF16 the accumulators hold the even and odd elements of blocks of pairs
+ *       instead (see {@link #dotBf16});
  *   <li>IN_OUT (rows of axpy): output {@code o} is one FMA chain over {@code i} in order, starting
  *       from 0, then the bias — the same arithmetic as {@link Gemm}.
  * </ul>
@@ -91,12 +93,9 @@ final class Gemv {
         long row = w.byteOffset() + o0 * rowBytes;
         switch (w.dtype()) {
             case F32 -> {
-                // a plain copy streams from memory faster than vector loads interleaved with FMAs
-                // (measured 22 against 11 GB/s on one Zen 4 core); a row fits in L1
-                float[] buf = Scratch.get(Scratch.WEIGHTS, in);
+                int[] sink = GemvScratch.sink();
                 for (int o = o0; o < o1; o++, row += rowBytes) {
-                    Widen.f32(seg, row, buf, 0, in);
-                    out[outOffset + o] = dot(x, xOffset, buf, 0, in);
+                    out[outOffset + o] = dotF32(seg, row, in, x, xOffset, sink);
                 }
             }
             case BF16 -> {
@@ -120,28 +119,46 @@ final class Gemv {
         addBias(out, outOffset, linear.bias(), o0, o1);
     }
 
-    /** The OUT_IN arithmetic of one output over widened weights. */
-    static float dot(float[] x, int xOffset, float[] w, int wOffset, int n) {
-        FloatVector a0 = FloatVector.zero(F);
+    /**
+     * The dot product of an F32 row with x in 256-bit vectors, four accumulators (vector {@code v}
+     * of the row to accumulator {@code v mod 4}), combined as (a0+a1)+(a2+a3), lanes summed in a
+     * fixed tree, the tail added by scalar FMAs.
+     *
+     * <p>Each step also reads one byte of each 64 bytes it covers as a scalar and leaves their sum
+     * in {@code sink}, so that C2 keeps the loads. Measured on Zen 4, streaming from memory:
+     * 20–24 GB/s with them against 10–20 without on the four GPT-2 shapes, and 15–17 against 10 for
+     * [3072, 768] rows (12 KB); the earlier copy of each row into L1 did no better. Why the
+     * scalar loads help is not established (a guess: they get each line requested sooner); touching
+     * lines further ahead helped less, and past 1 KB made it slower.
+     */
+    private static float dotF32(MemorySegment seg, long row, int n, float[] x, int xOffset, int[] sink) {
+        FloatVector a0 = FloatVector.zero(G);
         FloatVector a1 = a0;
         FloatVector a2 = a0;
         FloatVector a3 = a0;
+        int touched = 0;
         int i = 0;
-        for (int bound = n - n % (4 * L); i < bound; i += 4 * L) {
-            a0 = FloatVector.fromArray(F, w, wOffset + i).fma(FloatVector.fromArray(F, x, xOffset + i), a0);
-            a1 = FloatVector.fromArray(F, w, wOffset + i + L).fma(FloatVector.fromArray(F, x, xOffset + i + L), a1);
-            a2 = FloatVector.fromArray(F, w, wOffset + i + 2 * L)
-                    .fma(FloatVector.fromArray(F, x, xOffset + i + 2 * L), a2);
-            a3 = FloatVector.fromArray(F, w, wOffset + i + 3 * L)
-                    .fma(FloatVector.fromArray(F, x, xOffset + i + 3 * L), a3);
+        for (int bound = n - n % (4 * GL); i < bound; i += 4 * GL) {
+            long at = row + 4L * i;
+            touched += seg.get(ValueLayout.JAVA_BYTE, at);
+            touched += seg.get(ValueLayout.JAVA_BYTE, at + 8L * GL);
+            a0 = FloatVector.fromMemorySegment(G, seg, at, Simd.LE).fma(FloatVector.fromArray(G, x, xOffset + i), a0);
+            a1 = FloatVector.fromMemorySegment(G, seg, at + 4L * GL, Simd.LE)
+                    .fma(FloatVector.fromArray(G, x, xOffset + i + GL), a1);
+            a2 = FloatVector.fromMemorySegment(G, seg, at + 8L * GL, Simd.LE)
+                    .fma(FloatVector.fromArray(G, x, xOffset + i + 2 * GL), a2);
+            a3 = FloatVector.fromMemorySegment(G, seg, at + 12L * GL, Simd.LE)
+                    .fma(FloatVector.fromArray(G, x, xOffset + i + 3 * GL), a3);
         }
-        for (; i + L <= n; i += L) {
-            a0 = FloatVector.fromArray(F, w, wOffset + i).fma(FloatVector.fromArray(F, x, xOffset + i), a0);
+        for (; i + GL <= n; i += GL) {
+            a0 = FloatVector.fromMemorySegment(G, seg, row + 4L * i, Simd.LE)
+                    .fma(FloatVector.fromArray(G, x, xOffset + i), a0);
         }
-        float sum = Simd.sum(a0.add(a1).add(a2.add(a3)));
+        float sum = sumG(a0.add(a1).add(a2.add(a3)));
         for (; i < n; i++) {
-            sum = Math.fma(w[wOffset + i], x[xOffset + i], sum);
+            sum = Math.fma(seg.get(F32, row + 4L * i), x[xOffset + i], sum);
         }
+        sink[0] += touched;
         return sum;
     }
 
@@ -204,7 +221,7 @@ final class Gemv {
     }
 
     /**
-     * The F16 dot product, with the four-accumulator arithmetic of {@link #dot}: two loads per
+     * The F16 dot product, with the four-accumulator arithmetic of {@link #dotF32}: two loads per
      * step and the accumulator pairs swapped every step, since more register conversions in one
      * loop exceed C2's inlining budget. The conversion here skips {@link Simd#loadF16}'s
      * infinity/NaN blend (two of its eight operations, which bound this loop's speed): finite

@@ -17,7 +17,17 @@ final class GemvScratch {
 
     private static final ThreadLocal<float[][]> FLOATS = ThreadLocal.withInitial(() -> new float[4][]);
 
+    private static final ThreadLocal<int[]> SINK = ThreadLocal.withInitial(() -> new int[1]);
+
     private GemvScratch() {
+    }
+
+    /**
+     * Where a kernel leaves the sum of bytes it read only to have their cache lines fetched
+     * sooner: a store C2 cannot drop, so it keeps those loads. Never read.
+     */
+    static int[] sink() {
+        return SINK.get();
     }
 
     /** This thread's float buffer {@code slot}, at least {@code size} long; contents undefined. */

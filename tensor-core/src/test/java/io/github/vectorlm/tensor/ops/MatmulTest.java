@@ -44,10 +44,10 @@ class MatmulTest {
             {2, 17, 63}, {2, 769, 767}, {5, 65, 63}, {5, 3073, 33},
             {33, 767, 65}, {33, 63, 769}, {130, 257, 97}, {130, 769, 129},
             // GEMV: even and odd `in` around the BF16 even/odd pairs (2, 32, 64 and their
-            // neighbours); `out` on both sides of the IN_OUT one-row-at-a-time limit (4096) and
-            // across a wide block (65536), with odd tails
+            // neighbours); `out` on both sides of the IN_OUT one-row-at-a-time limit (2560 outputs
+            // for F32, 3413 for BF16/F16) and across a wide block (65536), with odd tails
             {1, 2, 5}, {1, 4, 2049}, {1, 5, 4096}, {1, 32, 1}, {1, 64, 4097}, {1, 65, 64},
-            {1, 768, 63}, {1, 768, 2304}, {1, 129, 2047}, {1, 3, 65539},
+            {1, 768, 63}, {1, 768, 2304}, {1, 129, 2047}, {1, 17, 3001}, {1, 3, 65539},
         };
         return Stream.of(shapes).flatMap(s -> Stream.of(Linear.Layout.values())
                 .flatMap(layout -> Stream.of(DType.F32, DType.F16, DType.BF16)
