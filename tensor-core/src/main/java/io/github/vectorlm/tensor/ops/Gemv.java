@@ -30,8 +30,8 @@ import jdk.incubator.vector.VectorSpecies;
  *       by a shift and a mask, against the input row split likewise once per call: no lane
  *       crossing conversion, and 256-bit loads streamed from memory faster than 512-bit ones.
  *   <li>IN_OUT with narrow outputs (a [768, 2304] or [3072, 768] Conv1D; see
- *       {@link #NARROW_BYTES}) goes one input row at a time over all of its outputs, so the whole
- *       weight is one sequential stream; sweeping four rows at a time made four streams of a few
+ *       {@link #NARROW_BYTES}) computed by one thread goes one input row at a time over all of
+ *       its outputs, so the whole weight is one sequential stream; sweeping four rows at a time made four streams of a few
  *       KB each and ran at half the speed for F16, 0.6–0.8 of it for BF16.
  *   <li>F16 is bound by its in-register conversion, not by memory: the OUT_IN dot uses a cheaper
  *       conversion that is exact for finite values and falls back per row (see {@link #dotF16}).
@@ -301,7 +301,11 @@ final class Gemv {
         int size = w.dtype().byteSize();
         int in = linear.in();
         long rowBytes = (long) linear.out() * size;
-        if ((long) (o1 - o0) * (Float.BYTES + size) <= NARROW_BYTES) {
+        // one sequential stream only when this thread has whole rows: with the outputs split
+        // between threads, each would read short pieces of every row, which measured slower
+        // (0.7× at 2 threads) than the four-row sweep
+        boolean wholeRows = o0 == 0 && o1 == linear.out();
+        if (wholeRows && (long) (o1 - o0) * (Float.BYTES + size) <= NARROW_BYTES) {
             int width = o1 - o0;
             int y = outOffset + o0;
             Arrays.fill(out, y, y + width, 0f);
