@@ -10,6 +10,8 @@ import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
@@ -56,11 +58,19 @@ final class Widen {
         MemorySegment.copy(segment, F32, byteOffset, dst, dstOffset, n);
     }
 
-    /** BF16: each element is the top half of an F32 — sign-extend to 32 bits and shift left by 16. */
+    /**
+     * BF16: each element is the top half of an F32 — sign-extend to 32 bits and shift left by 16.
+     * Spelled out here rather than calling {@link Simd#loadBf16}: whether C2 inlines a
+     * vector-returning helper depends on what was compiled first (a helper already compiled on its
+     * own with large code is not inlined), and when it did not, the GEMM packing that calls this
+     * boxed every vector (seen as an intermittent failure of SteadyStateAllocationTest).
+     */
     static void bf16(MemorySegment segment, long byteOffset, float[] dst, int dstOffset, int n) {
         int i = 0;
         for (int bound = F.loopBound(n); i < bound; i += L) {
-            Simd.loadBf16(segment, byteOffset + 2L * i).intoArray(dst, dstOffset + i);
+            ShortVector h = ShortVector.fromMemorySegment(Simd.S, segment, byteOffset + 2L * i, Simd.LE);
+            ((IntVector) h.convertShape(VectorOperators.S2I, Simd.I, 0)).lanewise(VectorOperators.LSHL, 16)
+                    .reinterpretAsFloats().intoArray(dst, dstOffset + i);
         }
         for (; i < n; i++) {
             dst[dstOffset + i] = DType.bf16ToF32(segment.get(I16, byteOffset + 2L * i));

@@ -1,5 +1,6 @@
 package io.github.vectorlm.tensor.ops;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.github.vectorlm.tensor.DType;
@@ -42,6 +43,11 @@ class MatmulTest {
             {1, 1, 1}, {1, 3, 17}, {1, 63, 65}, {1, 767, 769}, {1, 3073, 65}, {1, 65, 3073},
             {2, 17, 63}, {2, 769, 767}, {5, 65, 63}, {5, 3073, 33},
             {33, 767, 65}, {33, 63, 769}, {130, 257, 97}, {130, 769, 129},
+            // GEMV: even and odd `in` around the BF16 even/odd pairs (2, 32, 64 and their
+            // neighbours); `out` on both sides of the IN_OUT one-row-at-a-time limit (2560 outputs
+            // for F32, 3413 for BF16/F16) and across a wide block (65536), with odd tails
+            {1, 2, 5}, {1, 4, 2049}, {1, 5, 4096}, {1, 32, 1}, {1, 64, 4097}, {1, 65, 64},
+            {1, 768, 63}, {1, 768, 2304}, {1, 129, 2047}, {1, 17, 3001}, {1, 3, 65539},
         };
         return Stream.of(shapes).flatMap(s -> Stream.of(Linear.Layout.values())
                 .flatMap(layout -> Stream.of(DType.F32, DType.F16, DType.BF16)
@@ -66,7 +72,7 @@ class MatmulTest {
     @Test
     void resultsDoNotDependOnTheThreadCount() {
         Random random = TestData.random("matmul thread invariance");
-        int[][] shapes = {{1, 769, 1000}, {7, 300, 1000}, {130, 129, 450}};
+        int[][] shapes = {{1, 769, 1000}, {1, 768, 4099}, {1, 66, 2051}, {7, 300, 1000}, {130, 129, 450}};
         try (Parallel one = Parallel.create(1)) {
             for (int[] s : shapes) {
                 for (Linear.Layout layout : Linear.Layout.values()) {
@@ -84,6 +90,54 @@ class MatmulTest {
                     }
                 }
             }
+        }
+    }
+
+    @Test
+    void f16InfinitiesAndNaNsInTheWeightsReachTheOutputs() {
+        // the F16 GEMV converts without the infinity/NaN blend and sums a row again exactly when
+        // it sees exponent 31: specials in the unrolled loop, the one-vector remainder and the
+        // scalar tail (in = 100), and the largest finite F16, which must not be taken for one
+        Random random = TestData.random("matmul f16 specials");
+        int in = 100;
+        int out = 7;
+        float[] w = TestData.normal(random, out * in, 0.1);
+        float[][] specials = {
+            {0, 5, Float.POSITIVE_INFINITY}, {1, 40, Float.NEGATIVE_INFINITY}, {2, 10, Float.NaN},
+            {3, 70, Float.POSITIVE_INFINITY}, {4, 3, 65504f}, {5, 95, Float.NEGATIVE_INFINITY}, {6, 63, -65504f},
+        };
+        for (float[] sp : specials) {
+            w[(int) sp[0] * in + (int) sp[1]] = sp[2];
+        }
+        float[] transposed = new float[in * out];
+        for (int o = 0; o < out; o++) {
+            for (int i = 0; i < in; i++) {
+                transposed[i * out + o] = w[o * in + i];
+            }
+        }
+        float[] x = TestData.normal(random, in, 1.0);
+        for (int i = 0; i < in; i++) {
+            x[i] = Math.abs(x[i]) + 0.25f; // positive: each infinity survives its row's sum
+        }
+        Linear[] layers = {
+            Linear.outIn(Tensor.fromFloats(DType.F16, w, out, in), null),
+            Linear.inOut(Tensor.fromFloats(DType.F16, transposed, in, out), null),
+        };
+        for (Linear linear : layers) {
+            float[] expected = new float[out];
+            float[] actual = new float[out];
+            MatmulReference.linear(expected, 0, x, 0, 1, linear);
+            Matmul.linear(actual, 0, x, 0, 1, linear, two);
+            for (int o = 0; o < out; o++) {
+                String what = linear + " output " + o + ": expected " + expected[o] + ", got " + actual[o];
+                if (Float.isNaN(expected[o]) || Float.isInfinite(expected[o])) {
+                    assertThat(Float.floatToIntBits(actual[o])).as(what).isEqualTo(Float.floatToIntBits(expected[o]));
+                } else {
+                    assertThat(Math.abs(actual[o] - expected[o])).as(what).isLessThanOrEqualTo(1e-5f * 65504 * 4);
+                }
+            }
+            assertThat(expected[0]).isEqualTo(Float.POSITIVE_INFINITY);
+            assertThat(expected[4]).isFinite();
         }
     }
 

@@ -28,6 +28,9 @@ class SteadyStateAllocationTest {
             Linear outIn = Linear.outIn(Tensor.fromFloats(DType.BF16, w, 768, 768), Tensor.fromFloats(new float[768], 768));
             Linear inOut = Linear.inOut(Tensor.fromFloats(DType.F16, w, 768, 768), null);
             Linear f32 = Linear.outIn(Tensor.fromFloats(w, 768, 768), null);
+            Linear outInF16 = Linear.outIn(Tensor.fromFloats(DType.F16, w, 768, 768), null);
+            Linear inOutBf16 = Linear.inOut(Tensor.fromFloats(DType.BF16, w, 768, 768), null);
+            Linear inOutF32 = Linear.inOut(Tensor.fromFloats(w, 768, 768), null);
             Int8Linear int8 = Int8Linear.quantize(outIn);
             float[] x = TestData.normal(random, 8 * 768, 1.0);
             float[] y = new float[8 * 768];
@@ -43,6 +46,9 @@ class SteadyStateAllocationTest {
             kernels.put("gemv OUT_IN BF16", () -> Matmul.linear(y, 0, x, 0, 1, outIn, p));
             kernels.put("gemv IN_OUT F16", () -> Matmul.linear(y, 0, x, 0, 1, inOut, p));
             kernels.put("gemv OUT_IN F32", () -> Matmul.linear(y, 0, x, 0, 1, f32, p));
+            kernels.put("gemv OUT_IN F16", () -> Matmul.linear(y, 0, x, 0, 1, outInF16, p));
+            kernels.put("gemv IN_OUT BF16", () -> Matmul.linear(y, 0, x, 0, 1, inOutBf16, p));
+            kernels.put("gemv IN_OUT F32", () -> Matmul.linear(y, 0, x, 0, 1, inOutF32, p));
             kernels.put("gemm 8 rows", () -> Matmul.linear(y, 0, x, 0, 8, outIn, p));
             kernels.put("int8 gemv", () -> Matmul.linear(y, 0, x, 0, 1, int8, p));
             kernels.put("int8 gemm", () -> Matmul.linear(y, 0, x, 0, 8, int8, p));
