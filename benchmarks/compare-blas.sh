@@ -4,6 +4,7 @@
 #   benchmarks/compare-blas.sh            # 3 runs (JMH forks / OpenBLAS repetitions)
 #   RUNS=5 benchmarks/compare-blas.sh
 #   QUICK=1 benchmarks/compare-blas.sh    # 1 run, shorter iterations: a smoke test, not a measurement
+#   RUNS=1 JMH_ITERATIONS="-wi 2 -w 1s -i 3 -r 1s" benchmarks/compare-blas.sh   # ~12 minutes
 #
 # Needs: JDK 25 (found like ./mvnw finds it), /usr/bin/python3 with numpy on OpenBLAS
 # (Debian: apt-get install -y python3-numpy libopenblas0-pthread). Builds benchmarks.jar if missing.
@@ -41,6 +42,8 @@ fi
 if [ -n "${QUICK:-}" ]; then
     RUNS=1
     JMH_ITER=(-wi 1 -w 1s -i 2 -r 1s)
+elif [ -n "${JMH_ITERATIONS:-}" ]; then
+    read -r -a JMH_ITER <<< "$JMH_ITERATIONS" # e.g. JMH_ITERATIONS="-wi 2 -w 1s -i 3 -r 1s": a shorter run
 else
     JMH_ITER=()
 fi
