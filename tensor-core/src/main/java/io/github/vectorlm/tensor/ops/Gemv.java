@@ -305,7 +305,7 @@ final class Gemv {
         // between threads, each would read short pieces of every row, which measured slower
         // (0.7× at 2 threads) than the four-row sweep
         boolean wholeRows = o0 == 0 && o1 == linear.out();
-        if (wholeRows && (long) (o1 - o0) * (Float.BYTES + size) <= NARROW_BYTES) {
+        if (wholeRows && narrow(o1 - o0, size)) {
             int width = o1 - o0;
             int y = outOffset + o0;
             Arrays.fill(out, y, y + width, 0f);
@@ -331,6 +331,65 @@ final class Gemv {
             }
         }
         addBias(out, outOffset, linear.bias(), o0, o1);
+    }
+
+    /** Whether {@code width} outputs of {@code size}-byte weights go one input row at a time: sums and a row in L1. */
+    private static boolean narrow(int width, int size) {
+        return (long) width * (Float.BYTES + size) <= NARROW_BYTES;
+    }
+
+    /**
+     * Whether a one-row product with {@code linear} is taken as {@link #INPUT_PARTS} partial sums
+     * over consecutive input rows ({@link #inOutPart}, then {@link #sumParts}): [in, out] weights
+     * narrow enough for the one-row-at-a-time sweep, and enough inputs to share. Each part is one
+     * sequential stream through a quarter of the matrix, so threads share the work without each
+     * reading pieces of every row (which streamed at half speed); the fixed number of parts keeps
+     * the result independent of the thread count.
+     */
+    static boolean splitsInputs(Linear linear) {
+        return linear.layout() == Linear.Layout.IN_OUT && linear.in() >= INPUT_PARTS * MIN_PART_ROWS
+                && narrow(linear.out(), linear.weight().dtype().byteSize())
+                && linear.weight().dtype() != DType.I8;
+    }
+
+    /** Parts a split one-row [in, out] product is summed in: as many as threads are likely to share it. */
+    static final int INPUT_PARTS = 4;
+    private static final int MIN_PART_ROWS = 128;
+
+    /**
+     * {@code partial[part·out + o] = Σ x[i]·W[i, o]} over the input rows {@code i} of part
+     * {@code part} (the {@code part}-th of {@link #INPUT_PARTS} equal runs), in order, for every output.
+     */
+    static void inOutPart(float[] partial, float[] x, int xOffset, Linear linear, int part) {
+        Tensor w = linear.weight();
+        MemorySegment seg = w.segment();
+        int in = linear.in();
+        int width = linear.out();
+        long rowBytes = (long) width * w.dtype().byteSize();
+        int i0 = (int) ((long) in * part / INPUT_PARTS);
+        int i1 = (int) ((long) in * (part + 1) / INPUT_PARTS);
+        int y = part * width;
+        Arrays.fill(partial, y, y + width, 0f);
+        long rows = w.byteOffset() + i0 * rowBytes;
+        switch (w.dtype()) {
+            case F32 -> axpyEachRowF32(partial, y, width, x, xOffset + i0, i1 - i0, seg, rows, rowBytes);
+            case BF16 -> axpyEachRowBf16(partial, y, width, x, xOffset + i0, i1 - i0, seg, rows, rowBytes);
+            case F16 -> axpyEachRowF16(partial, y, width, x, xOffset + i0, i1 - i0, seg, rows, rowBytes);
+            default -> throw new IllegalArgumentException("unsupported weight " + w);
+        }
+    }
+
+    /** {@code out[o] = ((partial₀[o] + partial₁[o]) + …) + b[o]}: the parts of {@link #inOutPart} in a fixed order. */
+    static void sumParts(float[] out, int outOffset, float[] partial, Linear linear) {
+        int width = linear.out();
+        for (int o = 0; o < width; o++) {
+            float s = partial[o];
+            for (int p = 1; p < INPUT_PARTS; p++) {
+                s += partial[p * width + o];
+            }
+            out[outOffset + o] = s;
+        }
+        addBias(out, outOffset, linear.bias(), 0, width);
     }
 
     /** {@code y[c] = fma(w[i, c], x[i], y[c])} for every input row i in order, one row per pass over y. */

@@ -38,6 +38,10 @@ public final class Matmul {
 
     private static void gemvRows(float[] out, int outOffset, float[] in, int inOffset, int rows, Linear linear,
             Parallel parallel) {
+        if (rows == 1 && Gemv.splitsInputs(linear)) {
+            gemvInputParts(out, outOffset, in, inOffset, linear, parallel);
+            return;
+        }
         int grain = linear.layout() == Linear.Layout.OUT_IN ? 1 : Simd.L;
         Task task = TASKS.get().set(out, outOffset, in, inOffset, rows, linear, false);
         try {
@@ -46,6 +50,23 @@ public final class Matmul {
             } else {
                 parallel.forRange(linear.out(), grain, task);
             }
+        } finally {
+            task.clear();
+        }
+    }
+
+    /** One row against [in, out] weights as {@link Gemv#INPUT_PARTS} partial sums shared by the threads. */
+    private static void gemvInputParts(float[] out, int outOffset, float[] in, int inOffset, Linear linear,
+            Parallel parallel) {
+        Task task = TASKS.get().set(out, outOffset, in, inOffset, 1, linear, false);
+        task.partials = task.partials(Gemv.INPUT_PARTS * linear.out());
+        try {
+            if ((long) linear.in() * linear.out() < PARALLEL_MIN_WORK) {
+                task.run(0, Gemv.INPUT_PARTS, 0);
+            } else {
+                parallel.forRange(Gemv.INPUT_PARTS, 1, task);
+            }
+            Gemv.sumParts(out, outOffset, task.partials, linear);
         } finally {
             task.clear();
         }
@@ -80,6 +101,16 @@ public final class Matmul {
         private int rows;
         private Linear linear;
         private boolean gemm;
+        /** The partial sums of a GEMV split over inputs, or null; owned by the calling thread, grown once. */
+        private float[] partials;
+        private float[] partialsBuffer = new float[0];
+
+        float[] partials(int n) {
+            if (partialsBuffer.length < n) {
+                partialsBuffer = new float[n];
+            }
+            return partialsBuffer;
+        }
 
         Task set(float[] out, int outOffset, float[] in, int inOffset, int rows, Linear linear, boolean gemm) {
             this.out = out;
@@ -96,12 +127,19 @@ public final class Matmul {
             out = null;
             in = null;
             linear = null;
+            partials = null;
         }
 
         @Override
         public void run(int start, int end, int worker) {
             if (gemm) {
                 Gemm.compute(out, outOffset, in, inOffset, rows, linear, start, end);
+                return;
+            }
+            if (partials != null) {
+                for (int part = start; part < end; part++) {
+                    Gemv.inOutPart(partials, in, inOffset, linear, part);
+                }
                 return;
             }
             int nIn = linear.in();

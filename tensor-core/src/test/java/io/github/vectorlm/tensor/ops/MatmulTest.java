@@ -72,7 +72,8 @@ class MatmulTest {
     @Test
     void resultsDoNotDependOnTheThreadCount() {
         Random random = TestData.random("matmul thread invariance");
-        int[][] shapes = {{1, 769, 1000}, {1, 768, 4099}, {1, 66, 2051}, {7, 300, 1000}, {130, 129, 450}};
+        // {1, 769, 1000}, {1, 3072, 768}: one-row [in, out] products split into partial sums over the inputs
+        int[][] shapes = {{1, 769, 1000}, {1, 3072, 768}, {1, 768, 4099}, {1, 66, 2051}, {7, 300, 1000}, {130, 129, 450}};
         try (Parallel one = Parallel.create(1)) {
             for (int[] s : shapes) {
                 for (Linear.Layout layout : Linear.Layout.values()) {
@@ -143,7 +144,9 @@ class MatmulTest {
 
     @Test
     void inOutRowsGiveTheSameBitsAloneAsInABatch() {
-        // the IN_OUT GEMV and the GEMM compute each output as the same FMA chain
+        // the IN_OUT GEMV and the GEMM compute each output as the same FMA chain, for fewer than
+        // 512 inputs (from 512 on, a one-row product of narrow [in, out] weights is summed in four
+        // parts over the inputs, so that threads can share it: a different order)
         Random random = TestData.random("matmul gemv vs gemm");
         for (DType dtype : new DType[] {DType.F32, DType.F16, DType.BF16}) {
             Linear linear = randomLinear(random, 333, 301, Linear.Layout.IN_OUT, dtype, true);
