@@ -106,26 +106,7 @@ public final class Gpt2Model implements LanguageModel {
         if (!(session instanceof Gpt2Session s) || s.model != this) {
             throw new IllegalArgumentException("session " + session + " was not made by this model");
         }
-        if (count < 1) {
-            throw new IllegalArgumentException("forward of " + count + " tokens");
-        }
-        if (offset < 0 || offset > tokens.length - count) {
-            throw new IllegalArgumentException("tokens [" + offset + ", " + ((long) offset + count)
-                    + ") outside an array of " + tokens.length);
-        }
-        if (count > s.capacity() - s.position()) {
-            throw new IllegalArgumentException(count + " more tokens do not fit: the session holds " + s.position()
-                    + " of " + s.capacity() + " positions");
-        }
-        if (logits.length < logitsNeeded) {
-            throw new IllegalArgumentException("logits array of " + logits.length + " floats, need " + logitsNeeded);
-        }
-        for (int i = offset; i < offset + count; i++) {
-            if (tokens[i] < 0 || tokens[i] >= config.vocabSize()) {
-                throw new IllegalArgumentException("token id " + tokens[i] + " at index " + i
-                        + " is outside the vocabulary of " + config.vocabSize());
-            }
-        }
+        LanguageModel.checkForward(s, tokens, offset, count, logits, logitsNeeded, config.vocabSize());
         return s;
     }
 
