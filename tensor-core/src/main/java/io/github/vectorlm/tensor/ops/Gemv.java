@@ -309,13 +309,7 @@ final class Gemv {
             int width = o1 - o0;
             int y = outOffset + o0;
             Arrays.fill(out, y, y + width, 0f);
-            long column = w.byteOffset() + (long) o0 * size;
-            switch (w.dtype()) {
-                case F32 -> axpyEachRowF32(out, y, width, x, xOffset, in, seg, column, rowBytes);
-                case BF16 -> axpyEachRowBf16(out, y, width, x, xOffset, in, seg, column, rowBytes);
-                case F16 -> axpyEachRowF16(out, y, width, x, xOffset, in, seg, column, rowBytes);
-                default -> throw new IllegalArgumentException("unsupported weight " + w);
-            }
+            axpyEachRow(w, out, y, width, x, xOffset, in, w.byteOffset() + (long) o0 * size, rowBytes);
         } else {
             for (int c0 = o0; c0 < o1; c0 += WIDE_BLOCK) {
                 int width = Math.min(WIDE_BLOCK, o1 - c0);
@@ -362,7 +356,6 @@ final class Gemv {
      */
     static void inOutPart(float[] partial, float[] x, int xOffset, Linear linear, int part) {
         Tensor w = linear.weight();
-        MemorySegment seg = w.segment();
         int in = linear.in();
         int width = linear.out();
         long rowBytes = (long) width * w.dtype().byteSize();
@@ -370,13 +363,7 @@ final class Gemv {
         int i1 = (int) ((long) in * (part + 1) / INPUT_PARTS);
         int y = part * width;
         Arrays.fill(partial, y, y + width, 0f);
-        long rows = w.byteOffset() + i0 * rowBytes;
-        switch (w.dtype()) {
-            case F32 -> axpyEachRowF32(partial, y, width, x, xOffset + i0, i1 - i0, seg, rows, rowBytes);
-            case BF16 -> axpyEachRowBf16(partial, y, width, x, xOffset + i0, i1 - i0, seg, rows, rowBytes);
-            case F16 -> axpyEachRowF16(partial, y, width, x, xOffset + i0, i1 - i0, seg, rows, rowBytes);
-            default -> throw new IllegalArgumentException("unsupported weight " + w);
-        }
+        axpyEachRow(w, partial, y, width, x, xOffset + i0, i1 - i0, w.byteOffset() + i0 * rowBytes, rowBytes);
     }
 
     /** {@code out[o] = ((partial₀[o] + partial₁[o]) + …) + b[o]}: the parts of {@link #inOutPart} in a fixed order. */
@@ -390,6 +377,21 @@ final class Gemv {
             out[outOffset + o] = s;
         }
         addBias(out, outOffset, linear.bias(), 0, width);
+    }
+
+    /**
+     * {@code y[c] = fma(w[i, c], x[i], y[c])} for {@code in} input rows of {@code w} from byte
+     * {@code column} on, in order, one row per pass over y: the loop of {@code w}'s dtype.
+     */
+    private static void axpyEachRow(Tensor w, float[] y, int yOffset, int width, float[] x, int xOffset, int in,
+            long column, long rowBytes) {
+        MemorySegment seg = w.segment();
+        switch (w.dtype()) {
+            case F32 -> axpyEachRowF32(y, yOffset, width, x, xOffset, in, seg, column, rowBytes);
+            case BF16 -> axpyEachRowBf16(y, yOffset, width, x, xOffset, in, seg, column, rowBytes);
+            case F16 -> axpyEachRowF16(y, yOffset, width, x, xOffset, in, seg, column, rowBytes);
+            default -> throw new IllegalArgumentException("unsupported weight " + w);
+        }
     }
 
     /** {@code y[c] = fma(w[i, c], x[i], y[c])} for every input row i in order, one row per pass over y. */
