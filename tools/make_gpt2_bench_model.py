@@ -25,15 +25,12 @@ import argparse
 import json
 import os
 import shutil
-import struct
-import sys
-import time
 
 import torch
 
+from bench_model_files import DTYPES, output_folder, write_random_safetensors
+
 LAYERS, HEADS, EMBED, CONTEXT, VOCAB = 12, 12, 768, 1024, 50257
-DTYPES = {"f32": (torch.float32, "F32", "float32"), "f16": (torch.float16, "F16", "float16"),
-          "bf16": (torch.bfloat16, "BF16", "bfloat16")}
 
 
 def tensor_specs(layers, embed):
@@ -62,28 +59,6 @@ def tensor_specs(layers, embed):
     return specs
 
 
-def numel(shape):
-    n = 1
-    for d in shape:
-        n *= d
-    return n
-
-
-def make_tensor(shape, kind, seed, dtype):
-    g = torch.Generator().manual_seed(seed)
-    t = 0.02 * torch.randn(shape, generator=g)
-    if kind == "norm":
-        t += 1
-    return t.to(dtype).contiguous()
-
-
-def tensor_bytes(t):
-    # raw little-endian bytes; numpy has no bfloat16, so 16-bit types go through an int16 view
-    if t.dtype in (torch.bfloat16, torch.float16):
-        return t.view(torch.int16).numpy().tobytes()
-    return t.numpy().tobytes()
-
-
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("out")
@@ -93,12 +68,8 @@ def main():
     ap.add_argument("--tokenizer-dir", default="/work/shared/data/gpt2")
     a = ap.parse_args()
 
-    repo = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    out = os.path.abspath(a.out)
-    if out == repo or out.startswith(repo + os.sep):
-        sys.exit("refusing to write %s inside the repository %s: benchmark models are never committed" % (out, repo))
-    dtype, st_dtype, hf_dtype = DTYPES[a.dtype]
-    os.makedirs(out, exist_ok=True)
+    out = output_folder(a.out)
+    hf_dtype = DTYPES[a.dtype][2]
 
     config = {
         "architectures": ["GPT2LMHeadModel"], "model_type": "gpt2", "activation_function": "gelu_new",
@@ -112,33 +83,16 @@ def main():
         json.dump(config, f, indent=2)
 
     specs = tensor_specs(a.layers, EMBED)
-    size = torch.tensor([], dtype=dtype).element_size()
-    header, offset = {}, 0
-    for name, shp, _ in specs:
-        n = numel(shp) * size
-        header[name] = {"dtype": st_dtype, "shape": list(shp), "data_offsets": [offset, offset + n]}
-        offset += n
-    header["__metadata__"] = {"format": "pt", "made_by": "tools/make_gpt2_bench_model.py"}
-    raw = json.dumps(header, separators=(",", ":")).encode()
-    raw += b" " * (-len(raw) % 8)  # the data starts 8-byte aligned
-    path = os.path.join(out, "model.safetensors")
-    start = time.time()
-    with open(path, "wb") as f:
-        f.write(struct.pack("<Q", len(raw)))
-        f.write(raw)
-        for i, (name, shp, kind) in enumerate(specs):
-            f.write(tensor_bytes(make_tensor(shp, kind, a.seed * 100003 + i, dtype)))
-    total = os.path.getsize(path)
-    assert total == 8 + len(raw) + offset, (total, offset)
+    total, params, seconds = write_random_safetensors(os.path.join(out, "model.safetensors"), specs, a.dtype, a.seed,
+                                                      "tools/make_gpt2_bench_model.py")
 
     for name in ("encoder.json", "vocab.bpe"):
         src = os.path.join(a.tokenizer_dir, name)
         if os.path.isfile(src):
             shutil.copyfile(src, os.path.join(out, name))
-    params = sum(numel(s) for _, s, _ in specs)
     info = dict(shape="gpt2-124m", layers=a.layers, heads=HEADS, embed=EMBED, context=CONTEXT, vocab=VOCAB,
                 dtype=a.dtype, seed=a.seed, parameters=params, file_bytes=total, torch=torch.__version__,
-                seconds=round(time.time() - start, 1))
+                seconds=seconds)
     with open(os.path.join(out, "bench_model.json"), "w") as f:
         json.dump(info, f, indent=1)
     print(json.dumps(info))

@@ -26,19 +26,16 @@ import argparse
 import json
 import os
 import shutil
-import struct
-import sys
-import time
 
 import torch
+
+from bench_model_files import DTYPES, output_folder, write_random_safetensors
 
 SHAPES = {
     "pythia-160m": dict(hidden=768, layers=12, heads=12, intermediate=3072, dtype="f32"),
     "pythia-2.8b": dict(hidden=2560, layers=36, heads=32, intermediate=10240, dtype="f16"),
 }
 VOCAB, CONTEXT, ROTARY_PCT, ROTARY_BASE = 50304, 2048, 0.25, 10000
-DTYPES = {"f32": (torch.float32, "F32", "float32"), "f16": (torch.float16, "F16", "float16"),
-          "bf16": (torch.bfloat16, "BF16", "bfloat16")}
 
 
 def tensor_specs(hidden, layers, intermediate):
@@ -66,28 +63,6 @@ def tensor_specs(hidden, layers, intermediate):
     return specs
 
 
-def numel(shape):
-    n = 1
-    for d in shape:
-        n *= d
-    return n
-
-
-def make_tensor(shape, kind, seed, dtype):
-    g = torch.Generator().manual_seed(seed)
-    t = 0.02 * torch.randn(shape, generator=g)
-    if kind == "norm":
-        t += 1
-    return t.to(dtype).contiguous()
-
-
-def tensor_bytes(t):
-    # raw little-endian bytes; numpy has no bfloat16, so go through an int16 view
-    if t.dtype == torch.bfloat16 or t.dtype == torch.float16:
-        return t.view(torch.int16).numpy().tobytes()
-    return t.numpy().tobytes()
-
-
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("out")
@@ -98,17 +73,13 @@ def main():
     ap.add_argument("--tokenizer", default="/work/shared/data/neox/20B_tokenizer.json")
     a = ap.parse_args()
 
-    repo = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    out = os.path.abspath(a.out)
-    if out == repo or out.startswith(repo + os.sep):
-        sys.exit("refusing to write %s inside the repository %s: benchmark models are never committed" % (out, repo))
+    out = output_folder(a.out)
     shape = dict(SHAPES[a.shape])
     if a.layers:
         shape["layers"] = a.layers
     dtype_name = a.dtype or shape["dtype"]
-    dtype, st_dtype, hf_dtype = DTYPES[dtype_name]
+    hf_dtype = DTYPES[dtype_name][2]
     hidden, layers, heads, inter = shape["hidden"], shape["layers"], shape["heads"], shape["intermediate"]
-    os.makedirs(out, exist_ok=True)
 
     config = {
         "architectures": ["GPTNeoXForCausalLM"], "model_type": "gpt_neox", "bos_token_id": 0, "eos_token_id": 0,
@@ -122,33 +93,14 @@ def main():
         json.dump(config, f, indent=2)
 
     specs = tensor_specs(hidden, layers, inter)
-    size = torch.tensor([], dtype=dtype).element_size()
-    header, offset = {}, 0
-    for name, shp, _ in specs:
-        n = numel(shp) * size
-        header[name] = {"dtype": st_dtype, "shape": list(shp), "data_offsets": [offset, offset + n]}
-        offset += n
-    header["__metadata__"] = {"format": "pt", "made_by": "tools/make_neox_bench_model.py"}
-    raw = json.dumps(header, separators=(",", ":")).encode()
-    raw += b" " * (-len(raw) % 8)  # the data starts 8-byte aligned
-    path = os.path.join(out, "model.safetensors")
-    start = time.time()
-    with open(path, "wb") as f:
-        f.write(struct.pack("<Q", len(raw)))
-        f.write(raw)
-        for i, (name, shp, kind) in enumerate(specs):
-            f.write(tensor_bytes(make_tensor(shp, kind, a.seed * 100003 + i, dtype)))
-            if i % 12 == 0:
-                print("%5.1f%% %s" % (100.0 * (i + 1) / len(specs), name), flush=True)
-    total = os.path.getsize(path)
-    assert total == 8 + len(raw) + offset, (total, offset)
+    total, params, seconds = write_random_safetensors(os.path.join(out, "model.safetensors"), specs, dtype_name, a.seed,
+                                                      "tools/make_neox_bench_model.py", progress_every=12)
 
     if a.tokenizer and os.path.isfile(a.tokenizer):
         shutil.copy(a.tokenizer, os.path.join(out, "tokenizer.json"))
-    params = sum(numel(s) for _, s, _ in specs)
     info = dict(shape=a.shape, hidden=hidden, layers=layers, heads=heads, intermediate=inter, vocab=VOCAB,
                 dtype=dtype_name, seed=a.seed, parameters=params, file_bytes=total, torch=torch.__version__,
-                seconds=round(time.time() - start, 1))
+                seconds=seconds)
     with open(os.path.join(out, "bench_model.json"), "w") as f:
         json.dump(info, f, indent=1)
     print(json.dumps(info))
