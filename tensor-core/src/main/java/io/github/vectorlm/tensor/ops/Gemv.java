@@ -33,8 +33,14 @@ import jdk.incubator.vector.VectorSpecies;
  *       {@link #NARROW_BYTES}) computed by one thread goes one input row at a time over all of
  *       its outputs, so the whole weight is one sequential stream; sweeping four rows at a time made four streams of a few
  *       KB each and ran at half the speed for F16, 0.6–0.8 of it for BF16.
- *   <li>F16 is bound by its in-register conversion, not by memory: the OUT_IN dot uses a cheaper
- *       conversion that is exact for finite values and falls back per row (see {@link #dotF16}).
+ *   <li>F16 is bound by its conversion, not by memory. IN_OUT rows of axpy are plain counted loops
+ *       of {@link Float#float16ToFloat} and {@link Math#fma}, which C2 vectorizes with the
+ *       hardware conversion ({@code vcvtph2ps}; the Vector API has no F16 conversion): one row at
+ *       a time 17 → 25 GB/s in L2, [768, 50257] from memory 11.9 → 20.5 GB/s. A dot product is a
+ *       reduction, which C2 does not vectorize in order, so OUT_IN keeps an in-register conversion,
+ *       cheaper than {@link Simd#loadF16}, exact for finite values and falling back per row (see
+ *       {@link #dotF16}); widening a row into L1 by the hardware conversion first, then dotting,
+ *       measured slower (20 → 17 GB/s in L2).
  *   <li>IN_OUT with wide outputs (the LM head) sweeps four input rows at a time (two for F16)
  *       over blocks of up to {@value #WIDE_BLOCK} outputs: the partial sums then stay in L2 and
  *       each of the four streams is a whole row long (blocks of 4096 outputs made them 8–16 KB
@@ -413,22 +419,37 @@ final class Gemv {
         }
     }
 
-    /** As {@link #axpyEachRowF32} with the register F16 conversion. */
+    /** As {@link #axpyEachRowF32} for F16, each row by {@link #axpyF16}. */
     private static void axpyEachRowF16(float[] y, int yOffset, int width, float[] x, int xOffset, int in,
             MemorySegment seg, long column, long rowBytes) {
-        int bound = F.loopBound(width);
         for (int i = 0; i < in; i++) {
-            float s = x[xOffset + i];
-            FloatVector xv = FloatVector.broadcast(F, s);
-            long r = column + i * rowBytes;
-            int c = 0;
-            for (; c < bound; c += L) {
-                Simd.loadF16(seg, r + 2L * c).fma(xv, FloatVector.fromArray(F, y, yOffset + c))
-                        .intoArray(y, yOffset + c);
-            }
-            for (; c < width; c++) {
-                y[yOffset + c] = Math.fma(Float.float16ToFloat(seg.get(I16, r + 2L * c)), s, y[yOffset + c]);
-            }
+            axpyF16(y, yOffset, width, seg, column + i * rowBytes, x[xOffset + i]);
+        }
+    }
+
+    /**
+     * {@code y[c] = fma(w[c], s, y[c])} for the F16 row at byte {@code r}, as a plain counted loop
+     * that C2 vectorizes with the hardware conversion ({@code vcvtph2ps}), as in {@link Widen#f16}.
+     */
+    private static void axpyF16(float[] y, int yOffset, int width, MemorySegment seg, long r, float s) {
+        for (int c = 0; c < width; c++) {
+            y[yOffset + c] = Math.fma(Float.float16ToFloat(seg.get(I16, r + 2L * c)), s, y[yOffset + c]);
+        }
+    }
+
+    /** Four F16 rows from byte {@code r0}, {@code rowBytes} apart, into y: {@link #axpyF16} four times in one pass. */
+    private static void axpyFourF16(float[] y, int yOffset, int width, MemorySegment seg, long r0, long rowBytes,
+            float s0, float s1, float s2, float s3) {
+        long r1 = r0 + rowBytes;
+        long r2 = r1 + rowBytes;
+        long r3 = r2 + rowBytes;
+        for (int c = 0; c < width; c++) {
+            float acc = y[yOffset + c];
+            acc = Math.fma(Float.float16ToFloat(seg.get(I16, r0 + 2L * c)), s0, acc);
+            acc = Math.fma(Float.float16ToFloat(seg.get(I16, r1 + 2L * c)), s1, acc);
+            acc = Math.fma(Float.float16ToFloat(seg.get(I16, r2 + 2L * c)), s2, acc);
+            acc = Math.fma(Float.float16ToFloat(seg.get(I16, r3 + 2L * c)), s3, acc);
+            y[yOffset + c] = acc;
         }
     }
 
@@ -580,46 +601,16 @@ final class Gemv {
         }
     }
 
-    /** As {@link #axpyRowsBf16}, two rows per pass: four register F16 conversions would exceed C2's inlining budget. */
+    /** As {@link #axpyRowsF32} for F16, by {@link #axpyFourF16} and {@link #axpyF16}. */
     private static void axpyRowsF16(float[] y, int yOffset, int width, float[] x, int xOffset, int in,
             MemorySegment seg, long column, long rowBytes) {
-        int bound = F.loopBound(width);
         int i = 0;
-        for (; i + 2 <= in; i += 2) {
-            float s0 = x[xOffset + i];
-            float s1 = x[xOffset + i + 1];
-            FloatVector x0 = FloatVector.broadcast(F, s0);
-            FloatVector x1 = FloatVector.broadcast(F, s1);
-            long r0 = column + i * rowBytes;
-            long r1 = r0 + rowBytes;
-            int c = 0;
-            for (; c < bound; c += L) {
-                long b = 2L * c;
-                FloatVector acc = FloatVector.fromArray(F, y, yOffset + c);
-                acc = Simd.loadF16(seg, r0 + b).fma(x0, acc);
-                acc = Simd.loadF16(seg, r1 + b).fma(x1, acc);
-                acc.intoArray(y, yOffset + c);
-            }
-            for (; c < width; c++) {
-                long b = 2L * c;
-                float acc = y[yOffset + c];
-                acc = Math.fma(Float.float16ToFloat(seg.get(I16, r0 + b)), s0, acc);
-                acc = Math.fma(Float.float16ToFloat(seg.get(I16, r1 + b)), s1, acc);
-                y[yOffset + c] = acc;
-            }
+        for (; i + 4 <= in; i += 4) {
+            axpyFourF16(y, yOffset, width, seg, column + i * rowBytes, rowBytes, x[xOffset + i], x[xOffset + i + 1],
+                    x[xOffset + i + 2], x[xOffset + i + 3]);
         }
         for (; i < in; i++) {
-            float s = x[xOffset + i];
-            FloatVector xv = FloatVector.broadcast(F, s);
-            long r = column + i * rowBytes;
-            int c = 0;
-            for (; c < bound; c += L) {
-                Simd.loadF16(seg, r + 2L * c).fma(xv, FloatVector.fromArray(F, y, yOffset + c))
-                        .intoArray(y, yOffset + c);
-            }
-            for (; c < width; c++) {
-                y[yOffset + c] = Math.fma(Float.float16ToFloat(seg.get(I16, r + 2L * c)), s, y[yOffset + c]);
-            }
+            axpyF16(y, yOffset, width, seg, column + i * rowBytes, x[xOffset + i]);
         }
     }
 
