@@ -38,9 +38,11 @@ import jdk.incubator.vector.VectorSpecies;
  *       hardware conversion ({@code vcvtph2ps}; the Vector API has no F16 conversion): one row at
  *       a time 17 → 25 GB/s in L2, [768, 50257] from memory 11.9 → 20.5 GB/s. A dot product is a
  *       reduction, which C2 does not vectorize in order, so OUT_IN keeps an in-register conversion,
- *       cheaper than {@link Simd#loadF16}, exact for finite values and falling back per row (see
- *       {@link #dotF16}); widening a row into L1 by the hardware conversion first, then dotting,
- *       measured slower (20 → 17 GB/s in L2).
+ *       cheaper than {@link Simd#loadF16} and exact for finite values, used when the weight holds
+ *       no infinity or NaN (read once per weight, {@link Linear#f16Finite}; see {@link #dotF16});
+ *       widening a row into L1 by the hardware conversion first, then dotting, measured slower
+ *       (20 → 17 GB/s in L2).
+ *   <li>OUT_IN F32 rows of 12 KB or more are read two at a time ({@link #LONG_ROW_BYTES}).
  *   <li>IN_OUT with wide outputs (the LM head) sweeps four input rows at a time (two for F16)
  *       over blocks of up to {@value #WIDE_BLOCK} outputs: the partial sums then stay in L2 and
  *       each of the four streams is a whole row long (blocks of 4096 outputs made them 8–16 KB
@@ -100,7 +102,11 @@ final class Gemv {
         switch (w.dtype()) {
             case F32 -> {
                 int[] sink = GemvScratch.sink();
-                for (int o = o0; o < o1; o++, row += rowBytes) {
+                int o = o0;
+                for (; rowBytes >= LONG_ROW_BYTES && o + 2 <= o1; o += 2, row += 2 * rowBytes) {
+                    dotTwoF32(seg, row, rowBytes, in, x, xOffset, out, outOffset + o, sink);
+                }
+                for (; o < o1; o++, row += rowBytes) {
                     out[outOffset + o] = dotF32(seg, row, in, x, xOffset, sink);
                 }
             }
@@ -116,8 +122,15 @@ final class Gemv {
                 }
             }
             case F16 -> {
-                for (int o = o0; o < o1; o++, row += rowBytes) {
-                    out[outOffset + o] = dotF16(x, xOffset, seg, row, in);
+                float[] lanes = GemvScratch.floats(GemvScratch.LANES, L);
+                if (linear.f16Finite()) {
+                    for (int o = o0; o < o1; o++, row += rowBytes) {
+                        out[outOffset + o] = dotF16(x, xOffset, seg, row, in, lanes);
+                    }
+                } else {
+                    for (int o = o0; o < o1; o++, row += rowBytes) {
+                        out[outOffset + o] = dotF16Exact(x, xOffset, seg, row, in, lanes);
+                    }
                 }
             }
             default -> throw new IllegalArgumentException("unsupported weight " + w);
@@ -166,6 +179,72 @@ final class Gemv {
         }
         sink[0] += touched;
         return sum;
+    }
+
+    /**
+     * OUT_IN rows of at least this many bytes are read two at a time, sharing each load of x.
+     * Measured on one core from memory, one row at a time: F32 streamed 21–22 GB/s up to 2048
+     * inputs, then fell (15.6 GB/s at 2560, 12.8 at 3072, 6.9 at 8192) while the same rows in L2
+     * ran at 52; BF16 19 at 2560, 14.5 at 3072, 8 at 8192. Two rows at a time: F32 17 at 3072
+     * and 19.5 at 8192, BF16 12.7 at 8192, but slower where the rows are short (F32 768 and
+     * 2304 inputs: 22 → 12; BF16 2560 and 3072: 19 → 11, 14.5 → 12), so only from 12 KB rows on.
+     * Likely x (4 bytes per input) no longer stays in L1 beside the streaming weights, and its
+     * reloads from L2 take the line-fill slots the weight stream needs; dot products over runs of
+     * 1536 inputs (x in L1, rows read in 6 KB pieces) measured slower still.
+     */
+    static final long LONG_ROW_BYTES = 12 << 10;
+
+    /**
+     * {@link #dotF32} of rows {@code row} and {@code row + rowBytes} into {@code out[at]} and
+     * {@code out[at + 1]}, read side by side; the same arithmetic for each row.
+     */
+    private static void dotTwoF32(MemorySegment seg, long row, long rowBytes, int n, float[] x, int xOffset,
+            float[] out, int at, int[] sink) {
+        FloatVector a0 = FloatVector.zero(G);
+        FloatVector a1 = a0;
+        FloatVector a2 = a0;
+        FloatVector a3 = a0;
+        FloatVector b0 = a0;
+        FloatVector b1 = a0;
+        FloatVector b2 = a0;
+        FloatVector b3 = a0;
+        long row2 = row + rowBytes;
+        int touched = 0;
+        int i = 0;
+        for (int bound = n - n % (4 * GL); i < bound; i += 4 * GL) {
+            long p = row + 4L * i;
+            long q = row2 + 4L * i;
+            touched += seg.get(ValueLayout.JAVA_BYTE, p) + seg.get(ValueLayout.JAVA_BYTE, q);
+            touched += seg.get(ValueLayout.JAVA_BYTE, p + 8L * GL) + seg.get(ValueLayout.JAVA_BYTE, q + 8L * GL);
+            FloatVector x0 = FloatVector.fromArray(G, x, xOffset + i);
+            FloatVector x1 = FloatVector.fromArray(G, x, xOffset + i + GL);
+            FloatVector x2 = FloatVector.fromArray(G, x, xOffset + i + 2 * GL);
+            FloatVector x3 = FloatVector.fromArray(G, x, xOffset + i + 3 * GL);
+            a0 = FloatVector.fromMemorySegment(G, seg, p, Simd.LE).fma(x0, a0);
+            b0 = FloatVector.fromMemorySegment(G, seg, q, Simd.LE).fma(x0, b0);
+            a1 = FloatVector.fromMemorySegment(G, seg, p + 4L * GL, Simd.LE).fma(x1, a1);
+            b1 = FloatVector.fromMemorySegment(G, seg, q + 4L * GL, Simd.LE).fma(x1, b1);
+            a2 = FloatVector.fromMemorySegment(G, seg, p + 8L * GL, Simd.LE).fma(x2, a2);
+            b2 = FloatVector.fromMemorySegment(G, seg, q + 8L * GL, Simd.LE).fma(x2, b2);
+            a3 = FloatVector.fromMemorySegment(G, seg, p + 12L * GL, Simd.LE).fma(x3, a3);
+            b3 = FloatVector.fromMemorySegment(G, seg, q + 12L * GL, Simd.LE).fma(x3, b3);
+        }
+        int tail = i;
+        for (; i + GL <= n; i += GL) {
+            a0 = FloatVector.fromMemorySegment(G, seg, row + 4L * i, Simd.LE)
+                    .fma(FloatVector.fromArray(G, x, xOffset + i), a0);
+            b0 = FloatVector.fromMemorySegment(G, seg, row2 + 4L * i, Simd.LE)
+                    .fma(FloatVector.fromArray(G, x, xOffset + i), b0);
+        }
+        float sa = sumG(a0.add(a1).add(a2.add(a3)));
+        float sb = sumG(b0.add(b1).add(b2.add(b3)));
+        for (; i < n; i++) {
+            sa = Math.fma(seg.get(F32, row + 4L * i), x[xOffset + i], sa);
+            sb = Math.fma(seg.get(F32, row2 + 4L * i), x[xOffset + i], sb);
+        }
+        sink[0] += touched + tail;
+        out[at] = sa;
+        out[at + 1] = sb;
     }
 
     /**
@@ -227,28 +306,29 @@ final class Gemv {
     }
 
     /**
-     * The F16 dot product, with the four-accumulator arithmetic of {@link #dotF32}: two loads per
-     * step and the accumulator pairs swapped every step, since more register conversions in one
-     * loop exceed C2's inlining budget. The conversion here skips {@link Simd#loadF16}'s
-     * infinity/NaN blend (two of its eight operations, which bound this loop's speed): finite
-     * halves are moved into an F32 and rebiased by one exact multiply by 2^112, and the largest
-     * exponent field seen is tracked; a row with an exponent of 31 (an infinity or NaN) is summed
-     * again by {@link #dotF16Exact}, so results are always those of the exact conversion.
+     * The F16 dot product of a weight with no infinity or NaN ({@link Linear#f16Finite}): vector
+     * {@code v} of the first {@code n - n mod 4L} elements to accumulator {@code v mod 4}, two
+     * loads per step with the accumulator pairs swapped every step; combined as (a0+a1)+(a2+a3),
+     * lanes summed by {@link Simd#sumLanes} through {@code lanes}, the rest added by scalar FMAs.
+     * The conversion skips {@link Simd#loadF16}'s infinity/NaN blend: finite halves are moved into
+     * an F32 and rebiased by one exact multiply by 2^112, which is exact for every finite half.
+     *
+     * <p>Kept small on purpose: with the infinity/NaN tracking of each row in the loop (an earlier
+     * version), C2 sometimes left a Vector API call behind in this method, which then boxed every
+     * vector (SteadyStateAllocationTest failed in about one run in four).
      */
-    private static float dotF16(float[] x, int xOffset, MemorySegment seg, long row, int n) {
+    private static float dotF16(float[] x, int xOffset, MemorySegment seg, long row, int n, float[] lanes) {
         FloatVector a0 = FloatVector.zero(F);
         FloatVector a1 = a0;
         FloatVector a2 = a0;
         FloatVector a3 = a0;
-        IntVector top = IntVector.zero(Simd.I);
-        int i = 0;
-        for (int bound = n - n % (4 * L); i < bound; i += 2 * L) {
+        int bound = n - n % (4 * L);
+        for (int i = 0; i < bound; i += 2 * L) {
             long at = row + 2L * i;
             IntVector h0 = (IntVector) ShortVector.fromMemorySegment(Simd.S, seg, at, Simd.LE)
                     .convertShape(VectorOperators.S2I, Simd.I, 0);
             IntVector h1 = (IntVector) ShortVector.fromMemorySegment(Simd.S, seg, at + 2 * L, Simd.LE)
                     .convertShape(VectorOperators.S2I, Simd.I, 0);
-            top = top.max(h0.and(0x7fff)).max(h1.and(0x7fff));
             FloatVector w0 = h0.lanewise(VectorOperators.LSHL, 13).and(0x8fffe000).reinterpretAsFloats().mul(0x1p112f);
             FloatVector w1 = h1.lanewise(VectorOperators.LSHL, 13).and(0x8fffe000).reinterpretAsFloats().mul(0x1p112f);
             FloatVector b0 = w0.fma(FloatVector.fromArray(F, x, xOffset + i), a0);
@@ -258,44 +338,56 @@ final class Gemv {
             a2 = b0;
             a3 = b1;
         }
-        if (top.reduceLanes(VectorOperators.MAX) >= 0x7c00) {
-            return dotF16Exact(x, xOffset, seg, row, n);
-        }
-        for (; i + L <= n; i += L) {
-            a0 = Simd.loadF16(seg, row + 2L * i).fma(FloatVector.fromArray(F, x, xOffset + i), a0);
-        }
-        float sum = Simd.sum(a0.add(a1).add(a2.add(a3)));
-        for (; i < n; i++) {
+        a0.add(a1).add(a2.add(a3)).intoArray(lanes, 0);
+        float sum = Simd.sumLanes(lanes);
+        for (int i = bound; i < n; i++) {
             sum = Math.fma(Float.float16ToFloat(seg.get(I16, row + 2L * i)), x[xOffset + i], sum);
         }
         return sum;
     }
 
     /**
-     * {@link #dotF16} with the exact F16 conversion of {@link Simd#loadF16}, for the rare row that
-     * holds an infinity or a NaN. Same arithmetic.
+     * Whether {@code n} F16 elements from byte {@code offset} are all finite (no exponent field of
+     * 31). {@code (h & 0x7c00) + 0x400} reaches bit 15 exactly when the exponent is 31, so the OR
+     * of it over all elements answers. A plain counted loop rather than Vector API code: it is
+     * called once per weight, mostly before the JIT has compiled it, and an interpreted scalar
+     * loop is cheap where an interpreted vector loop is not (measured over 256 MB: first call
+     * 1.2 GB/s against 0.7, then 4.9 GB/s against 12.6 once compiled).
      */
-    private static float dotF16Exact(float[] x, int xOffset, MemorySegment seg, long row, int n) {
+    static boolean f16Finite(MemorySegment seg, long offset, long n) {
+        int any = 0;
+        for (long start = 0; start < n; start += 1 << 20) {
+            int count = (int) Math.min(1 << 20, n - start);
+            long at = offset + 2 * start;
+            for (int i = 0; i < count; i++) {
+                any |= (seg.get(I16, at + 2L * i) & 0x7c00) + 0x400;
+            }
+        }
+        return (any & 0x8000) == 0;
+    }
+
+    /**
+     * {@link #dotF16} for a weight that holds an infinity or a NaN: each row widened exactly by
+     * {@link Widen#f16} first, then the same arithmetic.
+     */
+    private static float dotF16Exact(float[] x, int xOffset, MemorySegment seg, long row, int n, float[] lanes) {
+        float[] w = GemvScratch.floats(GemvScratch.ROW, n);
+        Widen.f16(seg, row, w, 0, n);
         FloatVector a0 = FloatVector.zero(F);
         FloatVector a1 = a0;
         FloatVector a2 = a0;
         FloatVector a3 = a0;
-        int i = 0;
-        for (int bound = n - n % (4 * L); i < bound; i += 2 * L) {
-            long at = row + 2L * i;
-            FloatVector b0 = Simd.loadF16(seg, at).fma(FloatVector.fromArray(F, x, xOffset + i), a0);
-            FloatVector b1 = Simd.loadF16(seg, at + 2 * L).fma(FloatVector.fromArray(F, x, xOffset + i + L), a1);
-            a0 = a2;
-            a1 = a3;
-            a2 = b0;
-            a3 = b1;
+        int bound = n - n % (4 * L);
+        for (int i = 0; i < bound; i += 4 * L) {
+            a0 = FloatVector.fromArray(F, w, i).fma(FloatVector.fromArray(F, x, xOffset + i), a0);
+            a1 = FloatVector.fromArray(F, w, i + L).fma(FloatVector.fromArray(F, x, xOffset + i + L), a1);
+            a2 = FloatVector.fromArray(F, w, i + 2 * L).fma(FloatVector.fromArray(F, x, xOffset + i + 2 * L), a2);
+            a3 = FloatVector.fromArray(F, w, i + 3 * L).fma(FloatVector.fromArray(F, x, xOffset + i + 3 * L), a3);
         }
-        for (; i + L <= n; i += L) {
-            a0 = Simd.loadF16(seg, row + 2L * i).fma(FloatVector.fromArray(F, x, xOffset + i), a0);
-        }
-        float sum = Simd.sum(a0.add(a1).add(a2.add(a3)));
-        for (; i < n; i++) {
-            sum = Math.fma(Float.float16ToFloat(seg.get(I16, row + 2L * i)), x[xOffset + i], sum);
+        a0.add(a1).add(a2.add(a3)).intoArray(lanes, 0);
+        float sum = Simd.sumLanes(lanes);
+        for (int i = bound; i < n; i++) {
+            sum = Math.fma(w[i], x[xOffset + i], sum);
         }
         return sum;
     }

@@ -2,7 +2,7 @@ package io.github.vectorlm.tensor.ops;
 
 /**
  * Per-thread buffers of {@link Gemv} beside {@link Scratch}'s: the even and odd halves of the input
- * row or of the outputs that the BF16 kernels use. Each is allocated the first time a thread needs
+ * row or of the outputs that the BF16 kernels use, and the F16 dot product's. Each is allocated the first time a thread needs
  * it at that size and then reused, so a decode step allocates nothing.
  */
 final class GemvScratch {
@@ -14,8 +14,12 @@ final class GemvScratch {
     static final int Y_EVEN = 2;
     /** Outputs 1, 3, 5, ... of a block (BF16 IN_OUT). */
     static final int Y_ODD = 3;
+    /** An F16 row widened exactly (the rare row with an infinity or NaN). */
+    static final int ROW = 4;
+    /** The lanes of one float vector, summed in scalar code. */
+    static final int LANES = 5;
 
-    private static final ThreadLocal<float[][]> FLOATS = ThreadLocal.withInitial(() -> new float[4][]);
+    private static final ThreadLocal<float[][]> FLOATS = ThreadLocal.withInitial(() -> new float[6][]);
 
     private static final ThreadLocal<int[]> SINK = ThreadLocal.withInitial(() -> new int[1]);
 

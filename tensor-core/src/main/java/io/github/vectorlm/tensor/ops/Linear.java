@@ -29,6 +29,8 @@ public final class Linear {
     private final Layout layout;
     private final int in;
     private final int out;
+    /** {@link #f16Finite}: 0 not yet known, 1 finite, 2 not; the same answer whichever thread computes it. */
+    private volatile int f16Finite;
 
     private Linear(Tensor weight, Tensor bias, Layout layout) {
         this(weight, bias, layout, false);
@@ -106,6 +108,19 @@ public final class Linear {
     /** Output features. */
     public int out() {
         return out;
+    }
+
+    /**
+     * Whether an F16 weight holds no infinity or NaN, which lets the GEMV use a cheaper exact
+     * conversion. Read once, on first use (a pass over the weight), then remembered.
+     */
+    boolean f16Finite() {
+        int known = f16Finite;
+        if (known == 0) {
+            known = Gemv.f16Finite(weight.segment(), weight.byteOffset(), weight.numel()) ? 1 : 2;
+            f16Finite = known;
+        }
+        return known == 1;
     }
 
     @Override

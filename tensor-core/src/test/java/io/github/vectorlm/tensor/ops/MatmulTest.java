@@ -48,6 +48,9 @@ class MatmulTest {
             // for F32, 3413 for BF16/F16) and across a wide block (65536), with odd tails
             {1, 2, 5}, {1, 4, 2049}, {1, 5, 4096}, {1, 32, 1}, {1, 64, 4097}, {1, 65, 64},
             {1, 768, 63}, {1, 768, 2304}, {1, 129, 2047}, {1, 17, 3001}, {1, 3, 65539},
+            // [out, in] rows of 12 KB or more, read two at a time (F32 from 3072 inputs, BF16 from
+            // 6144), with an odd output left over and tails after the vector loops
+            {1, 6151, 7},
         };
         return Stream.of(shapes).flatMap(s -> Stream.of(Linear.Layout.values())
                 .flatMap(layout -> Stream.of(DType.F32, DType.F16, DType.BF16)
@@ -72,8 +75,10 @@ class MatmulTest {
     @Test
     void resultsDoNotDependOnTheThreadCount() {
         Random random = TestData.random("matmul thread invariance");
-        // {1, 769, 1000}, {1, 3072, 768}: one-row [in, out] products split into partial sums over the inputs
-        int[][] shapes = {{1, 769, 1000}, {1, 3072, 768}, {1, 768, 4099}, {1, 66, 2051}, {7, 300, 1000}, {130, 129, 450}};
+        // {1, 769, 1000}, {1, 3072, 768}: one-row [in, out] products split into partial sums over the inputs;
+        // {1, 3073, 67}, {1, 6150, 35}: [out, in] rows read in pairs, the pairs starting where a thread's outputs do
+        int[][] shapes = {{1, 769, 1000}, {1, 3072, 768}, {1, 768, 4099}, {1, 66, 2051}, {7, 300, 1000}, {130, 129, 450},
+            {1, 3073, 67}, {1, 6150, 35}};
         try (Parallel one = Parallel.create(1)) {
             for (int[] s : shapes) {
                 for (Linear.Layout layout : Linear.Layout.values()) {
@@ -95,10 +100,34 @@ class MatmulTest {
     }
 
     @Test
+    void f16FinitenessIsReadFromEveryElement() {
+        // exponent 31 (infinities, NaNs of either sign) anywhere, including past the first
+        // 2^20-element run of the scan and in its last element; the largest finite half and
+        // subnormals are finite
+        int n = (1 << 20) + 37;
+        float[] values = new float[n];
+        java.util.Arrays.fill(values, 0.5f);
+        values[3] = 65504f;
+        values[4] = -65504f;
+        values[5] = 6e-8f;
+        Tensor finite = Tensor.fromFloats(DType.F16, values, n);
+        assertThat(Gemv.f16Finite(finite.segment(), finite.byteOffset(), n)).isTrue();
+        for (int at : new int[] {0, 777, 1 << 20, n - 1}) {
+            for (float special : new float[] {Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, Float.NaN}) {
+                float[] v = values.clone();
+                v[at] = special;
+                Tensor t = Tensor.fromFloats(DType.F16, v, n);
+                assertThat(Gemv.f16Finite(t.segment(), t.byteOffset(), n)).as(special + " at " + at).isFalse();
+            }
+        }
+    }
+
+    @Test
     void f16InfinitiesAndNaNsInTheWeightsReachTheOutputs() {
-        // the F16 GEMV converts without the infinity/NaN blend and sums a row again exactly when
-        // it sees exponent 31: specials in the unrolled loop, the one-vector remainder and the
-        // scalar tail (in = 100), and the largest finite F16, which must not be taken for one
+        // the F16 [out, in] GEMV converts without the infinity/NaN blend unless the weight holds
+        // an exponent of 31 (Linear.f16Finite), and must then give the exact results: specials in
+        // the unrolled loop, the one-vector remainder and the scalar tail (in = 100), and the
+        // largest finite F16, which must not be taken for one
         Random random = TestData.random("matmul f16 specials");
         int in = 100;
         int out = 7;

@@ -31,6 +31,7 @@ class SteadyStateAllocationTest {
             Linear outInF16 = Linear.outIn(Tensor.fromFloats(DType.F16, w, 768, 768), null);
             Linear inOutBf16 = Linear.inOut(Tensor.fromFloats(DType.BF16, w, 768, 768), null);
             Linear inOutF32 = Linear.inOut(Tensor.fromFloats(w, 768, 768), null);
+            Linear longRowsF32 = Linear.outIn(Tensor.fromFloats(w, 192, 3072), null); // rows read in pairs
             Int8Linear int8 = Int8Linear.quantize(outIn);
             float[] x = TestData.normal(random, 8 * 768, 1.0);
             float[] y = new float[8 * 768];
@@ -46,6 +47,7 @@ class SteadyStateAllocationTest {
             kernels.put("gemv OUT_IN BF16", () -> Matmul.linear(y, 0, x, 0, 1, outIn, p));
             kernels.put("gemv IN_OUT F16", () -> Matmul.linear(y, 0, x, 0, 1, inOut, p));
             kernels.put("gemv OUT_IN F32", () -> Matmul.linear(y, 0, x, 0, 1, f32, p));
+            kernels.put("gemv OUT_IN F32 12 KB rows", () -> Matmul.linear(y, 0, x, 0, 1, longRowsF32, p));
             kernels.put("gemv OUT_IN F16", () -> Matmul.linear(y, 0, x, 0, 1, outInF16, p));
             kernels.put("gemv IN_OUT BF16", () -> Matmul.linear(y, 0, x, 0, 1, inOutBf16, p));
             kernels.put("gemv IN_OUT F32", () -> Matmul.linear(y, 0, x, 0, 1, inOutF32, p));
