@@ -42,7 +42,7 @@ import jdk.incubator.vector.VectorSpecies;
  *       no infinity or NaN (read once per weight, {@link Linear#f16Finite}; see {@link #dotF16});
  *       widening a row into L1 by the hardware conversion first, then dotting, measured slower
  *       (20 → 17 GB/s in L2).
- *   <li>OUT_IN F32 rows of 12 KB or more are read two at a time ({@link #LONG_ROW_BYTES}).
+ *   <li>OUT_IN rows of 12 KB or more are read two at a time ({@link #LONG_ROW_BYTES}).
  *   <li>IN_OUT with wide outputs (the LM head) sweeps four input rows at a time (two for F16)
  *       over blocks of up to {@value #WIDE_BLOCK} outputs: the partial sums then stay in L2 and
  *       each of the four streams is a whole row long (blocks of 4096 outputs made them 8–16 KB
@@ -117,14 +117,23 @@ final class Gemv {
                     xEven[j] = x[xOffset + 2 * j];
                     xOdd[j] = x[xOffset + 2 * j + 1];
                 }
-                for (int o = o0; o < o1; o++, row += rowBytes) {
+                int o = o0;
+                float[] lanes = GemvScratch.floats(GemvScratch.LANES, L);
+                for (; rowBytes >= LONG_ROW_BYTES && o + 2 <= o1; o += 2, row += 2 * rowBytes) {
+                    dotTwoBf16(seg, row, rowBytes, in, xEven, xOdd, x, xOffset, lanes, out, outOffset + o);
+                }
+                for (; o < o1; o++, row += rowBytes) {
                     out[outOffset + o] = dotBf16(seg, row, in, xEven, xOdd, x, xOffset);
                 }
             }
             case F16 -> {
                 float[] lanes = GemvScratch.floats(GemvScratch.LANES, L);
                 if (linear.f16Finite()) {
-                    for (int o = o0; o < o1; o++, row += rowBytes) {
+                    int o = o0;
+                    for (; rowBytes >= LONG_ROW_BYTES && o + 2 <= o1; o += 2, row += 2 * rowBytes) {
+                        dotTwoF16(x, xOffset, seg, row, rowBytes, in, lanes, out, outOffset + o);
+                    }
+                    for (; o < o1; o++, row += rowBytes) {
                         out[outOffset + o] = dotF16(x, xOffset, seg, row, in, lanes);
                     }
                 } else {
@@ -287,6 +296,112 @@ final class Gemv {
         return sum;
     }
 
+    /**
+     * {@link #dotBf16} of rows {@code row} and {@code row + rowBytes} into {@code out[at]} and
+     * {@code out[at + 1]}, read side by side; the same arithmetic for each row.
+     */
+    private static void dotTwoBf16(MemorySegment seg, long row, long rowBytes, int n, float[] xEven, float[] xOdd,
+            float[] x, int xOffset, float[] lanes, float[] out, int at) {
+        FloatVector a0 = FloatVector.zero(G);
+        FloatVector a1 = a0;
+        FloatVector a2 = a0;
+        FloatVector a3 = a0;
+        FloatVector b0 = a0;
+        FloatVector b1 = a0;
+        FloatVector b2 = a0;
+        FloatVector b3 = a0;
+        long row2 = row + rowBytes;
+        int pairs = n >>> 1;
+        int p = 0;
+        for (int bound = pairs - pairs % (2 * GL); p < bound; p += 2 * GL) {
+            FloatVector e0 = FloatVector.fromArray(G, xEven, p);
+            FloatVector d0 = FloatVector.fromArray(G, xOdd, p);
+            FloatVector e1 = FloatVector.fromArray(G, xEven, p + GL);
+            FloatVector d1 = FloatVector.fromArray(G, xOdd, p + GL);
+            IntVector v0 = IntVector.fromMemorySegment(GI, seg, row + 4L * p, Simd.LE);
+            IntVector w0 = IntVector.fromMemorySegment(GI, seg, row2 + 4L * p, Simd.LE);
+            IntVector v1 = IntVector.fromMemorySegment(GI, seg, row + 4L * p + 4L * GL, Simd.LE);
+            IntVector w1 = IntVector.fromMemorySegment(GI, seg, row2 + 4L * p + 4L * GL, Simd.LE);
+            a0 = v0.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(e0, a0);
+            b0 = w0.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(e0, b0);
+            a1 = v0.and(ODD).reinterpretAsFloats().fma(d0, a1);
+            b1 = w0.and(ODD).reinterpretAsFloats().fma(d0, b1);
+            a2 = v1.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(e1, a2);
+            b2 = w1.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(e1, b2);
+            a3 = v1.and(ODD).reinterpretAsFloats().fma(d1, a3);
+            b3 = w1.and(ODD).reinterpretAsFloats().fma(d1, b3);
+        }
+        if (p + GL <= pairs) {
+            FloatVector e0 = FloatVector.fromArray(G, xEven, p);
+            FloatVector d0 = FloatVector.fromArray(G, xOdd, p);
+            IntVector v0 = IntVector.fromMemorySegment(GI, seg, row + 4L * p, Simd.LE);
+            IntVector w0 = IntVector.fromMemorySegment(GI, seg, row2 + 4L * p, Simd.LE);
+            a0 = v0.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(e0, a0);
+            b0 = w0.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(e0, b0);
+            a1 = v0.and(ODD).reinterpretAsFloats().fma(d0, a1);
+            b1 = w0.and(ODD).reinterpretAsFloats().fma(d0, b1);
+            p += GL;
+        }
+        a0.add(a1).add(a2.add(a3)).intoArray(lanes, 0);
+        float sa = sumLanesG(lanes);
+        b0.add(b1).add(b2.add(b3)).intoArray(lanes, 0);
+        float sb = sumLanesG(lanes);
+        for (int i = 2 * p; i < n; i++) {
+            sa = Math.fma(DType.bf16ToF32(seg.get(I16, row + 2L * i)), x[xOffset + i], sa);
+            sb = Math.fma(DType.bf16ToF32(seg.get(I16, row2 + 2L * i)), x[xOffset + i], sb);
+        }
+        out[at] = sa;
+        out[at + 1] = sb;
+    }
+
+    /**
+     * {@link #dotF16} of rows {@code row} and {@code row + rowBytes} into {@code out[at]} and
+     * {@code out[at + 1]}, read side by side, one vector of each row per step; the same
+     * arithmetic for each row.
+     */
+    private static void dotTwoF16(float[] x, int xOffset, MemorySegment seg, long row, long rowBytes, int n,
+            float[] lanes, float[] out, int at) {
+        FloatVector a0 = FloatVector.zero(F);
+        FloatVector a1 = a0;
+        FloatVector a2 = a0;
+        FloatVector a3 = a0;
+        FloatVector b0 = a0;
+        FloatVector b1 = a0;
+        FloatVector b2 = a0;
+        FloatVector b3 = a0;
+        long row2 = row + rowBytes;
+        int bound = n - n % (4 * L);
+        for (int i = 0; i < bound; i += L) {
+            FloatVector xv = FloatVector.fromArray(F, x, xOffset + i);
+            IntVector h = (IntVector) ShortVector.fromMemorySegment(Simd.S, seg, row + 2L * i, Simd.LE)
+                    .convertShape(VectorOperators.S2I, Simd.I, 0);
+            IntVector k = (IntVector) ShortVector.fromMemorySegment(Simd.S, seg, row2 + 2L * i, Simd.LE)
+                    .convertShape(VectorOperators.S2I, Simd.I, 0);
+            FloatVector sa = h.lanewise(VectorOperators.LSHL, 13).and(0x8fffe000).reinterpretAsFloats().mul(0x1p112f)
+                    .fma(xv, a0);
+            FloatVector sb = k.lanewise(VectorOperators.LSHL, 13).and(0x8fffe000).reinterpretAsFloats().mul(0x1p112f)
+                    .fma(xv, b0);
+            a0 = a1;
+            a1 = a2;
+            a2 = a3;
+            a3 = sa;
+            b0 = b1;
+            b1 = b2;
+            b2 = b3;
+            b3 = sb;
+        }
+        a0.add(a1).add(a2.add(a3)).intoArray(lanes, 0);
+        float suma = Simd.sumLanes(lanes);
+        b0.add(b1).add(b2.add(b3)).intoArray(lanes, 0);
+        float sumb = Simd.sumLanes(lanes);
+        for (int i = bound; i < n; i++) {
+            suma = Math.fma(Float.float16ToFloat(seg.get(I16, row + 2L * i)), x[xOffset + i], suma);
+            sumb = Math.fma(Float.float16ToFloat(seg.get(I16, row2 + 2L * i)), x[xOffset + i], sumb);
+        }
+        out[at] = suma;
+        out[at + 1] = sumb;
+    }
+
     @SuppressWarnings("unchecked")
     private static VectorShuffle<Float>[] halves() {
         int levels = Integer.numberOfTrailingZeros(GL);
@@ -295,6 +410,19 @@ final class Gemv {
             shuffles[i] = VectorShuffle.iota(G, width, 1, true);
         }
         return shuffles;
+    }
+
+    /**
+     * {@link #sumG} in scalar code, of {@code lanes[0 .. GL)} (overwritten): the same additions in
+     * the same order, without a vector argument for C2 to box when it declines to inline.
+     */
+    private static float sumLanesG(float[] lanes) {
+        for (int width = GL / 2; width >= 1; width /= 2) {
+            for (int j = 0; j < width; j++) {
+                lanes[j] += lanes[j + width];
+            }
+        }
+        return lanes[0];
     }
 
     /** Sum of the lanes of a {@link #G} vector in a fixed pairwise order, as {@link Simd#sum}. */

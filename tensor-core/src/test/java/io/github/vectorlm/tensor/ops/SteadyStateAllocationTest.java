@@ -31,7 +31,11 @@ class SteadyStateAllocationTest {
             Linear outInF16 = Linear.outIn(Tensor.fromFloats(DType.F16, w, 768, 768), null);
             Linear inOutBf16 = Linear.inOut(Tensor.fromFloats(DType.BF16, w, 768, 768), null);
             Linear inOutF32 = Linear.inOut(Tensor.fromFloats(w, 768, 768), null);
-            Linear longRowsF32 = Linear.outIn(Tensor.fromFloats(w, 192, 3072), null); // rows read in pairs
+            // [out, in] rows of 12 KB, read in pairs
+            Linear longRowsF32 = Linear.outIn(Tensor.fromFloats(w, 192, 3072), null);
+            Linear longRowsBf16 = Linear.outIn(Tensor.fromFloats(DType.BF16, w, 96, 6144), null);
+            Linear longRowsF16 = Linear.outIn(Tensor.fromFloats(DType.F16, w, 96, 6144), null);
+            float[] longX = TestData.normal(random, 6144, 1.0);
             Int8Linear int8 = Int8Linear.quantize(outIn);
             float[] x = TestData.normal(random, 8 * 768, 1.0);
             float[] y = new float[8 * 768];
@@ -48,6 +52,8 @@ class SteadyStateAllocationTest {
             kernels.put("gemv IN_OUT F16", () -> Matmul.linear(y, 0, x, 0, 1, inOut, p));
             kernels.put("gemv OUT_IN F32", () -> Matmul.linear(y, 0, x, 0, 1, f32, p));
             kernels.put("gemv OUT_IN F32 12 KB rows", () -> Matmul.linear(y, 0, x, 0, 1, longRowsF32, p));
+            kernels.put("gemv OUT_IN BF16 12 KB rows", () -> Matmul.linear(y, 0, longX, 0, 1, longRowsBf16, p));
+            kernels.put("gemv OUT_IN F16 12 KB rows", () -> Matmul.linear(y, 0, longX, 0, 1, longRowsF16, p));
             kernels.put("gemv OUT_IN F16", () -> Matmul.linear(y, 0, x, 0, 1, outInF16, p));
             kernels.put("gemv IN_OUT BF16", () -> Matmul.linear(y, 0, x, 0, 1, inOutBf16, p));
             kernels.put("gemv IN_OUT F32", () -> Matmul.linear(y, 0, x, 0, 1, inOutF32, p));
