@@ -344,9 +344,9 @@ final class Gemv {
             p += GL;
         }
         a0.add(a1).add(a2.add(a3)).intoArray(lanes, 0);
-        float sa = sumLanesG(lanes);
+        float sa = Simd.sumLanes(lanes, GL);
         b0.add(b1).add(b2.add(b3)).intoArray(lanes, 0);
-        float sb = sumLanesG(lanes);
+        float sb = Simd.sumLanes(lanes, GL);
         for (int i = 2 * p; i < n; i++) {
             sa = Math.fma(DType.bf16ToF32(seg.get(I16, row + 2L * i)), x[xOffset + i], sa);
             sb = Math.fma(DType.bf16ToF32(seg.get(I16, row2 + 2L * i)), x[xOffset + i], sb);
@@ -411,19 +411,6 @@ final class Gemv {
             shuffles[i] = VectorShuffle.iota(G, width, 1, true);
         }
         return shuffles;
-    }
-
-    /**
-     * {@link #sumG} in scalar code, of {@code lanes[0 .. GL)} (overwritten): the same additions in
-     * the same order, without a vector argument for C2 to box when it declines to inline.
-     */
-    private static float sumLanesG(float[] lanes) {
-        for (int width = GL / 2; width >= 1; width /= 2) {
-            for (int j = 0; j < width; j++) {
-                lanes[j] += lanes[j + width];
-            }
-        }
-        return lanes[0];
     }
 
     /** Sum of the lanes of a {@link #G} vector in a fixed pairwise order, as {@link Simd#sum}. */
@@ -759,19 +746,7 @@ final class Gemv {
                 y[yOffset + c] = acc;
             }
         }
-        for (; i < in; i++) {
-            float s = x[xOffset + i];
-            FloatVector xv = FloatVector.broadcast(F, s);
-            long r = column + i * rowBytes;
-            int c = 0;
-            for (; c < bound; c += L) {
-                Simd.loadF32(seg, r + 4L * c).fma(xv, FloatVector.fromArray(F, y, yOffset + c))
-                        .intoArray(y, yOffset + c);
-            }
-            for (; c < width; c++) {
-                y[yOffset + c] = Math.fma(seg.get(F32, r + 4L * c), s, y[yOffset + c]);
-            }
-        }
+        axpyEachRowF32(y, yOffset, width, x, xOffset + i, in - i, seg, column + i * rowBytes, rowBytes);
     }
 
     private static void axpyRowsBf16(float[] y, int yOffset, int width, float[] x, int xOffset, int in,

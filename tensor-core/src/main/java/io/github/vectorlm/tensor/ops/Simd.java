@@ -68,7 +68,16 @@ final class Simd {
      * operations, so it costs nothing of C2's inlining budget). Overwrites the array.
      */
     static float sumLanes(float[] lanes) {
-        for (int width = L / 2; width >= 1; width /= 2) {
+        return sumLanes(lanes, L);
+    }
+
+    /**
+     * Sum of {@code lanes[0 .. count)}, {@code count} a power of two, in the fixed pairwise order
+     * of a lane tree of that width ({@link #sum} for {@code count = L}; {@code Gemv}'s 256-bit sum
+     * for its width). Scalar code; overwrites the array.
+     */
+    static float sumLanes(float[] lanes, int count) {
+        for (int width = count / 2; width >= 1; width /= 2) {
             for (int j = 0; j < width; j++) {
                 lanes[j] += lanes[j + width];
             }
