@@ -29,8 +29,9 @@ public final class Linear {
     private final Layout layout;
     private final int in;
     private final int out;
-    /** {@link #f16Finite}: 0 not yet known, 1 finite, 2 not; the same answer whichever thread computes it. */
+    /** {@link #f16Finite}: 0 not yet known, 1 finite, 2 not. */
     private volatile int f16Finite;
+    private final Object f16FiniteLock = new Object();
 
     private Linear(Tensor weight, Tensor bias, Layout layout) {
         this(weight, bias, layout, false);
@@ -112,13 +113,19 @@ public final class Linear {
 
     /**
      * Whether an F16 weight holds no infinity or NaN, which lets the GEMV use a cheaper exact
-     * conversion. Read once, on first use (a pass over the weight), then remembered.
+     * conversion. Read once, on first use (a pass over the weight), then remembered; threads that
+     * ask while it is being read wait for that one pass instead of making their own.
      */
     boolean f16Finite() {
         int known = f16Finite;
         if (known == 0) {
-            known = Gemv.f16Finite(weight.segment(), weight.byteOffset(), weight.numel()) ? 1 : 2;
-            f16Finite = known;
+            synchronized (f16FiniteLock) {
+                known = f16Finite;
+                if (known == 0) {
+                    known = Gemv.f16Finite(weight.segment(), weight.byteOffset(), weight.numel()) ? 1 : 2;
+                    f16Finite = known;
+                }
+            }
         }
         return known == 1;
     }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.github.vectorlm.tensor.DType;
 import io.github.vectorlm.tensor.Tensor;
+import java.util.Arrays;
 import java.util.Random;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
@@ -106,7 +107,7 @@ class MatmulTest {
         // subnormals are finite
         int n = (1 << 20) + 37;
         float[] values = new float[n];
-        java.util.Arrays.fill(values, 0.5f);
+        Arrays.fill(values, 0.5f);
         values[3] = 65504f;
         values[4] = -65504f;
         values[5] = 6e-8f;
