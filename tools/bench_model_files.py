@@ -73,3 +73,10 @@ def write_random_safetensors(path, specs, dtype_name, seed, made_by, progress_ev
     total = os.path.getsize(path)
     assert total == 8 + len(raw) + offset, (total, offset)
     return total, sum(numel(s) for _, s, _ in specs), round(time.time() - start, 1)
+
+
+def write_info(out, info):
+    """Writes the model's description to OUTDIR/bench_model.json and prints it as one JSON line."""
+    with open(os.path.join(out, "bench_model.json"), "w") as f:
+        json.dump(info, f, indent=1)
+    print(json.dumps(info))

@@ -28,7 +28,7 @@ import shutil
 
 import torch
 
-from bench_model_files import DTYPES, output_folder, write_random_safetensors
+from bench_model_files import DTYPES, output_folder, write_random_safetensors, write_info
 
 LAYERS, HEADS, EMBED, CONTEXT, VOCAB = 12, 12, 768, 1024, 50257
 
@@ -93,9 +93,7 @@ def main():
     info = dict(shape="gpt2-124m", layers=a.layers, heads=HEADS, embed=EMBED, context=CONTEXT, vocab=VOCAB,
                 dtype=a.dtype, seed=a.seed, parameters=params, file_bytes=total, torch=torch.__version__,
                 seconds=seconds)
-    with open(os.path.join(out, "bench_model.json"), "w") as f:
-        json.dump(info, f, indent=1)
-    print(json.dumps(info))
+    write_info(out, info)
 
 
 if __name__ == "__main__":

@@ -29,7 +29,7 @@ import shutil
 
 import torch
 
-from bench_model_files import DTYPES, output_folder, write_random_safetensors
+from bench_model_files import DTYPES, output_folder, write_random_safetensors, write_info
 
 SHAPES = {
     "pythia-160m": dict(hidden=768, layers=12, heads=12, intermediate=3072, dtype="f32"),
@@ -101,9 +101,7 @@ def main():
     info = dict(shape=a.shape, hidden=hidden, layers=layers, heads=heads, intermediate=inter, vocab=VOCAB,
                 dtype=dtype_name, seed=a.seed, parameters=params, file_bytes=total, torch=torch.__version__,
                 seconds=seconds)
-    with open(os.path.join(out, "bench_model.json"), "w") as f:
-        json.dump(info, f, indent=1)
-    print(json.dumps(info))
+    write_info(out, info)
 
 
 if __name__ == "__main__":
