@@ -348,7 +348,9 @@ public final class Attention {
             VectorMask<Float> m = F.indexInRange(d, n);
             acc = FloatVector.fromArray(F, a, aOffset + d, m).fma(FloatVector.fromArray(F, b, bOffset + d, m), acc);
         }
-        return Simd.sum(acc);
+        float[] lanes = Scratch.lanes();
+        acc.intoArray(lanes, 0);
+        return Simd.sumLanes(lanes);
     }
 
     /**

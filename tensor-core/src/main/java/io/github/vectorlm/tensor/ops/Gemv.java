@@ -13,9 +13,6 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
-import jdk.incubator.vector.VectorShape;
-import jdk.incubator.vector.VectorShuffle;
-import jdk.incubator.vector.VectorSpecies;
 
 /**
  * One input row times a weight matrix: the decode step. Memory-bound, so the weights are read
@@ -26,9 +23,11 @@ import jdk.incubator.vector.VectorSpecies;
  *
  * <p>Measured on one Zen 4 core (see docs/performance.md), what decided the shapes below:
  * <ul>
- *   <li>BF16 rows are read as 256-bit vectors of int pairs and split into even and odd elements
- *       by a shift and a mask, against the input row split likewise once per call: no lane
- *       crossing conversion, and 256-bit loads streamed from memory faster than 512-bit ones.
+ *   <li>OUT_IN reads x from a cache-line-aligned copy ({@link GemvScratch#alignedCopy}), made
+ *       once per call: from a float[] (whose elements start 16 bytes into a line) every 512-bit
+ *       load of x straddles two lines. F32 rows went from 20 to 25 GB/s, F16 from 15–16 to 17–18.
+ *       All vectors are the preferred 512-bit ones (see {@link Simd} for why one shape only);
+ *       BF16 rows are widened 16 elements at a time by sign extension and a shift, as F16 rows are.
  *   <li>IN_OUT with narrow outputs (a [768, 2304] or [3072, 768] Conv1D; see
  *       {@link #NARROW_BYTES}) computed by one thread goes one input row at a time over all of
  *       its outputs, so the whole weight is one sequential stream; sweeping four rows at a time made four streams of a few
@@ -38,7 +37,7 @@ import jdk.incubator.vector.VectorSpecies;
  *       hardware conversion ({@code vcvtph2ps}; the Vector API has no F16 conversion): one row at
  *       a time 17 → 25 GB/s in L2, [768, 50257] from memory 11.9 → 20.5 GB/s. A dot product is a
  *       reduction, which C2 does not vectorize in order, so OUT_IN keeps an in-register conversion,
- *       cheaper than {@link Simd#loadF16} and exact for finite values, used when the weight holds
+ *       without the infinity/NaN blend and exact for finite values, used when the weight holds
  *       no infinity or NaN (read once per weight, {@link Linear#f16Finite}; see {@link #dotF16});
  *       widening a row into L1 by the hardware conversion first, then dotting, measured slower
  *       (20 → 17 GB/s in L2).
@@ -56,10 +55,9 @@ import jdk.incubator.vector.VectorSpecies;
  * <p>Arithmetic, which the thread split never changes:
  * <ul>
  *   <li>OUT_IN (dot products): output {@code o} sums its row in four vector accumulators (vector
- *       {@code v} of the row goes to accumulator {@code v mod 4}; 256-bit vectors for F32), combined
- *       as (a0+a1)+(a2+a3), lanes summed in a fixed tree, the input tail added by scalar FMAs, then
- *       the bias; for BF16 the accumulators hold the even and odd elements of blocks of pairs
- *       instead (see {@link #dotBf16});
+ *       {@code v} of the row goes to accumulator {@code v mod 4}), combined as (a0+a1)+(a2+a3),
+ *       lanes summed in a fixed tree ({@link Simd#sumLanes}), the input tail added by scalar
+ *       FMAs, then the bias;
  *   <li>IN_OUT (rows of axpy): output {@code o} is one FMA chain over {@code i} in order, starting
  *       from 0, then the bias — the same arithmetic as {@link Gemm}.
  * </ul>
@@ -79,16 +77,8 @@ final class Gemv {
     /** IN_OUT: wider output ranges go in blocks of this many outputs (256 KB of partial sums, in L2). */
     private static final int WIDE_BLOCK = 65536;
 
-    /** Floats per BF16 vector step: 256 bits (fewer where the preferred vectors are narrower). */
-    private static final VectorSpecies<Float> G = F.vectorBitSize() > 256 ? FloatVector.SPECIES_256 : F;
-    private static final int GL = G.length();
-    /** Int pairs of 16-bit elements, as wide as {@link #G}. */
-    private static final VectorSpecies<Integer> GI = IntVector.SPECIES_PREFERRED.withShape(
-            VectorShape.forBitSize(G.vectorBitSize()));
     /** The high half of each int: the odd element of a pair. */
     private static final int ODD = 0xffff0000;
-    /** Rotations by GL/2, GL/4, ..., 1 lanes: the fixed tree of {@link #sumG}. */
-    private static final VectorShuffle<Float>[] G_HALVES = halves();
 
     private Gemv() {
     }
@@ -100,42 +90,38 @@ final class Gemv {
         int in = linear.in();
         long rowBytes = (long) in * w.dtype().byteSize();
         long row = w.byteOffset() + o0 * rowBytes;
+        float[] lanes = GemvScratch.floats(GemvScratch.LANES, L);
         switch (w.dtype()) {
             case F32 -> {
+                MemorySegment xs = GemvScratch.alignedCopy(x, xOffset, in);
                 int[] sink = GemvScratch.sink();
                 int o = o0;
                 for (; rowBytes >= LONG_ROW_BYTES && o + 2 <= o1; o += 2, row += 2 * rowBytes) {
-                    dotTwoF32(seg, row, rowBytes, in, x, xOffset, out, outOffset + o, sink);
+                    dotTwoF32(seg, row, rowBytes, in, xs, lanes, out, outOffset + o, sink);
                 }
                 for (; o < o1; o++, row += rowBytes) {
-                    out[outOffset + o] = dotF32(seg, row, in, x, xOffset, sink);
+                    out[outOffset + o] = dotF32(seg, row, in, xs, lanes, sink);
                 }
             }
             case BF16 -> {
-                float[] xEven = GemvScratch.floats(GemvScratch.X_EVEN, in / 2);
-                float[] xOdd = GemvScratch.floats(GemvScratch.X_ODD, in / 2);
-                for (int j = 0; j < in / 2; j++) {
-                    xEven[j] = x[xOffset + 2 * j];
-                    xOdd[j] = x[xOffset + 2 * j + 1];
-                }
+                MemorySegment xs = GemvScratch.alignedCopy(x, xOffset, in);
                 int o = o0;
-                float[] lanes = GemvScratch.floats(GemvScratch.LANES, L);
                 for (; rowBytes >= LONG_ROW_BYTES && o + 2 <= o1; o += 2, row += 2 * rowBytes) {
-                    dotTwoBf16(seg, row, rowBytes, in, xEven, xOdd, x, xOffset, lanes, out, outOffset + o);
+                    dotTwoBf16(xs, seg, row, rowBytes, in, lanes, out, outOffset + o);
                 }
                 for (; o < o1; o++, row += rowBytes) {
-                    out[outOffset + o] = dotBf16(seg, row, in, xEven, xOdd, x, xOffset);
+                    out[outOffset + o] = dotBf16(xs, seg, row, in, lanes);
                 }
             }
             case F16 -> {
-                float[] lanes = GemvScratch.floats(GemvScratch.LANES, L);
                 if (linear.f16Finite()) {
+                    MemorySegment xs = GemvScratch.alignedCopy(x, xOffset, in);
                     int o = o0;
                     for (; rowBytes >= LONG_ROW_BYTES && o + 2 <= o1; o += 2, row += 2 * rowBytes) {
-                        dotTwoF16(x, xOffset, seg, row, rowBytes, in, lanes, out, outOffset + o);
+                        dotTwoF16(xs, seg, row, rowBytes, in, lanes, out, outOffset + o);
                     }
                     for (; o < o1; o++, row += rowBytes) {
-                        out[outOffset + o] = dotF16(x, xOffset, seg, row, in, lanes);
+                        out[outOffset + o] = dotF16(xs, seg, row, in, lanes);
                     }
                 } else {
                     for (int o = o0; o < o1; o++, row += rowBytes) {
@@ -160,32 +146,36 @@ final class Gemv {
      * scalar loads help is not established (a guess: they get each line requested sooner); touching
      * lines further ahead helped less, and past 1 KB made it slower.
      */
-    private static float dotF32(MemorySegment seg, long row, int n, float[] x, int xOffset, int[] sink) {
-        FloatVector a0 = FloatVector.zero(G);
+    private static float dotF32(MemorySegment seg, long row, int n, MemorySegment xs, float[] lanes, int[] sink) {
+        FloatVector a0 = FloatVector.zero(F);
         FloatVector a1 = a0;
         FloatVector a2 = a0;
         FloatVector a3 = a0;
         int touched = 0;
         int i = 0;
-        for (int bound = n - n % (4 * GL); i < bound; i += 4 * GL) {
+        for (int bound = n - n % (4 * L); i < bound; i += 4 * L) {
             long at = row + 4L * i;
-            touched += seg.get(ValueLayout.JAVA_BYTE, at);
-            touched += seg.get(ValueLayout.JAVA_BYTE, at + 8L * GL);
-            a0 = FloatVector.fromMemorySegment(G, seg, at, Simd.LE).fma(FloatVector.fromArray(G, x, xOffset + i), a0);
-            a1 = FloatVector.fromMemorySegment(G, seg, at + 4L * GL, Simd.LE)
-                    .fma(FloatVector.fromArray(G, x, xOffset + i + GL), a1);
-            a2 = FloatVector.fromMemorySegment(G, seg, at + 8L * GL, Simd.LE)
-                    .fma(FloatVector.fromArray(G, x, xOffset + i + 2 * GL), a2);
-            a3 = FloatVector.fromMemorySegment(G, seg, at + 12L * GL, Simd.LE)
-                    .fma(FloatVector.fromArray(G, x, xOffset + i + 3 * GL), a3);
+            long xi = 4L * i;
+            for (int line = 0; line < 16 * L; line += 64) {
+                touched += seg.get(ValueLayout.JAVA_BYTE, at + line);
+            }
+            a0 = FloatVector.fromMemorySegment(F, seg, at, Simd.LE)
+                    .fma(FloatVector.fromMemorySegment(F, xs, xi, Simd.LE), a0);
+            a1 = FloatVector.fromMemorySegment(F, seg, at + 4L * L, Simd.LE)
+                    .fma(FloatVector.fromMemorySegment(F, xs, xi + 4L * L, Simd.LE), a1);
+            a2 = FloatVector.fromMemorySegment(F, seg, at + 8L * L, Simd.LE)
+                    .fma(FloatVector.fromMemorySegment(F, xs, xi + 8L * L, Simd.LE), a2);
+            a3 = FloatVector.fromMemorySegment(F, seg, at + 12L * L, Simd.LE)
+                    .fma(FloatVector.fromMemorySegment(F, xs, xi + 12L * L, Simd.LE), a3);
         }
-        for (; i + GL <= n; i += GL) {
-            a0 = FloatVector.fromMemorySegment(G, seg, row + 4L * i, Simd.LE)
-                    .fma(FloatVector.fromArray(G, x, xOffset + i), a0);
+        for (; i + L <= n; i += L) {
+            a0 = FloatVector.fromMemorySegment(F, seg, row + 4L * i, Simd.LE)
+                    .fma(FloatVector.fromMemorySegment(F, xs, 4L * i, Simd.LE), a0);
         }
-        float sum = sumG(a0.add(a1).add(a2.add(a3)));
+        a0.add(a1).add(a2.add(a3)).intoArray(lanes, 0);
+        float sum = Simd.sumLanes(lanes);
         for (; i < n; i++) {
-            sum = Math.fma(seg.get(F32, row + 4L * i), x[xOffset + i], sum);
+            sum = Math.fma(seg.get(F32, row + 4L * i), xs.get(F32, 4L * i), sum);
         }
         sink[0] += touched;
         return sum;
@@ -208,9 +198,9 @@ final class Gemv {
      * {@link #dotF32} of rows {@code row} and {@code row + rowBytes} into {@code out[at]} and
      * {@code out[at + 1]}, read side by side; the same arithmetic for each row.
      */
-    private static void dotTwoF32(MemorySegment seg, long row, long rowBytes, int n, float[] x, int xOffset,
-            float[] out, int at, int[] sink) {
-        FloatVector a0 = FloatVector.zero(G);
+    private static void dotTwoF32(MemorySegment seg, long row, long rowBytes, int n, MemorySegment xs,
+            float[] lanes, float[] out, int at, int[] sink) {
+        FloatVector a0 = FloatVector.zero(F);
         FloatVector a1 = a0;
         FloatVector a2 = a0;
         FloatVector a3 = a0;
@@ -221,136 +211,41 @@ final class Gemv {
         long row2 = row + rowBytes;
         int touched = 0;
         int i = 0;
-        for (int bound = n - n % (4 * GL); i < bound; i += 4 * GL) {
+        for (int bound = n - n % (4 * L); i < bound; i += 4 * L) {
             long p = row + 4L * i;
             long q = row2 + 4L * i;
-            touched += seg.get(ValueLayout.JAVA_BYTE, p) + seg.get(ValueLayout.JAVA_BYTE, q);
-            touched += seg.get(ValueLayout.JAVA_BYTE, p + 8L * GL) + seg.get(ValueLayout.JAVA_BYTE, q + 8L * GL);
-            FloatVector x0 = FloatVector.fromArray(G, x, xOffset + i);
-            FloatVector x1 = FloatVector.fromArray(G, x, xOffset + i + GL);
-            FloatVector x2 = FloatVector.fromArray(G, x, xOffset + i + 2 * GL);
-            FloatVector x3 = FloatVector.fromArray(G, x, xOffset + i + 3 * GL);
-            a0 = FloatVector.fromMemorySegment(G, seg, p, Simd.LE).fma(x0, a0);
-            b0 = FloatVector.fromMemorySegment(G, seg, q, Simd.LE).fma(x0, b0);
-            a1 = FloatVector.fromMemorySegment(G, seg, p + 4L * GL, Simd.LE).fma(x1, a1);
-            b1 = FloatVector.fromMemorySegment(G, seg, q + 4L * GL, Simd.LE).fma(x1, b1);
-            a2 = FloatVector.fromMemorySegment(G, seg, p + 8L * GL, Simd.LE).fma(x2, a2);
-            b2 = FloatVector.fromMemorySegment(G, seg, q + 8L * GL, Simd.LE).fma(x2, b2);
-            a3 = FloatVector.fromMemorySegment(G, seg, p + 12L * GL, Simd.LE).fma(x3, a3);
-            b3 = FloatVector.fromMemorySegment(G, seg, q + 12L * GL, Simd.LE).fma(x3, b3);
+            for (int line = 0; line < 16 * L; line += 64) {
+                touched += seg.get(ValueLayout.JAVA_BYTE, p + line) + seg.get(ValueLayout.JAVA_BYTE, q + line);
+            }
+            long xi = 4L * i;
+            FloatVector x0 = FloatVector.fromMemorySegment(F, xs, xi, Simd.LE);
+            FloatVector x1 = FloatVector.fromMemorySegment(F, xs, xi + 4L * L, Simd.LE);
+            FloatVector x2 = FloatVector.fromMemorySegment(F, xs, xi + 8L * L, Simd.LE);
+            FloatVector x3 = FloatVector.fromMemorySegment(F, xs, xi + 12L * L, Simd.LE);
+            a0 = FloatVector.fromMemorySegment(F, seg, p, Simd.LE).fma(x0, a0);
+            b0 = FloatVector.fromMemorySegment(F, seg, q, Simd.LE).fma(x0, b0);
+            a1 = FloatVector.fromMemorySegment(F, seg, p + 4L * L, Simd.LE).fma(x1, a1);
+            b1 = FloatVector.fromMemorySegment(F, seg, q + 4L * L, Simd.LE).fma(x1, b1);
+            a2 = FloatVector.fromMemorySegment(F, seg, p + 8L * L, Simd.LE).fma(x2, a2);
+            b2 = FloatVector.fromMemorySegment(F, seg, q + 8L * L, Simd.LE).fma(x2, b2);
+            a3 = FloatVector.fromMemorySegment(F, seg, p + 12L * L, Simd.LE).fma(x3, a3);
+            b3 = FloatVector.fromMemorySegment(F, seg, q + 12L * L, Simd.LE).fma(x3, b3);
         }
-        int tail = i;
-        for (; i + GL <= n; i += GL) {
-            a0 = FloatVector.fromMemorySegment(G, seg, row + 4L * i, Simd.LE)
-                    .fma(FloatVector.fromArray(G, x, xOffset + i), a0);
-            b0 = FloatVector.fromMemorySegment(G, seg, row2 + 4L * i, Simd.LE)
-                    .fma(FloatVector.fromArray(G, x, xOffset + i), b0);
-        }
-        float sa = sumG(a0.add(a1).add(a2.add(a3)));
-        float sb = sumG(b0.add(b1).add(b2.add(b3)));
-        for (; i < n; i++) {
-            sa = Math.fma(seg.get(F32, row + 4L * i), x[xOffset + i], sa);
-            sb = Math.fma(seg.get(F32, row2 + 4L * i), x[xOffset + i], sb);
-        }
-        sink[0] += touched + tail;
-        out[at] = sa;
-        out[at + 1] = sb;
-    }
-
-    /**
-     * The dot product of a BF16 row with x without moving lanes: a vector of GL ints read from
-     * the row holds element 2j in the low half of int j and 2j + 1 in the high half (little
-     * endian), so {@code int << 16} are the even elements as floats and {@code int & 0xffff0000}
-     * the odd ones, multiplied by x's even and odd halves. Accumulators: pairs {@code [p, p + GL)}
-     * with {@code p} a multiple of 2·GL go to a0 (even) and a1 (odd), the next GL pairs to a2 and
-     * a3; combined as (a0+a1)+(a2+a3), lanes summed in a fixed tree, then the remaining elements
-     * in order by scalar FMAs.
-     */
-    private static float dotBf16(MemorySegment seg, long row, int n, float[] xEven, float[] xOdd, float[] x,
-            int xOffset) {
-        FloatVector a0 = FloatVector.zero(G);
-        FloatVector a1 = a0;
-        FloatVector a2 = a0;
-        FloatVector a3 = a0;
-        int pairs = n >>> 1;
-        int p = 0;
-        for (int bound = pairs - pairs % (2 * GL); p < bound; p += 2 * GL) {
-            long at = row + 4L * p;
-            IntVector v0 = IntVector.fromMemorySegment(GI, seg, at, Simd.LE);
-            IntVector v1 = IntVector.fromMemorySegment(GI, seg, at + 4L * GL, Simd.LE);
-            a0 = v0.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(FloatVector.fromArray(G, xEven, p), a0);
-            a1 = v0.and(ODD).reinterpretAsFloats().fma(FloatVector.fromArray(G, xOdd, p), a1);
-            a2 = v1.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats()
-                    .fma(FloatVector.fromArray(G, xEven, p + GL), a2);
-            a3 = v1.and(ODD).reinterpretAsFloats().fma(FloatVector.fromArray(G, xOdd, p + GL), a3);
-        }
-        if (p + GL <= pairs) {
-            IntVector v0 = IntVector.fromMemorySegment(GI, seg, row + 4L * p, Simd.LE);
-            a0 = v0.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(FloatVector.fromArray(G, xEven, p), a0);
-            a1 = v0.and(ODD).reinterpretAsFloats().fma(FloatVector.fromArray(G, xOdd, p), a1);
-            p += GL;
-        }
-        float sum = sumG(a0.add(a1).add(a2.add(a3)));
-        for (int i = 2 * p; i < n; i++) {
-            sum = Math.fma(DType.bf16ToF32(seg.get(I16, row + 2L * i)), x[xOffset + i], sum);
-        }
-        return sum;
-    }
-
-    /**
-     * {@link #dotBf16} of rows {@code row} and {@code row + rowBytes} into {@code out[at]} and
-     * {@code out[at + 1]}, read side by side; the same arithmetic for each row.
-     */
-    private static void dotTwoBf16(MemorySegment seg, long row, long rowBytes, int n, float[] xEven, float[] xOdd,
-            float[] x, int xOffset, float[] lanes, float[] out, int at) {
-        FloatVector a0 = FloatVector.zero(G);
-        FloatVector a1 = a0;
-        FloatVector a2 = a0;
-        FloatVector a3 = a0;
-        FloatVector b0 = a0;
-        FloatVector b1 = a0;
-        FloatVector b2 = a0;
-        FloatVector b3 = a0;
-        long row2 = row + rowBytes;
-        int pairs = n >>> 1;
-        int p = 0;
-        for (int bound = pairs - pairs % (2 * GL); p < bound; p += 2 * GL) {
-            FloatVector e0 = FloatVector.fromArray(G, xEven, p);
-            FloatVector d0 = FloatVector.fromArray(G, xOdd, p);
-            FloatVector e1 = FloatVector.fromArray(G, xEven, p + GL);
-            FloatVector d1 = FloatVector.fromArray(G, xOdd, p + GL);
-            IntVector v0 = IntVector.fromMemorySegment(GI, seg, row + 4L * p, Simd.LE);
-            IntVector w0 = IntVector.fromMemorySegment(GI, seg, row2 + 4L * p, Simd.LE);
-            IntVector v1 = IntVector.fromMemorySegment(GI, seg, row + 4L * p + 4L * GL, Simd.LE);
-            IntVector w1 = IntVector.fromMemorySegment(GI, seg, row2 + 4L * p + 4L * GL, Simd.LE);
-            a0 = v0.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(e0, a0);
-            b0 = w0.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(e0, b0);
-            a1 = v0.and(ODD).reinterpretAsFloats().fma(d0, a1);
-            b1 = w0.and(ODD).reinterpretAsFloats().fma(d0, b1);
-            a2 = v1.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(e1, a2);
-            b2 = w1.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(e1, b2);
-            a3 = v1.and(ODD).reinterpretAsFloats().fma(d1, a3);
-            b3 = w1.and(ODD).reinterpretAsFloats().fma(d1, b3);
-        }
-        if (p + GL <= pairs) {
-            FloatVector e0 = FloatVector.fromArray(G, xEven, p);
-            FloatVector d0 = FloatVector.fromArray(G, xOdd, p);
-            IntVector v0 = IntVector.fromMemorySegment(GI, seg, row + 4L * p, Simd.LE);
-            IntVector w0 = IntVector.fromMemorySegment(GI, seg, row2 + 4L * p, Simd.LE);
-            a0 = v0.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(e0, a0);
-            b0 = w0.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(e0, b0);
-            a1 = v0.and(ODD).reinterpretAsFloats().fma(d0, a1);
-            b1 = w0.and(ODD).reinterpretAsFloats().fma(d0, b1);
-            p += GL;
+        for (; i + L <= n; i += L) {
+            FloatVector xv = FloatVector.fromMemorySegment(F, xs, 4L * i, Simd.LE);
+            a0 = FloatVector.fromMemorySegment(F, seg, row + 4L * i, Simd.LE).fma(xv, a0);
+            b0 = FloatVector.fromMemorySegment(F, seg, row2 + 4L * i, Simd.LE).fma(xv, b0);
         }
         a0.add(a1).add(a2.add(a3)).intoArray(lanes, 0);
-        float sa = Simd.sumLanes(lanes, GL);
+        float sa = Simd.sumLanes(lanes);
         b0.add(b1).add(b2.add(b3)).intoArray(lanes, 0);
-        float sb = Simd.sumLanes(lanes, GL);
-        for (int i = 2 * p; i < n; i++) {
-            sa = Math.fma(DType.bf16ToF32(seg.get(I16, row + 2L * i)), x[xOffset + i], sa);
-            sb = Math.fma(DType.bf16ToF32(seg.get(I16, row2 + 2L * i)), x[xOffset + i], sb);
+        float sb = Simd.sumLanes(lanes);
+        for (; i < n; i++) {
+            float xi = xs.get(F32, 4L * i);
+            sa = Math.fma(seg.get(F32, row + 4L * i), xi, sa);
+            sb = Math.fma(seg.get(F32, row2 + 4L * i), xi, sb);
         }
+        sink[0] += touched;
         out[at] = sa;
         out[at + 1] = sb;
     }
@@ -360,7 +255,7 @@ final class Gemv {
      * {@code out[at + 1]}, read side by side, one vector of each row per step; the same
      * arithmetic for each row.
      */
-    private static void dotTwoF16(float[] x, int xOffset, MemorySegment seg, long row, long rowBytes, int n,
+    private static void dotTwoF16(MemorySegment xs, MemorySegment seg, long row, long rowBytes, int n,
             float[] lanes, float[] out, int at) {
         FloatVector a0 = FloatVector.zero(F);
         FloatVector a1 = a0;
@@ -373,7 +268,7 @@ final class Gemv {
         long row2 = row + rowBytes;
         int bound = n - n % (4 * L);
         for (int i = 0; i < bound; i += L) {
-            FloatVector xv = FloatVector.fromArray(F, x, xOffset + i);
+            FloatVector xv = FloatVector.fromMemorySegment(F, xs, 4L * i, Simd.LE);
             IntVector h = (IntVector) ShortVector.fromMemorySegment(Simd.S, seg, row + 2L * i, Simd.LE)
                     .convertShape(VectorOperators.S2I, Simd.I, 0);
             IntVector k = (IntVector) ShortVector.fromMemorySegment(Simd.S, seg, row2 + 2L * i, Simd.LE)
@@ -396,44 +291,79 @@ final class Gemv {
         b0.add(b1).add(b2.add(b3)).intoArray(lanes, 0);
         float sumb = Simd.sumLanes(lanes);
         for (int i = bound; i < n; i++) {
-            suma = Math.fma(Float.float16ToFloat(seg.get(I16, row + 2L * i)), x[xOffset + i], suma);
-            sumb = Math.fma(Float.float16ToFloat(seg.get(I16, row2 + 2L * i)), x[xOffset + i], sumb);
+            float xi = xs.get(F32, 4L * i);
+            suma = Math.fma(Float.float16ToFloat(seg.get(I16, row + 2L * i)), xi, suma);
+            sumb = Math.fma(Float.float16ToFloat(seg.get(I16, row2 + 2L * i)), xi, sumb);
         }
         out[at] = suma;
         out[at + 1] = sumb;
     }
 
-    @SuppressWarnings("unchecked")
-    private static VectorShuffle<Float>[] halves() {
-        int levels = Integer.numberOfTrailingZeros(GL);
-        VectorShuffle<Float>[] shuffles = new VectorShuffle[levels];
-        for (int i = 0, width = GL / 2; i < levels; i++, width /= 2) {
-            shuffles[i] = VectorShuffle.iota(G, width, 1, true);
+    /**
+     * {@link #dotBf16} of rows {@code row} and {@code row + rowBytes} into {@code out[at]} and
+     * {@code out[at + 1]}, read side by side, one vector of each row per step; the same
+     * arithmetic for each row.
+     */
+    private static void dotTwoBf16(MemorySegment xs, MemorySegment seg, long row, long rowBytes, int n,
+            float[] lanes, float[] out, int at) {
+        FloatVector a0 = FloatVector.zero(F);
+        FloatVector a1 = a0;
+        FloatVector a2 = a0;
+        FloatVector a3 = a0;
+        FloatVector b0 = a0;
+        FloatVector b1 = a0;
+        FloatVector b2 = a0;
+        FloatVector b3 = a0;
+        long row2 = row + rowBytes;
+        int bound = n - n % (4 * L);
+        for (int i = 0; i < bound; i += L) {
+            FloatVector xv = FloatVector.fromMemorySegment(F, xs, 4L * i, Simd.LE);
+            IntVector h = (IntVector) ShortVector.fromMemorySegment(Simd.S, seg, row + 2L * i, Simd.LE)
+                    .convertShape(VectorOperators.S2I, Simd.I, 0);
+            IntVector k = (IntVector) ShortVector.fromMemorySegment(Simd.S, seg, row2 + 2L * i, Simd.LE)
+                    .convertShape(VectorOperators.S2I, Simd.I, 0);
+            FloatVector sa = h.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats()
+                    .fma(xv, a0);
+            FloatVector sb = k.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats()
+                    .fma(xv, b0);
+            a0 = a1;
+            a1 = a2;
+            a2 = a3;
+            a3 = sa;
+            b0 = b1;
+            b1 = b2;
+            b2 = b3;
+            b3 = sb;
         }
-        return shuffles;
+        a0.add(a1).add(a2.add(a3)).intoArray(lanes, 0);
+        float suma = Simd.sumLanes(lanes);
+        b0.add(b1).add(b2.add(b3)).intoArray(lanes, 0);
+        float sumb = Simd.sumLanes(lanes);
+        for (int i = bound; i < n; i++) {
+            float xi = xs.get(F32, 4L * i);
+            suma = Math.fma(DType.bf16ToF32(seg.get(I16, row + 2L * i)), xi, suma);
+            sumb = Math.fma(DType.bf16ToF32(seg.get(I16, row2 + 2L * i)), xi, sumb);
+        }
+        out[at] = suma;
+        out[at + 1] = sumb;
     }
 
-    /** Sum of the lanes of a {@link #G} vector in a fixed pairwise order, as {@link Simd#sum}. */
-    private static float sumG(FloatVector v) {
-        for (VectorShuffle<Float> s : G_HALVES) {
-            v = v.add(v.rearrange(s));
-        }
-        return v.lane(0);
-    }
+
 
     /**
      * The F16 dot product of a weight with no infinity or NaN ({@link Linear#f16Finite}): vector
      * {@code v} of the first {@code n - n mod 4L} elements to accumulator {@code v mod 4}, two
      * loads per step with the accumulator pairs swapped every step; combined as (a0+a1)+(a2+a3),
      * lanes summed by {@link Simd#sumLanes} through {@code lanes}, the rest added by scalar FMAs.
-     * The conversion skips {@link Simd#loadF16}'s infinity/NaN blend: finite halves are moved into
-     * an F32 and rebiased by one exact multiply by 2^112, which is exact for every finite half.
+     * The conversion has no infinity/NaN case: finite halves are moved into an F32 (sign, exponent
+     * and mantissa in place, the exponent bias 112 too small) and rebiased by one exact multiply by
+     * 2^112, which is exact for every finite half, subnormals included.
      *
      * <p>Kept small on purpose: with the infinity/NaN tracking of each row in the loop (an earlier
      * version), C2 sometimes left a Vector API call behind in this method, which then boxed every
      * vector (SteadyStateAllocationTest failed in about one run in four).
      */
-    private static float dotF16(float[] x, int xOffset, MemorySegment seg, long row, int n, float[] lanes) {
+    private static float dotF16(MemorySegment xs, MemorySegment seg, long row, int n, float[] lanes) {
         FloatVector a0 = FloatVector.zero(F);
         FloatVector a1 = a0;
         FloatVector a2 = a0;
@@ -447,8 +377,8 @@ final class Gemv {
                     .convertShape(VectorOperators.S2I, Simd.I, 0);
             FloatVector w0 = h0.lanewise(VectorOperators.LSHL, 13).and(0x8fffe000).reinterpretAsFloats().mul(0x1p112f);
             FloatVector w1 = h1.lanewise(VectorOperators.LSHL, 13).and(0x8fffe000).reinterpretAsFloats().mul(0x1p112f);
-            FloatVector b0 = w0.fma(FloatVector.fromArray(F, x, xOffset + i), a0);
-            FloatVector b1 = w1.fma(FloatVector.fromArray(F, x, xOffset + i + L), a1);
+            FloatVector b0 = w0.fma(FloatVector.fromMemorySegment(F, xs, 4L * i, Simd.LE), a0);
+            FloatVector b1 = w1.fma(FloatVector.fromMemorySegment(F, xs, 4L * i + 4L * L, Simd.LE), a1);
             a0 = a2;
             a1 = a3;
             a2 = b0;
@@ -457,7 +387,41 @@ final class Gemv {
         a0.add(a1).add(a2.add(a3)).intoArray(lanes, 0);
         float sum = Simd.sumLanes(lanes);
         for (int i = bound; i < n; i++) {
-            sum = Math.fma(Float.float16ToFloat(seg.get(I16, row + 2L * i)), x[xOffset + i], sum);
+            sum = Math.fma(Float.float16ToFloat(seg.get(I16, row + 2L * i)), xs.get(F32, 4L * i), sum);
+        }
+        return sum;
+    }
+
+    /**
+     * The BF16 dot product, in {@link #dotF16}'s order: each 16-bit element sign-extended into an
+     * int lane and shifted into the top half, which is its F32 value exactly (a BF16 is the top
+     * half of an F32).
+     */
+    private static float dotBf16(MemorySegment xs, MemorySegment seg, long row, int n, float[] lanes) {
+        FloatVector a0 = FloatVector.zero(F);
+        FloatVector a1 = a0;
+        FloatVector a2 = a0;
+        FloatVector a3 = a0;
+        int bound = n - n % (4 * L);
+        for (int i = 0; i < bound; i += 2 * L) {
+            long at = row + 2L * i;
+            IntVector h0 = (IntVector) ShortVector.fromMemorySegment(Simd.S, seg, at, Simd.LE)
+                    .convertShape(VectorOperators.S2I, Simd.I, 0);
+            IntVector h1 = (IntVector) ShortVector.fromMemorySegment(Simd.S, seg, at + 2 * L, Simd.LE)
+                    .convertShape(VectorOperators.S2I, Simd.I, 0);
+            FloatVector w0 = h0.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
+            FloatVector w1 = h1.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
+            FloatVector b0 = w0.fma(FloatVector.fromMemorySegment(F, xs, 4L * i, Simd.LE), a0);
+            FloatVector b1 = w1.fma(FloatVector.fromMemorySegment(F, xs, 4L * i + 4L * L, Simd.LE), a1);
+            a0 = a2;
+            a1 = a3;
+            a2 = b0;
+            a3 = b1;
+        }
+        a0.add(a1).add(a2.add(a3)).intoArray(lanes, 0);
+        float sum = Simd.sumLanes(lanes);
+        for (int i = bound; i < n; i++) {
+            sum = Math.fma(DType.bf16ToF32(seg.get(I16, row + 2L * i)), xs.get(F32, 4L * i), sum);
         }
         return sum;
     }
@@ -622,7 +586,8 @@ final class Gemv {
             long r = column + i * rowBytes;
             int c = 0;
             for (; c < bound; c += L) {
-                Simd.loadF32(seg, r + 4L * c).fma(xv, FloatVector.fromArray(F, y, yOffset + c))
+                FloatVector.fromMemorySegment(F, seg, r + 4L * c, Simd.LE)
+                        .fma(xv, FloatVector.fromArray(F, y, yOffset + c))
                         .intoArray(y, yOffset + c);
             }
             for (; c < width; c++) {
@@ -689,14 +654,14 @@ final class Gemv {
     /** One BF16 row {@code r} of {@code width} elements times {@code s}, added to the even/odd outputs. */
     private static void axpyPairs(float[] even, float[] odd, float[] y, int yOffset, int width, MemorySegment seg,
             long r, float s) {
-        FloatVector xv = FloatVector.broadcast(G, s);
+        FloatVector xv = FloatVector.broadcast(F, s);
         int pairs = width >>> 1;
         int p = 0;
-        for (int bound = pairs - pairs % GL; p < bound; p += GL) {
-            IntVector v = IntVector.fromMemorySegment(GI, seg, r + 4L * p, Simd.LE);
-            v.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(xv, FloatVector.fromArray(G, even, p))
+        for (int bound = pairs - pairs % L; p < bound; p += L) {
+            IntVector v = IntVector.fromMemorySegment(Simd.I, seg, r + 4L * p, Simd.LE);
+            v.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(xv, FloatVector.fromArray(F, even, p))
                     .intoArray(even, p);
-            v.and(ODD).reinterpretAsFloats().fma(xv, FloatVector.fromArray(G, odd, p)).intoArray(odd, p);
+            v.and(ODD).reinterpretAsFloats().fma(xv, FloatVector.fromArray(F, odd, p)).intoArray(odd, p);
         }
         for (; p < pairs; p++) {
             even[p] = Math.fma(DType.bf16ToF32(seg.get(I16, r + 4L * p)), s, even[p]);
@@ -730,10 +695,10 @@ final class Gemv {
             for (; c < bound; c += L) {
                 long b = 4L * c;
                 FloatVector acc = FloatVector.fromArray(F, y, yOffset + c);
-                acc = Simd.loadF32(seg, r0 + b).fma(x0, acc);
-                acc = Simd.loadF32(seg, r1 + b).fma(x1, acc);
-                acc = Simd.loadF32(seg, r2 + b).fma(x2, acc);
-                acc = Simd.loadF32(seg, r3 + b).fma(x3, acc);
+                acc = FloatVector.fromMemorySegment(F, seg, r0 + b, Simd.LE).fma(x0, acc);
+                acc = FloatVector.fromMemorySegment(F, seg, r1 + b, Simd.LE).fma(x1, acc);
+                acc = FloatVector.fromMemorySegment(F, seg, r2 + b, Simd.LE).fma(x2, acc);
+                acc = FloatVector.fromMemorySegment(F, seg, r3 + b, Simd.LE).fma(x3, acc);
                 acc.intoArray(y, yOffset + c);
             }
             for (; c < width; c++) {
@@ -770,10 +735,18 @@ final class Gemv {
             for (; c < bound; c += L) {
                 long b = 2L * c;
                 FloatVector acc = FloatVector.fromArray(F, y, yOffset + c);
-                acc = Simd.loadBf16(seg, r0 + b).fma(x0, acc);
-                acc = Simd.loadBf16(seg, r1 + b).fma(x1, acc);
-                acc = Simd.loadBf16(seg, r2 + b).fma(x2, acc);
-                acc = Simd.loadBf16(seg, r3 + b).fma(x3, acc);
+                acc = ((IntVector) ShortVector.fromMemorySegment(Simd.S, seg, r0 + b, Simd.LE)
+                        .convertShape(VectorOperators.S2I, Simd.I, 0)).lanewise(VectorOperators.LSHL, 16)
+                        .reinterpretAsFloats().fma(x0, acc);
+                acc = ((IntVector) ShortVector.fromMemorySegment(Simd.S, seg, r1 + b, Simd.LE)
+                        .convertShape(VectorOperators.S2I, Simd.I, 0)).lanewise(VectorOperators.LSHL, 16)
+                        .reinterpretAsFloats().fma(x1, acc);
+                acc = ((IntVector) ShortVector.fromMemorySegment(Simd.S, seg, r2 + b, Simd.LE)
+                        .convertShape(VectorOperators.S2I, Simd.I, 0)).lanewise(VectorOperators.LSHL, 16)
+                        .reinterpretAsFloats().fma(x2, acc);
+                acc = ((IntVector) ShortVector.fromMemorySegment(Simd.S, seg, r3 + b, Simd.LE)
+                        .convertShape(VectorOperators.S2I, Simd.I, 0)).lanewise(VectorOperators.LSHL, 16)
+                        .reinterpretAsFloats().fma(x3, acc);
                 acc.intoArray(y, yOffset + c);
             }
             for (; c < width; c++) {
@@ -792,7 +765,9 @@ final class Gemv {
             long r = column + i * rowBytes;
             int c = 0;
             for (; c < bound; c += L) {
-                Simd.loadBf16(seg, r + 2L * c).fma(xv, FloatVector.fromArray(F, y, yOffset + c))
+                ((IntVector) ShortVector.fromMemorySegment(Simd.S, seg, r + 2L * c, Simd.LE)
+                        .convertShape(VectorOperators.S2I, Simd.I, 0)).lanewise(VectorOperators.LSHL, 16)
+                        .reinterpretAsFloats().fma(xv, FloatVector.fromArray(F, y, yOffset + c))
                         .intoArray(y, yOffset + c);
             }
             for (; c < width; c++) {

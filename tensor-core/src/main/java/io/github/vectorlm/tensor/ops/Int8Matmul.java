@@ -27,8 +27,8 @@ import jdk.incubator.vector.VectorSpecies;
  * Work is split over outputs only, so results do not depend on the thread count.
  */
 final class Int8Matmul {
-    private static final VectorSpecies<Integer> I = IntVector.SPECIES_512;
-    private static final VectorSpecies<Byte> B = ByteVector.SPECIES_512;
+    private static final VectorSpecies<Integer> I = Simd.I;
+    private static final VectorSpecies<Byte> B = Simd.B;
 
     private Int8Matmul() {
     }

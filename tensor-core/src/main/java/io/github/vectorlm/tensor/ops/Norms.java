@@ -31,6 +31,7 @@ public final class Norms {
         if (b != null) {
             Widen.tensor(bias, 0, b, 0, dim);
         }
+        float[] lanes = Scratch.lanes();
         for (int r = 0; r < rows; r++) {
             int x = inOffset + r * dim;
             FloatVector acc = FloatVector.zero(F);
@@ -41,7 +42,8 @@ public final class Norms {
             if (i < dim) {
                 acc = acc.add(FloatVector.fromArray(F, in, x + i, F.indexInRange(i, dim)));
             }
-            float mean = Simd.sum(acc) / dim;
+            acc.intoArray(lanes, 0);
+            float mean = Simd.sumLanes(lanes) / dim;
             acc = FloatVector.zero(F);
             for (i = 0; i < bound; i += L) {
                 FloatVector d = FloatVector.fromArray(F, in, x + i).sub(mean);
@@ -52,7 +54,8 @@ public final class Norms {
                 FloatVector d = FloatVector.fromArray(F, in, x + i, m).sub(mean, m);
                 acc = d.fma(d, acc);
             }
-            float invStd = (float) (1.0 / Math.sqrt(Simd.sum(acc) / dim + eps));
+            acc.intoArray(lanes, 0);
+            float invStd = (float) (1.0 / Math.sqrt(Simd.sumLanes(lanes) / dim + eps));
             int y = outOffset + r * dim;
             // (x − mean)·invStd·w + b, each step rounded as in the scalar twin
             i = 0;

@@ -24,6 +24,8 @@ final class Scratch {
     /** Int8: the outlier columns of the weight, widened. */
     static final int OUTLIERS = 7;
 
+    private static final ThreadLocal<float[]> LANES = ThreadLocal.withInitial(() -> new float[Simd.L]);
+
     private static final ThreadLocal<float[][]> BUFFERS = ThreadLocal.withInitial(() -> new float[8][]);
     private static final ThreadLocal<int[][]> INT_BUFFERS = ThreadLocal.withInitial(() -> new int[2][]);
 
@@ -50,5 +52,14 @@ final class Scratch {
             buffers[slot] = b;
         }
         return b;
+    }
+
+    /**
+     * This thread's array of one vector's lanes: a kernel stores an accumulator here and sums it
+     * with {@link Simd#sumLanes} instead of passing the vector to a helper method, which C2 does
+     * not always inline (then the vector is boxed on the heap at the call).
+     */
+    static float[] lanes() {
+        return LANES.get();
     }
 }

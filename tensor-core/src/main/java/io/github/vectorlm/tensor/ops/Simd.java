@@ -1,19 +1,17 @@
 package io.github.vectorlm.tensor.ops;
 
-import java.lang.foreign.MemorySegment;
 import java.nio.ByteOrder;
+import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
-import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShape;
-import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * Shared Vector API building blocks: species, loads of F32/F16/BF16 weights widened in registers,
- * and math (horizontal sum, exp) built only from lane-wise IEEE operations.
+ * Shared Vector API building blocks: the species, the lane sum, and exp built only from lane-wise
+ * IEEE operations.
  *
  * <p>Why lane-wise only: {@code reduceLanes(ADD)} and {@code lanewise(EXP)} may give different
  * bits in the interpreter, C1 and C2 (the reduction order and the exp implementation are left
@@ -21,60 +19,49 @@ import jdk.incubator.vector.VectorSpecies;
  * results that do not depend on the thread count, so every floating-point step here is a plain
  * add, multiply or fused multiply-add whose result is fixed by IEEE 754.
  *
- * <p>How to call these: a helper that takes or returns a vector is fast only when C2 inlines it,
- * and C2 stops inlining once the calling method's graph is large (each Vector API operation parses
- * into many nodes) — the call left behind boxes every vector on the heap, several times slower and
- * allocating. So kernels keep the methods that use {@link #exp} or the 16-bit loads small, pass
- * arrays rather than vectors between their own methods, and {@code SteadyStateAllocationTest}
- * checks that no kernel allocates once compiled.
+ * <p>Two rules keep C2 from boxing vectors on the heap (several times slower, and allocating in the
+ * token loop); {@code SteadyStateAllocationTest} checks the result:
+ * <ul>
+ *   <li>One vector shape per element type in the whole package ({@link #F}, {@link #I},
+ *       {@link #S}, {@link #B}). C2 binds each Vector API call to a vector class through that JDK
+ *       method's type profile, which all callers share; where two shapes of one element type run
+ *       (GEMV once used 256-bit float vectors beside the 512-bit ones), the profile names both, and
+ *       in some runs C2 compiled a two-way switch that boxed every vector of whichever kernel it
+ *       was compiling (about one run in ten). {@code SimdTest} checks the rule.
+ *   <li>No vector passes between our own methods, except into {@link #exp} from a method that
+ *       does little else: C2 stops inlining once the calling method's graph is large (each Vector
+ *       API operation parses into many nodes), and the call left behind boxes its vectors. Kernels
+ *       store an accumulator into {@link Scratch#lanes} and sum it with {@link #sumLanes}.
+ * </ul>
  */
 final class Simd {
     /** Floats per vector: the widest the CPU does well (16 on AVX-512). */
     static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
     static final int L = F.length();
     static final VectorSpecies<Integer> I = IntVector.SPECIES_PREFERRED;
+    /** Bytes of one vector: four times {@link #L}. */
+    static final VectorSpecies<Byte> B = ByteVector.SPECIES_PREFERRED;
     /** Shorts of one float vector's lanes: half its width. */
     static final VectorSpecies<Short> S = ShortVector.SPECIES_PREFERRED.withShape(
             VectorShape.forBitSize(F.vectorBitSize() / 2));
 
     static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
 
-    /** Rotations by L/2, L/4, ..., 1 lanes: the fixed tree of {@link #sum}. */
-    private static final VectorShuffle<Float>[] HALVES = halves();
-
     private Simd() {
     }
 
-    @SuppressWarnings("unchecked")
-    private static VectorShuffle<Float>[] halves() {
-        int levels = Integer.numberOfTrailingZeros(L);
-        VectorShuffle<Float>[] shuffles = new VectorShuffle[levels];
-        for (int i = 0, width = L / 2; i < levels; i++, width /= 2) {
-            shuffles[i] = VectorShuffle.iota(F, width, 1, true);
-        }
-        return shuffles;
-    }
-
-    /** Sum of the lanes in a fixed pairwise order, so the result is the same in every JIT tier. */
-    static float sum(FloatVector v) {
-        for (VectorShuffle<Float> s : HALVES) {
-            v = v.add(v.rearrange(s));
-        }
-        return v.lane(0);
-    }
-
     /**
-     * Sum of {@code lanes[0 .. L)} in the same order as {@link #sum}, in scalar code (no vector
-     * operations, so it costs nothing of C2's inlining budget). Overwrites the array.
+     * Sum of {@code lanes[0 .. L)} in a fixed pairwise order (lane j plus lane j + L/2, then the
+     * same over the first half, ...), so the result is the same in every JIT tier. Overwrites the
+     * array.
      */
     static float sumLanes(float[] lanes) {
         return sumLanes(lanes, L);
     }
 
     /**
-     * Sum of {@code lanes[0 .. count)}, {@code count} a power of two, in the fixed pairwise order
-     * of a lane tree of that width ({@link #sum} for {@code count = L}; {@code Gemv}'s 256-bit sum
-     * for its width). Scalar code; overwrites the array.
+     * Sum of {@code lanes[0 .. count)}, {@code count} a power of two, in the order of
+     * {@link #sumLanes(float[])}. Overwrites the array.
      */
     static float sumLanes(float[] lanes, int count) {
         for (int width = count / 2; width >= 1; width /= 2) {
@@ -83,38 +70,6 @@ final class Simd {
             }
         }
         return lanes[0];
-    }
-
-    /** Largest lane; NaN if a lane is NaN. Exact, so any order gives the same result. */
-    static float max(FloatVector v) {
-        return v.reduceLanes(VectorOperators.MAX);
-    }
-
-    /** L BF16 elements at byte {@code offset}, widened exactly (a BF16 is the top half of an F32). */
-    static FloatVector loadBf16(MemorySegment segment, long offset) {
-        ShortVector h = ShortVector.fromMemorySegment(S, segment, offset, LE);
-        IntVector i = (IntVector) h.convertShape(VectorOperators.S2I, I, 0);
-        return i.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
-    }
-
-    /** L F32 elements at byte {@code offset}. */
-    static FloatVector loadF32(MemorySegment segment, long offset) {
-        return FloatVector.fromMemorySegment(F, segment, offset, LE);
-    }
-
-    /**
-     * L F16 elements at byte {@code offset}, widened exactly in registers: sign, exponent and
-     * mantissa are moved into place in an F32 whose exponent bias is 112 too small, and one exact
-     * multiply by 2^112 rebiases normals and normalises subnormals; infinities and NaNs (exponent
-     * 31) get the all-ones exponent instead. Eight vector operations.
-     */
-    static FloatVector loadF16(MemorySegment segment, long offset) {
-        ShortVector h = ShortVector.fromMemorySegment(S, segment, offset, LE);
-        IntVector i = (IntVector) h.convertShape(VectorOperators.S2I, I, 0); // sign-extended: bit 31 is the sign
-        IntVector bits = i.lanewise(VectorOperators.LSHL, 13).and(0x8fffe000);
-        IntVector scaled = bits.reinterpretAsFloats().mul(0x1p112f).reinterpretAsInts();
-        VectorMask<Integer> infOrNan = i.and(0x7c00).compare(VectorOperators.EQ, 0x7c00);
-        return scaled.blend(bits.or(0x7f800000), infOrNan).reinterpretAsFloats();
     }
 
     // ---- transcendental functions from lane-wise arithmetic ----

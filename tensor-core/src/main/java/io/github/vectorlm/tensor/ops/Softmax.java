@@ -4,6 +4,7 @@ import static io.github.vectorlm.tensor.ops.Simd.F;
 import static io.github.vectorlm.tensor.ops.Simd.L;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
 
 /** Numerically stable softmax, in place. */
 public final class Softmax {
@@ -33,7 +34,7 @@ public final class Softmax {
         for (int bound = F.loopBound(n); i < bound; i += L) {
             maxV = maxV.max(FloatVector.fromArray(F, x, offset + i));
         }
-        float max = Simd.max(maxV);
+        float max = maxV.reduceLanes(VectorOperators.MAX); // exact: any order gives the same
         for (; i < n; i++) {
             max = Math.max(max, x[offset + i]);
         }

@@ -1,7 +1,6 @@
 package io.github.vectorlm.tensor.ops;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorSpecies;
 
 /**
  * In-register transpose of 16×16 float blocks (AVX-512: 16 floats per vector) for packing
@@ -12,7 +11,6 @@ import jdk.incubator.vector.VectorSpecies;
  * are boxed on the heap, which would cost more than the transpose itself.
  */
 final class Transpose16 {
-    private static final VectorSpecies<Float> S512 = FloatVector.SPECIES_512;
 
     private static final FloatVector LOW0 = index(0, false);
     private static final FloatVector HIGH0 = index(0, true);
@@ -38,7 +36,7 @@ final class Transpose16 {
             boolean set = (k & bit) != 0;
             lanes[k] = high ? (set ? 16 + k : k + bit) : (set ? 16 + k - bit : k);
         }
-        return FloatVector.fromArray(S512, lanes, 0);
+        return FloatVector.fromArray(Simd.F, lanes, 0);
     }
 
     /** Whether the preferred float vector has the 16 lanes this class is written for. */
@@ -51,22 +49,22 @@ final class Transpose16 {
      * (j, k) to {@code dst[dstOffset + k·dstStride + j]}.
      */
     static void transpose(float[] src, int k0, int srcStride, float[] dst, int dstOffset, int dstStride) {
-        FloatVector r0 = FloatVector.fromArray(S512, src, 0 * srcStride + k0);
-        FloatVector r1 = FloatVector.fromArray(S512, src, 1 * srcStride + k0);
-        FloatVector r2 = FloatVector.fromArray(S512, src, 2 * srcStride + k0);
-        FloatVector r3 = FloatVector.fromArray(S512, src, 3 * srcStride + k0);
-        FloatVector r4 = FloatVector.fromArray(S512, src, 4 * srcStride + k0);
-        FloatVector r5 = FloatVector.fromArray(S512, src, 5 * srcStride + k0);
-        FloatVector r6 = FloatVector.fromArray(S512, src, 6 * srcStride + k0);
-        FloatVector r7 = FloatVector.fromArray(S512, src, 7 * srcStride + k0);
-        FloatVector r8 = FloatVector.fromArray(S512, src, 8 * srcStride + k0);
-        FloatVector r9 = FloatVector.fromArray(S512, src, 9 * srcStride + k0);
-        FloatVector r10 = FloatVector.fromArray(S512, src, 10 * srcStride + k0);
-        FloatVector r11 = FloatVector.fromArray(S512, src, 11 * srcStride + k0);
-        FloatVector r12 = FloatVector.fromArray(S512, src, 12 * srcStride + k0);
-        FloatVector r13 = FloatVector.fromArray(S512, src, 13 * srcStride + k0);
-        FloatVector r14 = FloatVector.fromArray(S512, src, 14 * srcStride + k0);
-        FloatVector r15 = FloatVector.fromArray(S512, src, 15 * srcStride + k0);
+        FloatVector r0 = FloatVector.fromArray(Simd.F, src, 0 * srcStride + k0);
+        FloatVector r1 = FloatVector.fromArray(Simd.F, src, 1 * srcStride + k0);
+        FloatVector r2 = FloatVector.fromArray(Simd.F, src, 2 * srcStride + k0);
+        FloatVector r3 = FloatVector.fromArray(Simd.F, src, 3 * srcStride + k0);
+        FloatVector r4 = FloatVector.fromArray(Simd.F, src, 4 * srcStride + k0);
+        FloatVector r5 = FloatVector.fromArray(Simd.F, src, 5 * srcStride + k0);
+        FloatVector r6 = FloatVector.fromArray(Simd.F, src, 6 * srcStride + k0);
+        FloatVector r7 = FloatVector.fromArray(Simd.F, src, 7 * srcStride + k0);
+        FloatVector r8 = FloatVector.fromArray(Simd.F, src, 8 * srcStride + k0);
+        FloatVector r9 = FloatVector.fromArray(Simd.F, src, 9 * srcStride + k0);
+        FloatVector r10 = FloatVector.fromArray(Simd.F, src, 10 * srcStride + k0);
+        FloatVector r11 = FloatVector.fromArray(Simd.F, src, 11 * srcStride + k0);
+        FloatVector r12 = FloatVector.fromArray(Simd.F, src, 12 * srcStride + k0);
+        FloatVector r13 = FloatVector.fromArray(Simd.F, src, 13 * srcStride + k0);
+        FloatVector r14 = FloatVector.fromArray(Simd.F, src, 14 * srcStride + k0);
+        FloatVector r15 = FloatVector.fromArray(Simd.F, src, 15 * srcStride + k0);
         FloatVector a;
         FloatVector b;
         a = r0;

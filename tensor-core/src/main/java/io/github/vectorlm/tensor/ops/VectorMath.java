@@ -39,7 +39,7 @@ public final class VectorMath {
             FloatVector v = FloatVector.fromArray(F, x, offset + i);
             maxV = maxV.max(v.blend(Float.NEGATIVE_INFINITY, v.test(VectorOperators.IS_NAN)));
         }
-        float max = Simd.max(maxV);
+        float max = maxV.reduceLanes(VectorOperators.MAX); // exact: any order gives the same
         for (; i < n; i++) {
             float v = x[offset + i];
             if (v > max) {

@@ -13,8 +13,6 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
-import jdk.incubator.vector.VectorShape;
-import jdk.incubator.vector.VectorSpecies;
 
 /**
  * The one place weights are read from their segments: runs of F32/F16/BF16 elements widened into a
@@ -29,9 +27,6 @@ import jdk.incubator.vector.VectorSpecies;
  */
 final class Widen {
     private static final ValueLayout.OfFloat F32 = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-    /** Bytes of one float vector's lanes: a quarter of its width. */
-    private static final VectorSpecies<Byte> B = ByteVector.SPECIES_PREFERRED.withShape(
-            VectorShape.forBitSize(F.vectorBitSize() / 4));
     private static final ValueLayout.OfShort I16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
     private Widen() {
@@ -60,9 +55,8 @@ final class Widen {
 
     /**
      * BF16: each element is the top half of an F32 — sign-extend to 32 bits and shift left by 16.
-     * Spelled out here rather than calling {@link Simd#loadBf16}: whether C2 inlines a
-     * vector-returning helper depends on what was compiled first (a helper already compiled on its
-     * own with large code is not inlined), and when it did not, the GEMM packing that calls this
+     * Spelled out here rather than calling a vector-returning helper: whether C2 inlines one
+     * depends on what was compiled first, and when it did not, the GEMM packing that calls this
      * boxed every vector (seen as an intermittent failure of SteadyStateAllocationTest).
      */
     static void bf16(MemorySegment segment, long byteOffset, float[] dst, int dstOffset, int n) {
@@ -92,9 +86,12 @@ final class Widen {
     /** I8 (quantized weights): each byte as an integer-valued float, exactly. */
     static void i8(MemorySegment segment, long byteOffset, float[] dst, int dstOffset, int n) {
         int i = 0;
-        for (int bound = F.loopBound(n); i < bound; i += L) {
-            ByteVector b = ByteVector.fromMemorySegment(B, segment, byteOffset + i, Simd.LE);
+        for (int bound = n - n % (4 * L); i < bound; i += 4 * L) {
+            ByteVector b = ByteVector.fromMemorySegment(Simd.B, segment, byteOffset + i, Simd.LE);
             ((FloatVector) b.convertShape(VectorOperators.B2F, F, 0)).intoArray(dst, dstOffset + i);
+            ((FloatVector) b.convertShape(VectorOperators.B2F, F, 1)).intoArray(dst, dstOffset + i + L);
+            ((FloatVector) b.convertShape(VectorOperators.B2F, F, 2)).intoArray(dst, dstOffset + i + 2 * L);
+            ((FloatVector) b.convertShape(VectorOperators.B2F, F, 3)).intoArray(dst, dstOffset + i + 3 * L);
         }
         for (; i < n; i++) {
             dst[dstOffset + i] = segment.get(ValueLayout.JAVA_BYTE, byteOffset + i);

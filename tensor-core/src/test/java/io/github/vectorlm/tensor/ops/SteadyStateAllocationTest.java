@@ -76,6 +76,7 @@ class SteadyStateAllocationTest {
                 VectorMath.argmax(y, 0, 768);
                 VectorMath.topK(y, 0, 768, 5, topIndex, topValue);
             });
+            Map<String, Long> allocating = new LinkedHashMap<>();
             for (Map.Entry<String, Runnable> kernel : kernels.entrySet()) {
                 long deadline = System.nanoTime() + BUDGET_NANOS;
                 long allocated;
@@ -90,8 +91,11 @@ class SteadyStateAllocationTest {
                 } while (allocated > 0 && System.nanoTime() < deadline);
                 System.out.println(kernel.getKey() + ": " + allocated + " bytes per 100 calls after " + batches
                         + " batches");
-                assertThat(allocated).as(kernel.getKey() + " allocates per call once compiled").isZero();
+                if (allocated > 0) {
+                    allocating.put(kernel.getKey(), allocated);
+                }
             }
+            assertThat(allocating).as("kernels that still allocate (bytes per 100 calls) once compiled").isEmpty();
         }
     }
 }
