@@ -28,8 +28,6 @@ import jdk.incubator.vector.VectorOperators;
  *       load of x straddles two lines. F32 rows went from 20 to 25 GB/s, F16 from 15–16 to 17–18.
  *       All vectors are the preferred 512-bit ones (see {@link Simd} for why one shape only);
  *       BF16 rows are widened 16 elements at a time by sign extension and a shift, as F16 rows are.
- *       F32 IN_OUT keeps its partial sums in such a buffer too (copied in and out once per call):
- *       [768, 2304] 14–15.6 → 18.3 GB/s, [768, 3072] 16 → 20.4, [768, 50257] 17.5–19 → 20–22.
  *   <li>IN_OUT with narrow outputs (a [768, 2304] or [3072, 768] Conv1D; see
  *       {@link #NARROW_BYTES}) computed by one thread goes one input row at a time over all of
  *       its outputs, so the whole weight is one sequential stream; sweeping four rows at a time made four streams of a few
@@ -581,7 +579,6 @@ final class Gemv {
     /** {@code y[c] = fma(w[i, c], x[i], y[c])} for every input row i in order, one row per pass over y. */
     private static void axpyEachRowF32(float[] y, int yOffset, int width, float[] x, int xOffset, int in,
             MemorySegment seg, long column, long rowBytes) {
-        MemorySegment sums = GemvScratch.alignedCopy(y, yOffset, width);
         int bound = F.loopBound(width);
         for (int i = 0; i < in; i++) {
             float s = x[xOffset + i];
@@ -589,17 +586,14 @@ final class Gemv {
             long r = column + i * rowBytes;
             int c = 0;
             for (; c < bound; c += L) {
-                long at = 4L * c;
-                FloatVector.fromMemorySegment(F, seg, r + at, Simd.LE)
-                        .fma(xv, FloatVector.fromMemorySegment(F, sums, at, Simd.LE))
-                        .intoMemorySegment(sums, at, Simd.LE);
+                FloatVector.fromMemorySegment(F, seg, r + 4L * c, Simd.LE)
+                        .fma(xv, FloatVector.fromArray(F, y, yOffset + c))
+                        .intoArray(y, yOffset + c);
             }
             for (; c < width; c++) {
-                long at = 4L * c;
-                sums.set(F32, at, Math.fma(seg.get(F32, r + at), s, sums.get(F32, at)));
+                y[yOffset + c] = Math.fma(seg.get(F32, r + 4L * c), s, y[yOffset + c]);
             }
         }
-        GemvScratch.copyBack(sums, y, yOffset, width);
     }
 
     /** As {@link #axpyEachRowF32} for F16, each row by {@link #axpyF16}. */
@@ -682,7 +676,6 @@ final class Gemv {
     /** {@code y[c] = fma(w[i, c], x[i], y[c])} for every input row i in order, four rows per pass over y. */
     private static void axpyRowsF32(float[] y, int yOffset, int width, float[] x, int xOffset, int in,
             MemorySegment seg, long column, long rowBytes) {
-        MemorySegment sums = GemvScratch.alignedCopy(y, yOffset, width);
         int bound = F.loopBound(width);
         int i = 0;
         for (; i + 4 <= in; i += 4) {
@@ -701,24 +694,23 @@ final class Gemv {
             int c = 0;
             for (; c < bound; c += L) {
                 long b = 4L * c;
-                FloatVector acc = FloatVector.fromMemorySegment(F, sums, b, Simd.LE);
+                FloatVector acc = FloatVector.fromArray(F, y, yOffset + c);
                 acc = FloatVector.fromMemorySegment(F, seg, r0 + b, Simd.LE).fma(x0, acc);
                 acc = FloatVector.fromMemorySegment(F, seg, r1 + b, Simd.LE).fma(x1, acc);
                 acc = FloatVector.fromMemorySegment(F, seg, r2 + b, Simd.LE).fma(x2, acc);
                 acc = FloatVector.fromMemorySegment(F, seg, r3 + b, Simd.LE).fma(x3, acc);
-                acc.intoMemorySegment(sums, b, Simd.LE);
+                acc.intoArray(y, yOffset + c);
             }
             for (; c < width; c++) {
                 long b = 4L * c;
-                float acc = sums.get(F32, b);
+                float acc = y[yOffset + c];
                 acc = Math.fma(seg.get(F32, r0 + b), s0, acc);
                 acc = Math.fma(seg.get(F32, r1 + b), s1, acc);
                 acc = Math.fma(seg.get(F32, r2 + b), s2, acc);
                 acc = Math.fma(seg.get(F32, r3 + b), s3, acc);
-                sums.set(F32, b, acc);
+                y[yOffset + c] = acc;
             }
         }
-        GemvScratch.copyBack(sums, y, yOffset, width);
         axpyEachRowF32(y, yOffset, width, x, xOffset + i, in - i, seg, column + i * rowBytes, rowBytes);
     }
 

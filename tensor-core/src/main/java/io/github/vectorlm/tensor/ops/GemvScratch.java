@@ -82,13 +82,6 @@ final class GemvScratch {
         return b;
     }
 
-    /** {@code y[offset + i] = sums[i]} for {@code i < n}: the inverse of {@link #alignedCopy}. */
-    static void copyBack(MemorySegment sums, float[] y, int offset, int n) {
-        for (int i = 0; i < n; i++) {
-            y[offset + i] = sums.get(F32, 4L * i);
-        }
-    }
-
     /** {@code bytes} rounded up to a whole number of cache lines. */
     static long alignUp(long bytes) {
         return (bytes + LINE - 1) & -LINE;
