@@ -90,7 +90,7 @@ final class Gemv {
         int in = linear.in();
         long rowBytes = (long) in * w.dtype().byteSize();
         long row = w.byteOffset() + o0 * rowBytes;
-        float[] lanes = GemvScratch.floats(GemvScratch.LANES, L);
+        float[] lanes = Scratch.lanes();
         switch (w.dtype()) {
             case F32 -> {
                 MemorySegment xs = GemvScratch.alignedCopy(x, xOffset, in);

@@ -6,25 +6,20 @@ import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 
 /**
- * Per-thread buffers of {@link Gemv} beside {@link Scratch}'s: the even and odd halves of the input
- * row or of the outputs that the BF16 kernels use, and the F16 dot product's. Each is allocated the first time a thread needs
- * it at that size and then reused, so a decode step allocates nothing.
+ * Per-thread buffers of {@link Gemv} beside {@link Scratch}'s: the even and odd outputs of the BF16
+ * [in, out] sweep, an F16 row widened exactly, and a cache-line-aligned copy of the input row.
+ * Each is allocated the first time a thread needs it at that size and then reused, so a decode
+ * step allocates nothing.
  */
 final class GemvScratch {
-    /** Input elements 0, 2, 4, ... (BF16 OUT_IN). */
-    static final int X_EVEN = 0;
-    /** Input elements 1, 3, 5, ... (BF16 OUT_IN). */
-    static final int X_ODD = 1;
     /** Outputs 0, 2, 4, ... of a block (BF16 IN_OUT). */
-    static final int Y_EVEN = 2;
+    static final int Y_EVEN = 0;
     /** Outputs 1, 3, 5, ... of a block (BF16 IN_OUT). */
-    static final int Y_ODD = 3;
+    static final int Y_ODD = 1;
     /** An F16 row widened exactly (the rare row with an infinity or NaN). */
-    static final int ROW = 4;
-    /** The lanes of one float vector, summed in scalar code. */
-    static final int LANES = 5;
+    static final int ROW = 2;
 
-    private static final ThreadLocal<float[][]> FLOATS = ThreadLocal.withInitial(() -> new float[6][]);
+    private static final ThreadLocal<float[][]> FLOATS = ThreadLocal.withInitial(() -> new float[3][]);
 
     private static final ValueLayout.OfFloat F32 = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
@@ -80,10 +75,5 @@ final class GemvScratch {
             b.set(F32, 4L * i, x[offset + i]);
         }
         return b;
-    }
-
-    /** {@code bytes} rounded up to a whole number of cache lines. */
-    static long alignUp(long bytes) {
-        return (bytes + LINE - 1) & -LINE;
     }
 }
