@@ -135,14 +135,15 @@ final class Gemv {
     }
 
     /**
-     * The dot product of an F32 row with x in 256-bit vectors, four accumulators (vector {@code v}
-     * of the row to accumulator {@code v mod 4}), combined as (a0+a1)+(a2+a3), lanes summed in a
-     * fixed tree, the tail added by scalar FMAs.
+     * The dot product of an F32 row with x ({@code xs}, the aligned copy), four accumulators
+     * (vector {@code v} of the row to accumulator {@code v mod 4}), combined as (a0+a1)+(a2+a3),
+     * lanes summed in a fixed tree, the tail added by scalar FMAs.
      *
      * <p>Each step also reads one byte of each 64 bytes it covers as a scalar and leaves their sum
-     * in {@code sink}, so that C2 keeps the loads. Measured on Zen 4, streaming from memory:
-     * 20–24 GB/s with them against 10–20 without on the four GPT-2 shapes, and 15–17 against 10 for
-     * [3072, 768] rows (12 KB); the earlier copy of each row into L1 did no better. Why the
+     * in {@code sink}, so that C2 keeps the loads. Measured on Zen 4 with the earlier 256-bit
+     * version, streaming from memory: 20–24 GB/s with them against 10–20 without on the four GPT-2
+     * shapes, and 15–17 against 10 for [3072, 768] rows (12 KB); the earlier copy of each row into
+     * L1 did no better. Why the
      * scalar loads help is not established (a guess: they get each line requested sooner); touching
      * lines further ahead helped less, and past 1 KB made it slower.
      */
