@@ -46,7 +46,7 @@ public final class Softmax {
      * the tail (fewer than L floats, scalar exp) in order.
      */
     private static float expAndSum(float[] x, int offset, int n, float max) {
-        float[] lanes = Scratch.get(Scratch.PARAMS2, L);
+        float[] lanes = Scratch.lanes();
         int bound = F.loopBound(n);
         expAccumulate(x, offset, bound, max, lanes);
         float sum = Simd.sumLanes(lanes);
