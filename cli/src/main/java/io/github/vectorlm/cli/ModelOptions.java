@@ -105,6 +105,11 @@ final class ModelOptions {
                     "pass --tokenizer FILE, or give token ids with --ids"));
         }
 
+        /** The pool the model runs on. */
+        Parallel pool() {
+            return ownPool != null ? ownPool : Parallel.shared();
+        }
+
         @Override
         public void close() {
             try {

@@ -1,6 +1,7 @@
 package io.github.vectorlm.generation;
 
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -32,7 +33,8 @@ final class BpeModel {
     private final int cacheCapacity;
 
     /**
-     * @param tokenToId the vocabulary
+     * @param tokenToId the vocabulary, kept as it is (not copied: 50 000 entries): the caller hands it over and
+     *     never changes it again
      * @param idToToken tokens by id (null where an id has none)
      * @param merges the merge rules, ranked by index
      * @param unknownId the id emitted for a byte with no token, or -1 to drop such bytes (as Hugging Face does without an unk_token)
@@ -42,7 +44,7 @@ final class BpeModel {
      */
     BpeModel(Map<String, Integer> tokenToId, String[] idToToken, MergeTable merges, int unknownId,
             boolean fuseUnknown, boolean ignoreMerges, int cacheCapacity) {
-        this.tokenToId = Map.copyOf(tokenToId);
+        this.tokenToId = Collections.unmodifiableMap(tokenToId);
         this.idToToken = idToToken.clone();
         this.merges = merges;
         this.unknownId = unknownId;

@@ -7,6 +7,8 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -137,6 +139,49 @@ class TokenizerFilesTest {
                 .hasMessageContaining(merges.toString()).hasMessageContaining("line 3");
         Files.writeString(merges, "#version: 0.2\na b\n");
         assertThat(Tokenizers.loadGpt2(encoder, merges).encode("aab")).containsExactly(0, 2);
+    }
+
+    @Test
+    void badGpt2EncodersAreRefusedNamingTheToken() throws IOException {
+        Path encoder = dir.resolve("encoder.json");
+        Path merges = dir.resolve("vocab.bpe");
+        Files.writeString(merges, "#version: 0.2\n");
+        Map<String, String> refusals = new LinkedHashMap<>();
+        refusals.put("{\"a\": 0, \"b\": \"1\"}", "token \"b\" has id 1, expected an integer in [0, ");
+        refusals.put("{\"a\": -1}", "token \"a\" has id -1");
+        refusals.put("{\"a\": 1.5}", "token \"a\" has id 1.5");
+        refusals.put("{\"a\": 4294967296}", "token \"a\" has id 4294967296");
+        refusals.put("{\"a\": 16777216}", "token \"a\" has id 16777216");
+        refusals.put("{\"a\": {\"b\": 1}}", "token \"a\" has id an object");
+        refusals.put("{\"a\": [1]}", "token \"a\" has id an array");
+        refusals.put("{\"a\": 0, \"b\": 0}", "id 0 is given to two tokens");
+        refusals.put("{}", "empty vocabulary");
+        refusals.put("", "empty file");
+        refusals.put("\"a\"", "expected a JSON object of token → id, found a string");
+        refusals.put("{\"a\": 0,\n \"b\" 1}", "malformed JSON");
+        refusals.put("{\"a\": 0,\n \"b\": 1", "line 2");
+        for (Map.Entry<String, String> refusal : refusals.entrySet()) {
+            Files.writeString(encoder, refusal.getKey());
+            assertThatThrownBy(() -> Tokenizers.loadGpt2(encoder, merges)).as(refusal.getKey())
+                    .isInstanceOf(TokenizerFileException.class)
+                    .hasMessageContaining(encoder.toString()).hasMessageContaining(refusal.getValue());
+        }
+        Files.writeString(encoder, "{\"a\": 7, \"a\": 0}");
+        assertThat(Tokenizers.loadGpt2(encoder, merges).encode("a")).as("a name given twice keeps its last id")
+                .containsExactly(0);
+    }
+
+    @Test
+    void aTokenizerLoadedInTheBackgroundGivesTheSameResultOrError() throws IOException {
+        Path folder = dir.resolve("model");
+        Files.createDirectories(folder);
+        assertThat(Tokenizers.forModelInBackground(folder, LoadOptions.defaults()).get()).isEmpty();
+        Files.copy(TestFiles.gpt2Encoder(), folder.resolve("encoder.json"));
+        assertThatThrownBy(() -> Tokenizers.forModelInBackground(folder, LoadOptions.defaults()).get())
+                .isInstanceOf(TokenizerFileException.class).hasMessageContaining("vocab.bpe");
+        Files.copy(TestFiles.gpt2Merges(), folder.resolve("vocab.bpe"));
+        assertThat(Tokenizers.forModelInBackground(folder, LoadOptions.defaults()).get()).get()
+                .satisfies(t -> assertThat(t.encode("Hello world")).containsExactly(15496, 995));
     }
 
     @Test

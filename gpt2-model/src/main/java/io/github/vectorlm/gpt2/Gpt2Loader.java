@@ -6,7 +6,6 @@ import io.github.vectorlm.checkpoint.Checkpoints;
 import io.github.vectorlm.checkpoint.UnsupportedCheckpointException;
 import io.github.vectorlm.generation.LoadOptions;
 import io.github.vectorlm.generation.ModelLoader;
-import io.github.vectorlm.generation.Tokenizer;
 import io.github.vectorlm.generation.Tokenizers;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -81,6 +80,7 @@ public final class Gpt2Loader implements ModelLoader {
         if (options.layers() != null) {
             throw new UnsupportedCheckpointException(path, null, "loading a subset of layers is not supported for GPT-2");
         }
+        Tokenizers.PendingTokenizer tokenizer = Tokenizers.forModelInBackground(source.folder(), options);
         Checkpoint checkpoint = Checkpoints.open(source.weights());
         try {
             Gpt2Config config = options.config() != null ? Gpt2Config.fromJsonFile(options.config())
@@ -94,8 +94,7 @@ public final class Gpt2Loader implements ModelLoader {
             options.progress().progress("mapping GPT-2 weights", 0, 1);
             Gpt2Weights weights = Gpt2Weights.map(state, config, source.kind().layout());
             options.progress().progress("mapping GPT-2 weights", 1, 1);
-            Tokenizer tokenizer = Tokenizers.forModel(source.folder(), options).orElse(null);
-            return new Gpt2Model(config, weights, options.parallel(), tokenizer, checkpoint);
+            return new Gpt2Model(config, weights, options.parallel(), tokenizer.get().orElse(null), checkpoint);
         } catch (IOException | RuntimeException | Error e) {
             checkpoint.close();
             throw e;

@@ -107,13 +107,13 @@ public final class NeoxLoader implements ModelLoader {
         NeoxConfig config = NeoxConfig.fromHuggingFace(
                 options.config() != null ? options.config() : folder.resolve("config.json"));
         checkLayerFilter(config, options);
+        Tokenizers.PendingTokenizer tokenizer = Tokenizers.forModelInBackground(folder, options);
         Checkpoint checkpoint = Checkpoints.open(path);
         try {
             options.progress().progress("mapping GPT-NeoX weights", 0, 1);
             NeoxWeights weights = NeoxWeights.mapHuggingFace(checkpoint, config, options.layers());
             options.progress().progress("mapping GPT-NeoX weights", 1, 1);
-            Tokenizer tokenizer = Tokenizers.forModel(folder, options).orElse(null);
-            return build(config, weights, options, tokenizer, checkpoint);
+            return build(config, weights, options, tokenizer.get().orElse(null), checkpoint);
         } catch (IOException | RuntimeException | Error e) {
             checkpoint.close();
             throw e;
@@ -124,12 +124,12 @@ public final class NeoxLoader implements ModelLoader {
         NeoxSlimMerger merger = NeoxSlimMerger.open(path);
         NeoxConfig config = NeoxConfig.fromNeoxYaml(merger.findConfig(options.config()), merger.vocabSize());
         checkLayerFilter(config, options);
+        Tokenizers.PendingTokenizer tokenizer = Tokenizers.forModelInBackground(merger.root(), options);
         Arena arena = Arena.ofShared();
         try {
             Map<NeoxWeights.Key, Tensor> merged = merger.merge(config, options.layers(), options.progress(), arena);
             NeoxWeights weights = NeoxWeights.assemble(config, options.layers(), merged::get);
-            Tokenizer tokenizer = Tokenizers.forModel(merger.root(), options).orElse(null);
-            return build(config, weights, options, tokenizer, arena);
+            return build(config, weights, options, tokenizer.get().orElse(null), arena);
         } catch (IOException | RuntimeException | Error e) {
             arena.close();
             throw e;

@@ -27,6 +27,7 @@ public final class Parallel implements AutoCloseable {
     private static volatile Parallel shared;
 
     private final int threads;
+    private volatile int activeThreads;
     private final Worker[] workers;
     private final ReentrantLock lock = new ReentrantLock();
 
@@ -44,6 +45,7 @@ public final class Parallel implements AutoCloseable {
 
     private Parallel(int threads) {
         this.threads = threads;
+        this.activeThreads = threads;
         this.workers = new Worker[threads - 1];
         for (int i = 0; i < workers.length; i++) {
             workers[i] = new Worker(i + 1);
@@ -82,6 +84,20 @@ public final class Parallel implements AutoCloseable {
         return threads;
     }
 
+    /**
+     * Splits the calls that follow over at most {@code n} of the pool's threads, until called
+     * again; {@code n = threads()} restores the whole pool. Results do not change (work is never
+     * split inside a reduction), only how many cores are busy.
+     *
+     * @throws IllegalArgumentException unless {@code 1 <= n <= threads()}
+     */
+    public void useThreads(int n) {
+        if (n < 1 || n > threads) {
+            throw new IllegalArgumentException("a pool of " + threads + " threads cannot use " + n);
+        }
+        activeThreads = n;
+    }
+
     /** A range body: handles items {@code [start, end)} as worker {@code worker} (0 ≤ worker &lt; threads). */
     @FunctionalInterface
     public interface RangeBody {
@@ -102,7 +118,7 @@ public final class Parallel implements AutoCloseable {
         }
         int g = Math.max(1, grain);
         int units = (n + g - 1) / g;
-        int chunks = Math.min(threads, units);
+        int chunks = Math.min(activeThreads, units);
         if (closed) {
             throw new IllegalStateException("parallel pool is closed");
         }

@@ -3,6 +3,8 @@ package io.github.vectorlm.tensor.ops;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -34,6 +36,50 @@ class ParallelTest {
                     }
                 }
             }
+        }
+    }
+
+    @Test
+    void aPoolCanBeToldToUseFewerOfItsThreads() {
+        try (Parallel p = Parallel.create(3)) {
+            p.useThreads(1);
+            Set<Integer> workers = ConcurrentHashMap.newKeySet();
+            Set<Thread> threads = ConcurrentHashMap.newKeySet();
+            AtomicIntegerArray hits = new AtomicIntegerArray(100);
+            p.forRange(100, 1, (start, end, worker) -> {
+                workers.add(worker);
+                threads.add(Thread.currentThread());
+                for (int i = start; i < end; i++) {
+                    hits.incrementAndGet(i);
+                }
+            });
+            assertThat(workers).containsExactly(0);
+            assertThat(threads).containsExactly(Thread.currentThread());
+            p.useThreads(2);
+            workers.clear();
+            p.forRange(100, 1, (start, end, worker) -> {
+                workers.add(worker);
+                for (int i = start; i < end; i++) {
+                    hits.incrementAndGet(i);
+                }
+            });
+            assertThat(workers).containsExactlyInAnyOrder(0, 1);
+            p.useThreads(3);
+            workers.clear();
+            p.forRange(100, 1, (start, end, worker) -> {
+                workers.add(worker);
+                for (int i = start; i < end; i++) {
+                    hits.incrementAndGet(i);
+                }
+            });
+            assertThat(workers).containsExactlyInAnyOrder(0, 1, 2);
+            for (int i = 0; i < 100; i++) {
+                assertThat(hits.get(i)).as("item " + i).isEqualTo(3);
+            }
+            assertThat(p.threads()).isEqualTo(3);
+            assertThatThrownBy(() -> p.useThreads(0)).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("a pool of 3 threads cannot use 0");
+            assertThatThrownBy(() -> p.useThreads(4)).isInstanceOf(IllegalArgumentException.class);
         }
     }
 
