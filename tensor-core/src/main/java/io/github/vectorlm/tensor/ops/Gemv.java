@@ -25,7 +25,8 @@ import jdk.incubator.vector.VectorOperators;
  * <ul>
  *   <li>OUT_IN reads x from a cache-line-aligned copy ({@link GemvScratch#alignedCopy}), made
  *       once per call: from a float[] (whose elements start 16 bytes into a line) every 512-bit
- *       load of x straddles two lines. F32 rows went from 20 to 25 GB/s, F16 from 15–16 to 17–18.
+ *       load of x straddles two lines. F32 rows went from 20 to 25 GB/s, F16 from 15–16 to 17–18
+ *       (18–20 since the rebias multiply moved into that copy, see {@link #dotF16}).
  *       All vectors are the preferred 512-bit ones (see {@link Simd} for why one shape only);
  *       BF16 rows are widened 16 elements at a time by sign extension and a shift, as F16 rows are.
  *   <li>IN_OUT with narrow outputs (a [768, 2304] or [3072, 768] Conv1D; see
@@ -38,7 +39,8 @@ import jdk.incubator.vector.VectorOperators;
  *       a time 17 → 25 GB/s in L2, [768, 50257] from memory 11.9 → 20.5 GB/s. A dot product is a
  *       reduction, which C2 does not vectorize in order, so OUT_IN keeps an in-register conversion,
  *       without the infinity/NaN blend and exact for finite values, used when the weight holds
- *       no infinity or NaN (read once per weight, {@link Linear#f16Finite}; see {@link #dotF16});
+ *       no infinity or NaN (read once per weight, {@link Linear#f16Finite}; see {@link #dotF16}),
+ *       against x scaled once per call in place of a rebias multiply per weight vector;
  *       widening a row into L1 by the hardware conversion first, then dotting, measured slower
  *       (20 → 17 GB/s in L2).
  *   <li>OUT_IN rows of 12 KB or more are read two at a time ({@link #LONG_ROW_BYTES}).
@@ -79,6 +81,14 @@ final class Gemv {
 
     /** The high half of each int: the odd element of a pair. */
     private static final int ODD = 0xffff0000;
+    /**
+     * 2^112: an F16's bits moved into an F32 ({@code (h << 13) & 0x8fffe000}, exponent bias 15
+     * left in place of 127) read as that F32 are the F16's value times 2^-112, exactly, subnormals
+     * included. The F16 dot products multiply x by this once per call instead of each weight.
+     */
+    private static final float F16_REBIAS = 0x1p112f;
+    /** Inputs at least this large (or not finite) would overflow times {@link #F16_REBIAS}: such an x takes the exact path. */
+    private static final float F16_SCALED_X_LIMIT = 0x1p15f;
 
     private Gemv() {
     }
@@ -114,8 +124,9 @@ final class Gemv {
                 }
             }
             case F16 -> {
-                if (linear.f16Finite()) {
-                    MemorySegment xs = GemvScratch.alignedCopy(x, xOffset, in);
+                MemorySegment xs = linear.f16Finite()
+                        ? GemvScratch.alignedScaledCopy(x, xOffset, in, F16_REBIAS, F16_SCALED_X_LIMIT) : null;
+                if (xs != null) {
                     int o = o0;
                     for (; rowBytes >= LONG_ROW_BYTES && o + 2 <= o1; o += 2, row += 2 * rowBytes) {
                         dotTwoF16(xs, seg, row, rowBytes, in, lanes, out, outOffset + o);
@@ -274,10 +285,8 @@ final class Gemv {
                     .convertShape(VectorOperators.S2I, Simd.I, 0);
             IntVector k = (IntVector) ShortVector.fromMemorySegment(Simd.S, seg, row2 + 2L * i, Simd.LE)
                     .convertShape(VectorOperators.S2I, Simd.I, 0);
-            FloatVector sa = h.lanewise(VectorOperators.LSHL, 13).and(0x8fffe000).reinterpretAsFloats().mul(0x1p112f)
-                    .fma(xv, a0);
-            FloatVector sb = k.lanewise(VectorOperators.LSHL, 13).and(0x8fffe000).reinterpretAsFloats().mul(0x1p112f)
-                    .fma(xv, b0);
+            FloatVector sa = h.lanewise(VectorOperators.LSHL, 13).and(0x8fffe000).reinterpretAsFloats().fma(xv, a0);
+            FloatVector sb = k.lanewise(VectorOperators.LSHL, 13).and(0x8fffe000).reinterpretAsFloats().fma(xv, b0);
             a0 = a1;
             a1 = a2;
             a2 = a3;
@@ -293,8 +302,8 @@ final class Gemv {
         float sumb = Simd.sumLanes(lanes);
         for (int i = bound; i < n; i++) {
             float xi = xs.get(F32, 4L * i);
-            suma = Math.fma(Float.float16ToFloat(seg.get(I16, row + 2L * i)), xi, suma);
-            sumb = Math.fma(Float.float16ToFloat(seg.get(I16, row2 + 2L * i)), xi, sumb);
+            suma = Math.fma(Float.float16ToFloat(seg.get(I16, row + 2L * i)) / F16_REBIAS, xi, suma);
+            sumb = Math.fma(Float.float16ToFloat(seg.get(I16, row2 + 2L * i)) / F16_REBIAS, xi, sumb);
         }
         out[at] = suma;
         out[at + 1] = sumb;
@@ -355,8 +364,13 @@ final class Gemv {
      * loads per step with the accumulator pairs swapped every step; combined as (a0+a1)+(a2+a3),
      * lanes summed by {@link Simd#sumLanes} through {@code lanes}, the rest added by scalar FMAs.
      * The conversion has no infinity/NaN case: finite halves are moved into an F32 (sign, exponent
-     * and mantissa in place, the exponent bias 112 too small) and rebiased by one exact multiply by
-     * 2^112, which is exact for every finite half, subnormals included.
+     * and mantissa in place, the exponent bias 112 too small), which is the half's value times
+     * 2^-112 exactly, subnormals included; {@code xs} holds x times 2^112 ({@link #F16_REBIAS}),
+     * so each product, and so every FMA, is bit for bit the one of the unscaled values. Leaving the
+     * multiply out of the loop (one vector instruction in four) measured +4–20 % on one core from
+     * memory on [768, 2304], [768, 3072] and the LM head (two A/Bs of alternating JMH runs: 16–18
+     * → 18–21 GB/s, and 17.6–18.1 → 18.8–19.5 GB/s on average), [3072, 768] equal, and no change
+     * at two threads, where both cores together are bound by memory.
      *
      * <p>Kept small on purpose: with the infinity/NaN tracking of each row in the loop (an earlier
      * version), C2 sometimes left a Vector API call behind in this method, which then boxed every
@@ -374,8 +388,8 @@ final class Gemv {
                     .convertShape(VectorOperators.S2I, Simd.I, 0);
             IntVector h1 = (IntVector) ShortVector.fromMemorySegment(Simd.S, seg, at + 2 * L, Simd.LE)
                     .convertShape(VectorOperators.S2I, Simd.I, 0);
-            FloatVector w0 = h0.lanewise(VectorOperators.LSHL, 13).and(0x8fffe000).reinterpretAsFloats().mul(0x1p112f);
-            FloatVector w1 = h1.lanewise(VectorOperators.LSHL, 13).and(0x8fffe000).reinterpretAsFloats().mul(0x1p112f);
+            FloatVector w0 = h0.lanewise(VectorOperators.LSHL, 13).and(0x8fffe000).reinterpretAsFloats();
+            FloatVector w1 = h1.lanewise(VectorOperators.LSHL, 13).and(0x8fffe000).reinterpretAsFloats();
             FloatVector b0 = w0.fma(FloatVector.fromMemorySegment(F, xs, 4L * i, Simd.LE), a0);
             FloatVector b1 = w1.fma(FloatVector.fromMemorySegment(F, xs, 4L * i + 4L * L, Simd.LE), a1);
             a0 = a2;
@@ -386,7 +400,7 @@ final class Gemv {
         a0.add(a1).add(a2.add(a3)).intoArray(lanes, 0);
         float sum = Simd.sumLanes(lanes);
         for (int i = bound; i < n; i++) {
-            sum = Math.fma(Float.float16ToFloat(seg.get(I16, row + 2L * i)), xs.get(F32, 4L * i), sum);
+            sum = Math.fma(Float.float16ToFloat(seg.get(I16, row + 2L * i)) / F16_REBIAS, xs.get(F32, 4L * i), sum);
         }
         return sum;
     }
@@ -452,8 +466,10 @@ final class Gemv {
     }
 
     /**
-     * {@link #dotF16} for a weight that holds an infinity or a NaN: each row widened exactly by
-     * {@link Widen#f16} first, then the same arithmetic.
+     * {@link #dotF16} for a weight that holds an infinity or a NaN, or an x that the scaling by
+     * 2^112 would overflow ({@link #F16_SCALED_X_LIMIT}): each row widened exactly by
+     * {@link Widen#f16} first, then the same arithmetic, so the same bits as {@link #dotF16} where
+     * both apply.
      */
     private static float dotF16Exact(float[] x, int xOffset, MemorySegment seg, long row, int n, float[] lanes) {
         float[] w = GemvScratch.floats(GemvScratch.ROW, n);

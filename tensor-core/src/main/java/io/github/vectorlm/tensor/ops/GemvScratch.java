@@ -68,6 +68,22 @@ final class GemvScratch {
         return b;
     }
 
+    /**
+     * {@code x[offset .. offset + n)} times {@code scale} (a power of two) copied into
+     * {@link #aligned} at byte 0, or null, with the buffer's contents undefined, if some element
+     * is not finite or not smaller than {@code limit} in magnitude (its scaled copy could overflow).
+     */
+    static MemorySegment alignedScaledCopy(float[] x, int offset, int n, float scale, float limit) {
+        MemorySegment b = aligned(4L * n);
+        boolean fits = true;
+        for (int i = 0; i < n; i++) {
+            float v = x[offset + i];
+            fits &= Math.abs(v) < limit;
+            b.set(F32, 4L * i, v * scale);
+        }
+        return fits ? b : null;
+    }
+
     /** {@code x[offset .. offset + n)} copied into {@link #aligned} at byte 0. */
     static MemorySegment alignedCopy(float[] x, int offset, int n) {
         MemorySegment b = aligned(4L * n);

@@ -173,6 +173,49 @@ class MatmulTest {
     }
 
     @Test
+    void f16DotProductsAgainstScaledInputsMatchTheExactPathBitForBit() {
+        // the F16 [out, in] GEMV multiplies x by 2^112 once per call instead of each converted
+        // weight; an x with an element of 2^15 or more, or not finite, takes the exact path
+        // (rows widened by Float.float16ToFloat). The same products, so the same bits: checked by
+        // making one x of each kind that differ only where the weights' column is zero. Rows of
+        // 100 inputs (one-row dot products with a scalar tail) and of 6200 (two rows at a time),
+        // with subnormal, tiny and the largest halves among the weights.
+        Random random = TestData.random("matmul f16 scaled x");
+        for (int in : new int[] {100, 6200}) {
+            int out = 9;
+            int zeroColumn = in / 3;
+            float[] w = TestData.normal(random, out * in, 1 / Math.sqrt(in));
+            for (int o = 0; o < out; o++) {
+                w[o * in + zeroColumn] = 0f;
+                w[o * in + (7 * o + 1) % in] = 6e-8f * (o % 2 == 0 ? 1 : -1); // subnormal halves
+                w[o * in + (11 * o + 2) % in] = 65504f * (o % 2 == 0 ? -1 : 1);
+            }
+            Linear linear = Linear.outIn(TestData.tensor(DType.F16, w, 2, out, in), null);
+            float[] x = TestData.normal(random, in, 1.0);
+            x[(5 % in)] = 3e-39f; // a subnormal input, scaled up exactly
+            float[] scaled = new float[out];
+            float[] exact = new float[out];
+            float[] expected = new float[out];
+            MatmulReference.linear(expected, 0, x, 0, 1, linear);
+            x[zeroColumn] = 1f;
+            Matmul.linear(scaled, 0, x, 0, 1, linear, two);
+            x[zeroColumn] = 0x1p15f;
+            Matmul.linear(exact, 0, x, 0, 1, linear, two);
+            TestData.assertBitIdentical("F16 [" + out + ", " + in + "], x scaled against exact", exact, scaled);
+            TestData.assertWithin("F16 [" + out + ", " + in + "] against the reference", expected, scaled,
+                    bounds(x, 0, 1, linear, 0));
+            x[zeroColumn] = 1e6f; // 1e6 · 2^112 overflows to infinity, and 0 · infinity is NaN
+            Matmul.linear(exact, 0, x, 0, 1, linear, two);
+            TestData.assertBitIdentical("F16 [" + out + ", " + in + "], an x of 1e6", scaled, exact);
+            x[zeroColumn] = Float.NaN;
+            Matmul.linear(exact, 0, x, 0, 1, linear, two);
+            for (float y : exact) {
+                assertThat(y).as("a NaN input reaches every output (0 · NaN)").isNaN();
+            }
+        }
+    }
+
+    @Test
     void inOutRowsGiveTheSameBitsAloneAsInABatch() {
         // the IN_OUT GEMV and the GEMM compute each output as the same FMA chain, for fewer than
         // 512 inputs (from 512 on, a one-row product of narrow [in, out] weights is summed in four
