@@ -220,18 +220,21 @@ class MatmulTest {
         // the IN_OUT GEMV and the GEMM compute each output as the same FMA chain, for fewer than
         // 512 inputs (from 512 on, a one-row product of narrow [in, out] weights is summed in four
         // parts over the inputs, so that threads can share it: a different order)
+        // (BF16: 301 outputs are read as int pairs, 1501 widened 16 at a time; see Gemv.BF16_PAIRS_MAX_WIDTH)
         Random random = TestData.random("matmul gemv vs gemm");
         for (DType dtype : new DType[] {DType.F32, DType.F16, DType.BF16}) {
-            Linear linear = randomLinear(random, 333, 301, Linear.Layout.IN_OUT, dtype, true);
-            int rows = 9;
-            float[] x = TestData.normal(random, rows * 333, 1.0);
-            float[] batch = new float[rows * 301];
-            Matmul.linear(batch, 0, x, 0, rows, linear, two);
-            float[] single = new float[rows * 301];
-            for (int r = 0; r < rows; r++) {
-                Matmul.linear(single, r * 301, x, r * 333, 1, linear, two);
+            for (int out : new int[] {301, 1501}) {
+                Linear linear = randomLinear(random, 333, out, Linear.Layout.IN_OUT, dtype, true);
+                int rows = 9;
+                float[] x = TestData.normal(random, rows * 333, 1.0);
+                float[] batch = new float[rows * out];
+                Matmul.linear(batch, 0, x, 0, rows, linear, two);
+                float[] single = new float[rows * out];
+                for (int r = 0; r < rows; r++) {
+                    Matmul.linear(single, r * out, x, r * 333, 1, linear, two);
+                }
+                TestData.assertBitIdentical(linear.toString(), batch, single);
             }
-            TestData.assertBitIdentical(linear.toString(), batch, single);
         }
     }
 
