@@ -42,37 +42,15 @@ class ParallelTest {
     @Test
     void aPoolCanBeToldToUseFewerOfItsThreads() {
         try (Parallel p = Parallel.create(3)) {
-            p.useThreads(1);
-            Set<Integer> workers = ConcurrentHashMap.newKeySet();
-            Set<Thread> threads = ConcurrentHashMap.newKeySet();
             AtomicIntegerArray hits = new AtomicIntegerArray(100);
-            p.forRange(100, 1, (start, end, worker) -> {
-                workers.add(worker);
-                threads.add(Thread.currentThread());
-                for (int i = start; i < end; i++) {
-                    hits.incrementAndGet(i);
-                }
-            });
-            assertThat(workers).containsExactly(0);
+            Set<Thread> threads = ConcurrentHashMap.newKeySet();
+            p.useThreads(1);
+            assertThat(workersOfOneCall(p, hits, threads)).containsExactly(0);
             assertThat(threads).containsExactly(Thread.currentThread());
             p.useThreads(2);
-            workers.clear();
-            p.forRange(100, 1, (start, end, worker) -> {
-                workers.add(worker);
-                for (int i = start; i < end; i++) {
-                    hits.incrementAndGet(i);
-                }
-            });
-            assertThat(workers).containsExactlyInAnyOrder(0, 1);
+            assertThat(workersOfOneCall(p, hits, threads)).containsExactlyInAnyOrder(0, 1);
             p.useThreads(3);
-            workers.clear();
-            p.forRange(100, 1, (start, end, worker) -> {
-                workers.add(worker);
-                for (int i = start; i < end; i++) {
-                    hits.incrementAndGet(i);
-                }
-            });
-            assertThat(workers).containsExactlyInAnyOrder(0, 1, 2);
+            assertThat(workersOfOneCall(p, hits, threads)).containsExactlyInAnyOrder(0, 1, 2);
             for (int i = 0; i < 100; i++) {
                 assertThat(hits.get(i)).as("item " + i).isEqualTo(3);
             }
@@ -81,6 +59,19 @@ class ParallelTest {
                     .hasMessageContaining("a pool of 3 threads cannot use 0");
             assertThatThrownBy(() -> p.useThreads(4)).isInstanceOf(IllegalArgumentException.class);
         }
+    }
+
+    /** The worker ids that one call over {@code hits.length()} items ran as; counts each item in {@code hits}. */
+    private static Set<Integer> workersOfOneCall(Parallel p, AtomicIntegerArray hits, Set<Thread> threads) {
+        Set<Integer> workers = ConcurrentHashMap.newKeySet();
+        p.forRange(hits.length(), 1, (start, end, worker) -> {
+            workers.add(worker);
+            threads.add(Thread.currentThread());
+            for (int i = start; i < end; i++) {
+                hits.incrementAndGet(i);
+            }
+        });
+        return workers;
     }
 
     @Test
