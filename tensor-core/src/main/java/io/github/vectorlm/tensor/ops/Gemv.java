@@ -599,16 +599,23 @@ final class Gemv {
         }
     }
 
-    /** {@code y[c] = fma(w[i, c], x[i], y[c])} for every input row i in order, one row per pass over y. */
+    /**
+     * {@code y[c] = fma(w[i, c], x[i], y[c])} for every input row i in order, one row per pass over
+     * y. Each vector step also reads one byte of its 64 bytes as a scalar, summed into the
+     * {@link GemvScratch#sink} (the trick of {@link #dotF32}): one core, [768, 2304] from memory,
+     * 13.3–16.7 → 19.0–21.7 GB/s (3 alternating JMH runs); [3072, 768] 17.0–21.5 → 21.2–22.0.
+     */
     private static void axpyEachRowF32(float[] y, int yOffset, int width, float[] x, int xOffset, int in,
             MemorySegment seg, long column, long rowBytes) {
         int bound = F.loopBound(width);
+        int touched = 0;
         for (int i = 0; i < in; i++) {
             float s = x[xOffset + i];
             FloatVector xv = FloatVector.broadcast(F, s);
             long r = column + i * rowBytes;
             int c = 0;
             for (; c < bound; c += L) {
+                touched += seg.get(ValueLayout.JAVA_BYTE, r + 4L * c);
                 FloatVector.fromMemorySegment(F, seg, r + 4L * c, Simd.LE)
                         .fma(xv, FloatVector.fromArray(F, y, yOffset + c))
                         .intoArray(y, yOffset + c);
@@ -617,6 +624,7 @@ final class Gemv {
                 y[yOffset + c] = Math.fma(seg.get(F32, r + 4L * c), s, y[yOffset + c]);
             }
         }
+        GemvScratch.sink()[0] += touched;
     }
 
     /** As {@link #axpyEachRowF32} for F16, each row by {@link #axpyF16}. */
@@ -686,16 +694,24 @@ final class Gemv {
      */
     static final int BF16_PAIRS_MAX_WIDTH = 1024;
 
-    /** As {@link #axpyEachRowF32} for BF16: each row widened 16 elements at a time (sign extension, shift). */
+    /**
+     * As {@link #axpyEachRowF32} for BF16: each row widened 16 elements at a time (sign extension,
+     * shift), a byte of each step read as a scalar into the sink as there ([768, 2304] 16.2–16.9 →
+     * 17.8–20.0 GB/s on one core, 3 alternating runs; the same reads made the int-pair sweep of
+     * [3072, 768] slower, 16.7–18.6 → 15.0–16.7, and a read of every line of an F16 row before its
+     * vectorized axpy helped 768-wide rows but halved 2304-wide ones, so neither is done).
+     */
     private static void axpyEachRowBf16Widened(float[] y, int yOffset, int width, float[] x, int xOffset, int in,
             MemorySegment seg, long column, long rowBytes) {
         int bound = F.loopBound(width);
+        int touched = 0;
         for (int i = 0; i < in; i++) {
             float s = x[xOffset + i];
             FloatVector xv = FloatVector.broadcast(F, s);
             long r = column + i * rowBytes;
             int c = 0;
             for (; c < bound; c += L) {
+                touched += seg.get(ValueLayout.JAVA_BYTE, r + 2L * c);
                 ((IntVector) ShortVector.fromMemorySegment(Simd.S, seg, r + 2L * c, Simd.LE)
                         .convertShape(VectorOperators.S2I, Simd.I, 0)).lanewise(VectorOperators.LSHL, 16)
                         .reinterpretAsFloats().fma(xv, FloatVector.fromArray(F, y, yOffset + c))
@@ -705,6 +721,7 @@ final class Gemv {
                 y[yOffset + c] = Math.fma(DType.bf16ToF32(seg.get(I16, r + 2L * c)), s, y[yOffset + c]);
             }
         }
+        GemvScratch.sink()[0] += touched;
     }
 
     /** One BF16 row {@code r} of {@code width} elements times {@code s}, added to the even/odd outputs. */
