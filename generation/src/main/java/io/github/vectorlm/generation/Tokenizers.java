@@ -258,9 +258,7 @@ public final class Tokenizers {
     }
 
     private static JsonNode readJson(Path file) throws IOException {
-        if (!Files.isRegularFile(file)) {
-            throw new NoSuchFileException(file.toString(), null, "tokenizer file not found");
-        }
+        requireFile(file);
         try {
             JsonNode root = JSON.readTree(file.toFile());
             if (root == null || root.isMissingNode()) {
@@ -278,9 +276,7 @@ public final class Tokenizers {
      * The checks are {@link #readVocab}'s; as there, a name given twice keeps its last id.
      */
     private static Map<String, Integer> readEncoder(Path file) throws IOException {
-        if (!Files.isRegularFile(file)) {
-            throw new NoSuchFileException(file.toString(), null, "tokenizer file not found");
-        }
+        requireFile(file);
         try (JsonParser parser = JSON.createParser(file.toFile())) {
             JsonToken first = parser.nextToken();
             if (first == null) {
@@ -294,9 +290,7 @@ public final class Tokenizers {
                 JsonToken value = parser.nextToken();
                 if (value != JsonToken.VALUE_NUMBER_INT || parser.getNumberType() != JsonParser.NumberType.INT
                         || parser.getIntValue() < 0 || parser.getIntValue() >= MAX_ID) {
-                    String shown = value.isStructStart() ? describe(value) : parser.getText();
-                    throw new TokenizerFileException(file, "token \"" + abbreviate(name) + "\" has id " + abbreviate(shown)
-                            + ", expected an integer in [0, " + MAX_ID + ")");
+                    throw badId(file, "", name, value.isStructStart() ? describe(value) : parser.getText());
                 }
                 vocab.put(name, parser.getIntValue());
             }
@@ -307,6 +301,19 @@ public final class Tokenizers {
         } catch (JsonProcessingException e) {
             throw malformedJson(file, e);
         }
+    }
+
+    /** A tokenizer file that is not a regular file: the same error wherever one is read. */
+    private static void requireFile(Path file) throws NoSuchFileException {
+        if (!Files.isRegularFile(file)) {
+            throw new NoSuchFileException(file.toString(), null, "tokenizer file not found");
+        }
+    }
+
+    /** A vocabulary entry whose id ({@code shown} as written) is not an integer in [0, {@link #MAX_ID}). */
+    private static TokenizerFileException badId(Path file, String where, String token, String shown) {
+        return new TokenizerFileException(file, where + "token \"" + abbreviate(token) + "\" has id " + abbreviate(shown)
+                + ", expected an integer in [0, " + MAX_ID + ")");
     }
 
     private static String describe(JsonToken token) {
@@ -342,8 +349,7 @@ public final class Tokenizers {
         for (Map.Entry<String, JsonNode> entry : node.properties()) {
             JsonNode id = entry.getValue();
             if (!id.canConvertToInt() || !id.isIntegralNumber() || id.asInt() < 0 || id.asInt() >= MAX_ID) {
-                throw new TokenizerFileException(file, where + "token \"" + abbreviate(entry.getKey())
-                        + "\" has id " + abbreviate(id.toString()) + ", expected an integer in [0, " + MAX_ID + ")");
+                throw badId(file, where, entry.getKey(), id.toString());
             }
             vocab.put(entry.getKey(), id.asInt());
         }
