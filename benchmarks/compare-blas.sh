@@ -58,12 +58,12 @@ for t in 1 2; do
 done
 
 echo "== JMH: GEMM, GEMV, read bandwidth"
-"$JAVA" --add-modules jdk.incubator.vector -jar "$JAR" 'GemmBenchmark|GemvBenchmark|BandwidthBenchmark' \
+"$JAVA" --add-modules jdk.incubator.vector -jar "$JAR" 'GemmBenchmark|GemvBenchmark.gemvBesideRead|BandwidthBenchmark' \
     -f "$RUNS" "${JMH_ITER[@]}" -rf json -rff "$OUT/jmh.json" > "$OUT/jmh.log" 2>&1 \
     || { tail -30 "$OUT/jmh.log"; exit 1; }
 
 echo "== JMH: int8 GEMV (LLM.int8 layer quantized from F32, [out, in])"
-"$JAVA" --add-modules jdk.incubator.vector -jar "$JAR" 'GemvBenchmark' -p dtype=I8 -p layout=OUT_IN \
+"$JAVA" --add-modules jdk.incubator.vector -jar "$JAR" 'GemvBenchmark.gemvBesideRead' -p dtype=I8 -p layout=OUT_IN \
     -f "$RUNS" "${JMH_ITER[@]}" -rf json -rff "$OUT/jmh-int8.json" > "$OUT/jmh-int8.log" 2>&1 \
     || { tail -30 "$OUT/jmh-int8.log"; exit 1; }
 

@@ -5,6 +5,12 @@ Usage: compare_table.py DIR    (DIR holds jmh.json and openblas-1.json, openblas
 
 Every figure is "median [min-max]" over all measurement iterations of all forks (JMH) or over all
 runs (OpenBLAS), so the spread across runs is visible. Ratios use the medians.
+
+GEMV comes from GemvBenchmark.gemvBesideRead: each iteration times the GEMV and a plain read
+(ReadProbe) of the same weight copies in turns, in the same fork. The GEMV target is judged on
+that same-memory ratio (per iteration, then the median): the memory each fork gets reads at
+different speeds on this machine (18 to 28 GB/s for the same loop in separate runs), so a ratio to
+BandwidthBenchmark, measured in another fork, carries that spread; it is printed beside it.
 """
 import json
 import os
@@ -47,15 +53,17 @@ def main():
                 for r in json.load(f)["results"]:
                     blas.setdefault((r["shape"], r["layout"], t), []).append(r["gflops"])
 
-    gemm, gemv, bandwidth = {}, {}, {}
+    gemm, gemv, same_memory, bandwidth = {}, {}, {}, {}
     for b in jmh:
         name = b["benchmark"].rsplit(".", 2)[-2]
         p = b.get("params", {})
         sec = b.get("secondaryMetrics", {})
         if name == "GemmBenchmark" and "flops" in sec:
             gemm[(p["shape"], p["layout"], p["dtype"], p["threads"])] = [v / 1e9 for v in raw(sec["flops"])]
-        elif name == "GemvBenchmark" and "weightBytes" in sec:
-            gemv[(p["shape"], p["dtype"], p["layout"], p["threads"])] = [v / 1e9 for v in raw(sec["weightBytes"])]
+        elif name == "GemvBenchmark" and "gemvNanos" in sec:
+            key = (p["shape"], p["dtype"], p["layout"], p["threads"])
+            gemv[key] = [b / t for b, t in zip(raw(sec["gemvBytes"]), raw(sec["gemvNanos"]))]
+            same_memory[key] = [b / t for b, t in zip(raw(sec["readBytes"]), raw(sec["readNanos"]))]
         elif name == "BandwidthBenchmark" and "bytes" in sec:
             bandwidth[p["threads"]] = [v / 1e9 for v in raw(sec["bytes"])]
 
@@ -85,9 +93,11 @@ def main():
         print()
 
     if gemv:
-        print("GEMV, GB/s of weight bytes read (weights rotate through 256 MiB: DRAM, not cache)")
-        print(f"{'shape':<10} {'dtype':<5} {'layout':<7} {'thr':>3}  {'VectorLM':<22} {'of bandwidth':>12}  "
-              f"{'rows/s':>9} {'vs F32':>7}  target")
+        print("GEMV, GB/s of weight bytes read (weights rotate through 256 MiB: DRAM, not cache);")
+        print("'read' is a plain read of the same weight copies in the same fork, 'of read' the GEMV's share")
+        print("of it (the target), 'of 1 GiB' the share of BandwidthBenchmark's figure (another fork)")
+        print(f"{'shape':<10} {'dtype':<5} {'layout':<7} {'thr':>3}  {'VectorLM':<22} {'read':<22} "
+              f"{'of read':<18} {'of 1 GiB':>8}  {'rows/s':>9} {'vs F32':>7}  target")
         size = {"F32": 4, "BF16": 2, "F16": 2, "I8": 1}
         order = {"F32": 0, "BF16": 1, "F16": 2, "I8": 3}
 
@@ -99,20 +109,21 @@ def main():
         for key in sorted(gemv, key=lambda k: (k[0], k[2], k[3], order[k[1]])):
             shape, dtype, layout, t = key
             ours = statistics.median(gemv[key])
+            shares = [g / r for g, r in zip(gemv[key], same_memory[key])]
+            share = statistics.median(shares)
             bw = statistics.median(bandwidth[t]) if t in bandwidth else float("nan")
-            ratio = ours / bw
             f32 = (shape, "F32", layout, t)
             speedup = calls(key) / calls(f32) if f32 in gemv else float("nan")
             if dtype == "I8":
                 ok = "ok" if speedup >= TARGET_INT8_ROWS else f"< {TARGET_INT8_ROWS}x F32"
-            elif ratio < TARGET_GEMV:
+            elif share < TARGET_GEMV:
                 ok = f"< {TARGET_GEMV}"
             elif dtype != "F32" and speedup < TARGET_16BIT_ROWS:
                 ok = f"< {TARGET_16BIT_ROWS}x F32"
             else:
                 ok = "ok"
-            print(f"{shape:<10} {dtype:<5} {layout:<7} {t:>3}  {fmt(gemv[key]):<22} {ratio:12.2f}  "
-                  f"{calls(key):9.0f} {speedup:7.2f}  {ok}")
+            print(f"{shape:<10} {dtype:<5} {layout:<7} {t:>3}  {fmt(gemv[key]):<22} {fmt(same_memory[key]):<22} "
+                  f"{fmt(shares, digits=2):<18} {ours / bw:8.2f}  {calls(key):9.0f} {speedup:7.2f}  {ok}")
 
 
 if __name__ == "__main__":

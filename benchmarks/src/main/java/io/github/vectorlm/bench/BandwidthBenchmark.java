@@ -4,10 +4,7 @@ import io.github.vectorlm.tensor.ops.Parallel;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.nio.ByteOrder;
 import java.util.concurrent.TimeUnit;
-import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorSpecies;
 import org.openjdk.jmh.annotations.AuxCounters;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -35,11 +32,8 @@ import org.openjdk.jmh.annotations.Warmup;
 @Measurement(iterations = 5, time = 1)
 @Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "-Xmx1g"})
 public class BandwidthBenchmark {
-    private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
     private static final ValueLayout.OfLong LONG = ValueLayout.JAVA_LONG;
     private static final long BYTES = 1L << 30;
-    /** Work is split in blocks of this many bytes. */
-    private static final long BLOCK = 1L << 20;
 
     @Param({"1", "2"})
     public int threads;
@@ -47,7 +41,7 @@ public class BandwidthBenchmark {
     private Arena arena;
     private MemorySegment data;
     private Parallel parallel;
-    private final float[] partial = new float[64];
+    private ReadProbe probe;
 
     /** Bytes read, reported per second. */
     @State(Scope.Thread)
@@ -65,6 +59,7 @@ public class BandwidthBenchmark {
             data.set(LONG, i, 0x3f8000003f800000L); // 1.0f, 1.0f
         }
         parallel = Parallel.create(threads);
+        probe = new ReadProbe(parallel);
     }
 
     @TearDown(Level.Trial)
@@ -75,29 +70,8 @@ public class BandwidthBenchmark {
 
     @Benchmark
     public float sum(Counters counters) {
-        int blocks = (int) (BYTES / BLOCK);
-        parallel.forRange(blocks, 1, (start, end, worker) ->
-                partial[worker] = sum(data, start * BLOCK, end * BLOCK));
+        float total = probe.read(data, 0, BYTES);
         counters.bytes += BYTES;
-        float total = 0;
-        for (int i = 0; i < threads; i++) {
-            total += partial[i];
-        }
         return total;
-    }
-
-    private static float sum(MemorySegment s, long from, long to) {
-        FloatVector a0 = FloatVector.zero(F);
-        FloatVector a1 = a0;
-        FloatVector a2 = a0;
-        FloatVector a3 = a0;
-        long step = F.vectorByteSize();
-        for (long i = from; i < to; i += 4 * step) {
-            a0 = a0.add(FloatVector.fromMemorySegment(F, s, i, ByteOrder.LITTLE_ENDIAN));
-            a1 = a1.add(FloatVector.fromMemorySegment(F, s, i + step, ByteOrder.LITTLE_ENDIAN));
-            a2 = a2.add(FloatVector.fromMemorySegment(F, s, i + 2 * step, ByteOrder.LITTLE_ENDIAN));
-            a3 = a3.add(FloatVector.fromMemorySegment(F, s, i + 3 * step, ByteOrder.LITTLE_ENDIAN));
-        }
-        return a0.add(a1).add(a2).add(a3).reduceLanes(jdk.incubator.vector.VectorOperators.ADD);
     }
 }

@@ -1,6 +1,7 @@
 package io.github.vectorlm.bench;
 
 import io.github.vectorlm.tensor.DType;
+import io.github.vectorlm.tensor.Tensor;
 import io.github.vectorlm.tensor.ops.Int8Linear;
 import io.github.vectorlm.tensor.ops.Linear;
 import io.github.vectorlm.tensor.ops.Matmul;
@@ -27,8 +28,15 @@ import org.openjdk.jmh.annotations.Warmup;
  * c_attn (768x2304), c_fc (768x3072), c_proj of the MLP (3072x768) and the LM head (768x50257).
  * Each call uses the next of several weight copies totalling {@link BenchData#ROTATION_BYTES}, so
  * the weights stream from DRAM as in a real model (500 MB of weights per token), not from L3.
- * The {@code weightBytes} counter is weight bytes read per second; compare it with
- * {@link BandwidthBenchmark}.
+ * The {@code weightBytes} counter of {@link #gemv} is weight bytes read per second; compare it
+ * with {@link BandwidthBenchmark}.
+ *
+ * <p>{@link #gemvBesideRead} measures the same GEMV beside a plain read ({@link ReadProbe}) of the
+ * same weight copies, in turns, in the same fork: the fraction of the read bandwidth that the
+ * kernel reaches on that very memory. The JVM places each fork's memory anew, and on this
+ * (virtual) machine one region reads up to half again as fast as another (the same read loop
+ * measured 18 to 28 GB/s in separate runs), so a ratio to a bandwidth measured in another fork is
+ * off by as much as that.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
@@ -57,6 +65,7 @@ public class GemvBenchmark {
     private float[] x;
     private float[] y;
     private Parallel parallel;
+    private ReadProbe probe;
     private long weightBytes;
 
     /** Weight bytes read, reported per second. */
@@ -65,6 +74,23 @@ public class GemvBenchmark {
     public static class Counters {
         /** Bytes of weights streamed. */
         public long weightBytes;
+    }
+
+    /**
+     * Totals per iteration of {@link #gemvBesideRead}: bytes and nanoseconds of the GEMV calls and
+     * of the plain reads. Bytes over nanoseconds is GB/s.
+     */
+    @State(Scope.Thread)
+    @AuxCounters(AuxCounters.Type.EVENTS)
+    public static class SameMemory {
+        /** Weight bytes the GEMV calls read. */
+        public long gemvBytes;
+        /** Time spent in the GEMV calls. */
+        public long gemvNanos;
+        /** Bytes the plain reads read. */
+        public long readBytes;
+        /** Time spent in the plain reads. */
+        public long readNanos;
     }
 
     @Setup(Level.Trial)
@@ -91,6 +117,7 @@ public class GemvBenchmark {
         x = BenchData.floats(3, d[0], 1f);
         y = new float[d[1]];
         parallel = Parallel.create(threads);
+        probe = new ReadProbe(parallel);
     }
 
     @TearDown(Level.Trial)
@@ -101,16 +128,45 @@ public class GemvBenchmark {
 
     @Benchmark
     public float gemv(Counters counters) {
-        if (quantized != null) {
-            Int8Linear linear = quantized[next];
-            next = next + 1 == quantized.length ? 0 : next + 1;
-            Matmul.linear(y, 0, x, 0, 1, linear, parallel);
-        } else {
-            Linear linear = copies[next];
-            next = next + 1 == copies.length ? 0 : next + 1;
-            Matmul.linear(y, 0, x, 0, 1, linear, parallel);
-        }
+        float result = multiply(next);
+        next = next + 1 == copies() ? 0 : next + 1;
         counters.weightBytes += weightBytes;
+        return result;
+    }
+
+    /**
+     * One GEMV with the next weight copy, then a plain read of the copy half the rotation away
+     * (never one still in the L3 from the GEMV), each timed: every copy is read both ways once per
+     * round.
+     */
+    @Benchmark
+    public float gemvBesideRead(SameMemory counters) {
+        int copy = next;
+        next = next + 1 == copies() ? 0 : next + 1;
+        long t0 = System.nanoTime();
+        float result = multiply(copy);
+        long t1 = System.nanoTime();
+        int other = (copy + copies() / 2) % copies();
+        Tensor w = quantized != null ? quantized[other].quantizedWeight() : copies[other].weight();
+        result += probe.read(w.segment(), w.byteOffset(), weightBytes);
+        long t2 = System.nanoTime();
+        counters.gemvBytes += weightBytes;
+        counters.gemvNanos += t1 - t0;
+        counters.readBytes += weightBytes;
+        counters.readNanos += t2 - t1;
+        return result;
+    }
+
+    private int copies() {
+        return quantized != null ? quantized.length : copies.length;
+    }
+
+    private float multiply(int copy) {
+        if (quantized != null) {
+            Matmul.linear(y, 0, x, 0, 1, quantized[copy], parallel);
+        } else {
+            Matmul.linear(y, 0, x, 0, 1, copies[copy], parallel);
+        }
         return y[0];
     }
 }

@@ -6,27 +6,30 @@ import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 
 /**
- * Per-thread buffers of {@link Gemv} beside {@link Scratch}'s: the even and odd outputs of the BF16
- * [in, out] sweep, an F16 row widened exactly, and a cache-line-aligned copy of the input row.
+ * Per-thread buffers of {@link Gemv} beside {@link Scratch}'s: an F16 row widened exactly, and
+ * two cache-line-aligned native buffers: the copy of the input row ([out, in]) and the partial
+ * sums of the outputs ([in, out]).
  * Each is allocated the first time a thread needs it at that size and then reused, so a decode
  * step allocates nothing.
  */
 final class GemvScratch {
-    /** Outputs 0, 2, 4, ... of a block (BF16 IN_OUT). */
-    static final int Y_EVEN = 0;
-    /** Outputs 1, 3, 5, ... of a block (BF16 IN_OUT). */
-    static final int Y_ODD = 1;
     /** An F16 row widened exactly (the rare row with an infinity or NaN). */
-    static final int ROW = 2;
+    static final int ROW = 0;
 
-    private static final ThreadLocal<float[][]> FLOATS = ThreadLocal.withInitial(() -> new float[3][]);
+    private static final ThreadLocal<float[][]> FLOATS = ThreadLocal.withInitial(() -> new float[1][]);
 
     private static final ValueLayout.OfFloat F32 = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
     /** Bytes of a cache line: the alignment of {@link #aligned}. */
     static final int LINE = 64;
 
-    private static final ThreadLocal<MemorySegment[]> ALIGNED = ThreadLocal.withInitial(() -> new MemorySegment[1]);
+    /** The aligned copy of x. */
+    private static final int X = 0;
+    /** The partial sums of an [in, out] product. */
+    private static final int SUMS = 1;
+    private static final ValueLayout.OfLong I64 = ValueLayout.JAVA_LONG_UNALIGNED;
+
+    private static final ThreadLocal<MemorySegment[]> ALIGNED = ThreadLocal.withInitial(() -> new MemorySegment[2]);
 
     private static final ThreadLocal<int[]> SINK = ThreadLocal.withInitial(() -> new int[1]);
 
@@ -58,23 +61,46 @@ final class GemvScratch {
      * 512-bit load from one straddles two lines, and a dot product reading x that way ran at 14–16
      * GB/s against 19–23 from an aligned copy (one core, [N, 768] F32 rows from memory).
      */
-    static MemorySegment aligned(long bytes) {
+    private static MemorySegment aligned(int slot, long bytes) {
         MemorySegment[] buffers = ALIGNED.get();
-        MemorySegment b = buffers[0];
+        MemorySegment b = buffers[slot];
         if (b == null || b.byteSize() < bytes) {
             b = Arena.ofAuto().allocate(Math.max(bytes, LINE), LINE);
-            buffers[0] = b;
+            buffers[slot] = b;
         }
         return b;
     }
 
+    /** This thread's aligned buffer of {@code n} partial sums (F32), all 0. */
+    static MemorySegment zeroedSums(int n) {
+        return zeroed(aligned(SUMS, 4L * n), 4L * n);
+    }
+
+    private static MemorySegment zeroed(MemorySegment b, long bytes) {
+        long i = 0;
+        for (; i + Long.BYTES <= bytes; i += Long.BYTES) {
+            b.set(I64, i, 0L);
+        }
+        for (; i < bytes; i += Float.BYTES) {
+            b.set(F32, i, 0f);
+        }
+        return b;
+    }
+
+    /** {@code dst[offset + i] = sums[i]} for {@code i < n}: the sums into the caller's outputs. */
+    static void copySums(MemorySegment sums, float[] dst, int offset, int n) {
+        for (int i = 0; i < n; i++) {
+            dst[offset + i] = sums.get(F32, 4L * i);
+        }
+    }
+
     /**
      * {@code x[offset .. offset + n)} times {@code scale} (a power of two) copied into
-     * {@link #aligned} at byte 0, or null, with the buffer's contents undefined, if some element
+     * the aligned buffer of x at byte 0, or null, with the buffer's contents undefined, if some element
      * is not finite or not smaller than {@code limit} in magnitude (its scaled copy could overflow).
      */
     static MemorySegment alignedScaledCopy(float[] x, int offset, int n, float scale, float limit) {
-        MemorySegment b = aligned(4L * n);
+        MemorySegment b = aligned(X, 4L * n);
         boolean fits = true;
         for (int i = 0; i < n; i++) {
             float v = x[offset + i];
@@ -84,9 +110,9 @@ final class GemvScratch {
         return fits ? b : null;
     }
 
-    /** {@code x[offset .. offset + n)} copied into {@link #aligned} at byte 0. */
+    /** {@code x[offset .. offset + n)} copied into the aligned buffer of x at byte 0. */
     static MemorySegment alignedCopy(float[] x, int offset, int n) {
-        MemorySegment b = aligned(4L * n);
+        MemorySegment b = aligned(X, 4L * n);
         for (int i = 0; i < n; i++) { // not MemorySegment.copy: its array wrapper is not always scalar-replaced
             b.set(F32, 4L * i, x[offset + i]);
         }

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.github.vectorlm.tensor.DType;
 import io.github.vectorlm.tensor.Tensor;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
 import java.util.Arrays;
 import java.util.Random;
 import java.util.stream.Stream;
@@ -22,6 +24,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * fused multiply-adds, while a wrong index or a dropped tail term breaks it by orders of magnitude.
  */
 class MatmulTest {
+    private static final ValueLayout.OfShort HALF = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+
     private static final double TOLERANCE = 1e-5;
     private static Parallel two;
     private static Parallel three;
@@ -44,13 +48,13 @@ class MatmulTest {
             {1, 1, 1}, {1, 3, 17}, {1, 63, 65}, {1, 767, 769}, {1, 3073, 65}, {1, 65, 3073},
             {2, 17, 63}, {2, 769, 767}, {5, 65, 63}, {5, 3073, 33},
             {33, 767, 65}, {33, 63, 769}, {130, 257, 97}, {130, 769, 129},
-            // GEMV: even and odd `in` around the BF16 even/odd pairs (2, 32, 64 and their
+            // GEMV: even and odd `in` around vector widths (2, 32, 64 and their
             // neighbours); `out` on both sides of the IN_OUT one-row-at-a-time limit (2560 outputs
             // for F32, 3413 for BF16/F16) and across a wide block (65536), with odd tails
             {1, 2, 5}, {1, 4, 2049}, {1, 5, 4096}, {1, 32, 1}, {1, 64, 4097}, {1, 65, 64},
             {1, 768, 63}, {1, 768, 2304}, {1, 129, 2047}, {1, 17, 3001}, {1, 3, 65539},
-            // [out, in] rows of 12 KB or more, read two at a time (F32 from 3072 inputs, BF16 from
-            // 6144), with an odd output left over and tails after the vector loops
+            // [out, in] rows of more than 4096 inputs, read two at a time, with an odd output left
+            // over and tails after the vector loops
             {1, 6151, 7},
         };
         return Stream.of(shapes).flatMap(s -> Stream.of(Linear.Layout.values())
@@ -77,9 +81,9 @@ class MatmulTest {
     void resultsDoNotDependOnTheThreadCount() {
         Random random = TestData.random("matmul thread invariance");
         // {1, 769, 1000}, {1, 3072, 768}: one-row [in, out] products split into partial sums over the inputs;
-        // {1, 3073, 67}, {1, 6150, 35}: [out, in] rows read in pairs, the pairs starting where a thread's outputs do
+        // {1, 4099, 67}, {1, 6150, 35}: [out, in] rows read in pairs, the pairs starting where a thread's outputs do
         int[][] shapes = {{1, 769, 1000}, {1, 3072, 768}, {1, 768, 4099}, {1, 66, 2051}, {7, 300, 1000}, {130, 129, 450},
-            {1, 3073, 67}, {1, 6150, 35}};
+            {1, 4099, 67}, {1, 6150, 35}};
         try (Parallel one = Parallel.create(1)) {
             for (int[] s : shapes) {
                 for (Linear.Layout layout : Linear.Layout.values()) {
@@ -216,11 +220,53 @@ class MatmulTest {
     }
 
     @Test
+    void f16InOutRowsAgainstScaledInputsGiveTheExactFmaChain() {
+        // the F16 [in, out] GEMV converts each half without the infinity/NaN blend (its value times
+        // 2^-112) against x[i] times 2^112; a row whose x[i] is 2^15 or more goes through the exact
+        // conversion, and a weight with an infinity takes it for every row. Each output must be
+        // the plain FMA chain over the inputs in order, bit for bit: narrow outputs (one row per
+        // pass, 1501) and wide ones (four rows per pass, 4099), 333 inputs (one chain; from 512 on
+        // the inputs are summed in parts), subnormal and the largest halves among the weights.
+        Random random = TestData.random("matmul f16 in-out scaled x");
+        int in = 333;
+        for (int out : new int[] {1501, 4099}) {
+            for (boolean withInfinity : new boolean[] {false, true}) {
+                float[] w = TestData.normal(random, in * out, 1 / Math.sqrt(in));
+                for (int i = 0; i < in; i++) {
+                    w[i * out + (7 * i + 1) % out] = 6e-8f * (i % 2 == 0 ? 1 : -1);
+                    w[i * out + (11 * i + 2) % out] = 65504f * (i % 2 == 0 ? -1 : 1);
+                }
+                if (withInfinity) {
+                    w[100 * out + 17] = Float.POSITIVE_INFINITY;
+                }
+                Tensor weight = TestData.tensor(DType.F16, w, 2, in, out);
+                float[] x = TestData.normal(random, in, 1.0);
+                x[5] = 3e-39f; // subnormal, scaled up exactly
+                x[40] = 0x1p15f; // exact row in a four-row group
+                x[41] = -1e6f;
+                x[in - 1] = 0x1p16f; // exact row among the rows left over after the four-row groups
+                float[] expected = new float[out];
+                for (int o = 0; o < out; o++) {
+                    float acc = 0f;
+                    for (int i = 0; i < in; i++) {
+                        long at = weight.byteOffset() + 2L * ((long) i * out + o);
+                        acc = Math.fma(Float.float16ToFloat(weight.segment().get(HALF, at)), x[i], acc);
+                    }
+                    expected[o] = acc;
+                }
+                float[] actual = new float[out];
+                Matmul.linear(actual, 0, x, 0, 1, Linear.inOut(weight, null), two);
+                TestData.assertBitIdentical("F16 [" + in + ", " + out + "]" + (withInfinity ? " with an infinity" : ""),
+                        expected, actual);
+            }
+        }
+    }
+
+    @Test
     void inOutRowsGiveTheSameBitsAloneAsInABatch() {
         // the IN_OUT GEMV and the GEMM compute each output as the same FMA chain, for fewer than
         // 512 inputs (from 512 on, a one-row product of narrow [in, out] weights is summed in four
         // parts over the inputs, so that threads can share it: a different order)
-        // (BF16: 301 outputs are read as int pairs, 1501 widened 16 at a time; see Gemv.BF16_PAIRS_MAX_WIDTH)
         Random random = TestData.random("matmul gemv vs gemm");
         for (DType dtype : new DType[] {DType.F32, DType.F16, DType.BF16}) {
             for (int out : new int[] {301, 1501}) {
