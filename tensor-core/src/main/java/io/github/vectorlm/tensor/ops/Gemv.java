@@ -8,6 +8,7 @@ import io.github.vectorlm.tensor.Tensor;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
+import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
@@ -41,8 +42,13 @@ import jdk.incubator.vector.VectorOperators;
  *       into the aligned sums below (two native segments that might overlap), and the register
  *       conversion there measured as fast or faster. Widening a row into L1 by the hardware
  *       conversion first, then dotting, measured slower (20 → 17 GB/s in L2).
- *   <li>IN_OUT sums its outputs in a cache-line-aligned native buffer
+ *   <li>IN_OUT with BF16/F16 weights sums its outputs in a cache-line-aligned native buffer
  *       ({@link GemvScratch#zeroedSums}), copied out at the end, not in the caller's float[].
+ *       F32 keeps the float[]: with the aligned buffer its kernel benchmark ran as fast or faster,
+ *       but GPT-2 124M f32 decoded 15 % slower (ModelBench, one thread, alternating runs: 40–41
+^ *       → 33–35 tokens/s), the time going to the one-row sweeps; there the weights are a
+ *       mapped file, in the benchmark native memory. Why that matters to F32 and not to BF16 (whose
+ *       model decoded 78–82 → 88–91 tokens/s with it) is not established.
  *   <li>Most loops keep their range checks on purpose ({@link #indexMask}).
  *   <li>OUT_IN rows of more than 4096 inputs are read two at a time ({@link #TWO_ROWS_MIN_INPUTS}).
  *   <li>IN_OUT with wide outputs (the LM head) sweeps four input rows at a time
@@ -564,7 +570,12 @@ final class Gemv {
         // between threads, each would read short pieces of every row, which measured slower
         // (0.7× at 2 threads) than the four-row sweep
         boolean wholeRows = o0 == 0 && o1 == linear.out();
-        if (wholeRows && narrow(o1 - o0, size)) {
+        if (wholeRows && narrow(o1 - o0, size) && w.dtype() == DType.F32) {
+            int width = o1 - o0;
+            int y = outOffset + o0;
+            Arrays.fill(out, y, y + width, 0f);
+            axpyEachRowF32(out, y, width, x, xOffset, in, seg, w.byteOffset() + (long) o0 * size, rowBytes);
+        } else if (wholeRows && narrow(o1 - o0, size)) {
             int width = o1 - o0;
             MemorySegment sums = GemvScratch.zeroedSums(width);
             axpyEachRow(linear, sums, width, x, xOffset, in, w.byteOffset() + (long) o0 * size, rowBytes);
@@ -572,10 +583,15 @@ final class Gemv {
         } else {
             for (int c0 = o0; c0 < o1; c0 += WIDE_BLOCK) {
                 int width = Math.min(WIDE_BLOCK, o1 - c0);
-                MemorySegment sums = GemvScratch.zeroedSums(width);
                 long column = w.byteOffset() + (long) c0 * size;
+                if (w.dtype() == DType.F32) {
+                    int y = outOffset + c0;
+                    Arrays.fill(out, y, y + width, 0f);
+                    axpyRowsF32(out, y, width, x, xOffset, in, seg, column, rowBytes);
+                    continue;
+                }
+                MemorySegment sums = GemvScratch.zeroedSums(width);
                 switch (w.dtype()) {
-                    case F32 -> axpyRowsF32(sums, width, x, xOffset, in, seg, column, rowBytes);
                     case BF16 -> axpyRowsBf16(sums, width, x, xOffset, in, seg, column, rowBytes);
                     case F16 -> axpyRowsF16(sums, width, x, xOffset, in, seg, column, rowBytes, linear.f16Finite());
                     default -> throw new IllegalArgumentException("unsupported weight " + w);
@@ -620,8 +636,14 @@ final class Gemv {
         long rowBytes = (long) width * w.dtype().byteSize();
         int i0 = (int) ((long) in * part / INPUT_PARTS);
         int i1 = (int) ((long) in * (part + 1) / INPUT_PARTS);
+        long column = w.byteOffset() + i0 * rowBytes;
+        if (w.dtype() == DType.F32) {
+            Arrays.fill(partial, part * width, part * width + width, 0f);
+            axpyEachRowF32(partial, part * width, width, x, xOffset + i0, i1 - i0, w.segment(), column, rowBytes);
+            return;
+        }
         MemorySegment sums = GemvScratch.zeroedSums(width);
-        axpyEachRow(linear, sums, width, x, xOffset + i0, i1 - i0, w.byteOffset() + i0 * rowBytes, rowBytes);
+        axpyEachRow(linear, sums, width, x, xOffset + i0, i1 - i0, column, rowBytes);
         GemvScratch.copySums(sums, partial, part * width, width);
     }
 
@@ -639,19 +661,17 @@ final class Gemv {
     }
 
     /**
-     * {@code sums[c] = fma(w[i, c], x[i], sums[c])} for {@code in} input rows of {@code w} from byte
-     * {@code column} on, in order, one row per pass over the sums: the loop of {@code w}'s dtype.
-     * The sums are F32s in a cache-line-aligned buffer ({@link GemvScratch#zeroedSums}), not a
-     * float[] (whose elements start anywhere in a line): every 512-bit load and store of them then
-     * stays within one line (one core, F32 rows of 2304 from memory: 18–22 GB/s from a float[],
-     * 21–24 from the aligned buffer).
+     * {@code sums[c] = fma(w[i, c], x[i], sums[c])} for {@code in} input rows of the BF16 or F16
+     * {@code w} from byte {@code column} on, in order, one row per pass over the sums. The sums are
+     * F32s in a cache-line-aligned buffer ({@link GemvScratch#zeroedSums}), not a float[] (whose
+     * elements start anywhere in a line), so that every 512-bit load and store of them stays
+     * within one line.
      */
     private static void axpyEachRow(Linear linear, MemorySegment sums, int width, float[] x, int xOffset, int in,
             long column, long rowBytes) {
         Tensor w = linear.weight();
         MemorySegment seg = w.segment();
         switch (w.dtype()) {
-            case F32 -> axpyEachRowF32(sums, width, x, xOffset, in, seg, column, rowBytes);
             case BF16 -> axpyEachRowBf16(sums, width, x, xOffset, in, seg, column, rowBytes);
             case F16 -> axpyEachRowF16(sums, width, x, xOffset, in, seg, column, rowBytes, linear.f16Finite());
             default -> throw new IllegalArgumentException("unsupported weight " + w);
@@ -659,15 +679,14 @@ final class Gemv {
     }
 
     /**
-     * {@code sums[c] = fma(w[i, c], x[i], sums[c])} for every input row i in order, one row per
-     * pass over the sums. Each vector step also reads one byte of its 64 bytes as a scalar, summed
-     * into the {@link GemvScratch#sink} (the trick of {@link #dotF32}): one core, [768, 2304] from
-     * memory, 13.3–16.7 → 19.0–21.7 GB/s (3 alternating JMH runs); [3072, 768] 17.0–21.5 → 21.2–22.0.
+     * {@code y[c] = fma(w[i, c], x[i], y[c])} for every input row i in order, one row per pass over
+     * y. Each vector step also reads one byte of its 64 bytes as a scalar, summed into the
+     * {@link GemvScratch#sink} (the trick of {@link #dotF32}): one core, [768, 2304] from memory,
+     * 13.3–16.7 → 19.0–21.7 GB/s (3 alternating JMH runs); [3072, 768] 17.0–21.5 → 21.2–22.0.
      */
-    private static void axpyEachRowF32(MemorySegment sums, int width, float[] x, int xOffset, int in,
+    private static void axpyEachRowF32(float[] y, int yOffset, int width, float[] x, int xOffset, int in,
             MemorySegment seg, long column, long rowBytes) {
         int bound = F.loopBound(width);
-        int mask = indexMask(width);
         int touched = 0;
         for (int i = 0; i < in; i++) {
             float s = x[xOffset + i];
@@ -676,13 +695,12 @@ final class Gemv {
             int c = 0;
             for (; c < bound; c += L) {
                 touched += seg.get(ValueLayout.JAVA_BYTE, r + 4L * c);
-                long at = 4L * (c & mask);
                 FloatVector.fromMemorySegment(F, seg, r + 4L * c, Simd.LE)
-                        .fma(xv, FloatVector.fromMemorySegment(F, sums, at, Simd.LE))
-                        .intoMemorySegment(sums, at, Simd.LE);
+                        .fma(xv, FloatVector.fromArray(F, y, yOffset + c))
+                        .intoArray(y, yOffset + c);
             }
             for (; c < width; c++) {
-                sums.set(F32, 4L * c, Math.fma(seg.get(F32, r + 4L * c), s, sums.get(F32, 4L * c)));
+                y[yOffset + c] = Math.fma(seg.get(F32, r + 4L * c), s, y[yOffset + c]);
             }
         }
         GemvScratch.sink()[0] += touched;
@@ -766,11 +784,10 @@ final class Gemv {
         GemvScratch.sink()[0] += touched;
     }
 
-    /** {@code sums[c] = fma(w[i, c], x[i], sums[c])} for every input row i in order, four rows per pass over the sums. */
-    private static void axpyRowsF32(MemorySegment sums, int width, float[] x, int xOffset, int in,
+    /** {@code y[c] = fma(w[i, c], x[i], y[c])} for every input row i in order, four rows per pass over y. */
+    private static void axpyRowsF32(float[] y, int yOffset, int width, float[] x, int xOffset, int in,
             MemorySegment seg, long column, long rowBytes) {
         int bound = F.loopBound(width);
-        int mask = indexMask(width);
         int i = 0;
         for (; i + 4 <= in; i += 4) {
             float s0 = x[xOffset + i];
@@ -788,25 +805,24 @@ final class Gemv {
             int c = 0;
             for (; c < bound; c += L) {
                 long b = 4L * c;
-                long at = 4L * (c & mask);
-                FloatVector acc = FloatVector.fromMemorySegment(F, sums, at, Simd.LE);
+                FloatVector acc = FloatVector.fromArray(F, y, yOffset + c);
                 acc = FloatVector.fromMemorySegment(F, seg, r0 + b, Simd.LE).fma(x0, acc);
                 acc = FloatVector.fromMemorySegment(F, seg, r1 + b, Simd.LE).fma(x1, acc);
                 acc = FloatVector.fromMemorySegment(F, seg, r2 + b, Simd.LE).fma(x2, acc);
                 acc = FloatVector.fromMemorySegment(F, seg, r3 + b, Simd.LE).fma(x3, acc);
-                acc.intoMemorySegment(sums, at, Simd.LE);
+                acc.intoArray(y, yOffset + c);
             }
             for (; c < width; c++) {
                 long b = 4L * c;
-                float acc = sums.get(F32, b);
+                float acc = y[yOffset + c];
                 acc = Math.fma(seg.get(F32, r0 + b), s0, acc);
                 acc = Math.fma(seg.get(F32, r1 + b), s1, acc);
                 acc = Math.fma(seg.get(F32, r2 + b), s2, acc);
                 acc = Math.fma(seg.get(F32, r3 + b), s3, acc);
-                sums.set(F32, b, acc);
+                y[yOffset + c] = acc;
             }
         }
-        axpyEachRowF32(sums, width, x, xOffset + i, in - i, seg, column + i * rowBytes, rowBytes);
+        axpyEachRowF32(y, yOffset, width, x, xOffset + i, in - i, seg, column + i * rowBytes, rowBytes);
     }
 
     private static void axpyRowsBf16(MemorySegment sums, int width, float[] x, int xOffset, int in,
@@ -924,8 +940,8 @@ final class Gemv {
 
     /**
      * A mask that leaves every index below {@code n} unchanged ({@code i & mask == i}). The 16-bit
-     * dot products and {@link #dotF32Checked} read x at {@code i & mask}, and the [in, out] sweeps
-     * their sums at {@code c & mask}: an index C2 cannot prove linear in the loop counter, so it
+     * dot products and {@link #dotF32Checked} read x at {@code i & mask}, and the 16-bit [in, out]
+     * sweeps their sums at {@code c & mask}: an index C2 cannot prove linear in the loop counter, so it
      * leaves that loop's range checks in place instead of splitting it into pre-, main and
      * post-loops without them. Measured on one core, GEMV against a plain read of the same memory
      * (GemvBenchmark.gemvBesideRead): with the checks eliminated, BF16 [3072, 768] read 0.69 of it
