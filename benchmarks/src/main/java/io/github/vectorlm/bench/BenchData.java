@@ -1,13 +1,19 @@
 package io.github.vectorlm.bench;
 
 import io.github.vectorlm.tensor.DType;
+import io.github.vectorlm.tensor.MappedFile;
 import io.github.vectorlm.tensor.Shape;
 import io.github.vectorlm.tensor.Tensor;
 import io.github.vectorlm.tensor.ops.Linear;
+import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.SplittableRandom;
 
 /** Off-heap weights and random activations for the kernel benchmarks. */
@@ -27,6 +33,31 @@ final class BenchData {
         MemorySegment segment = arena.allocate(w.dataBytes(), 64);
         MemorySegment.copy(w.contiguousData(), 0, segment, 0, w.dataBytes());
         Tensor weight = Tensor.of(w.dtype(), w.shape(), segment, 0);
+        return source.layout() == Linear.Layout.OUT_IN
+                ? Linear.outIn(weight, source.bias()) : Linear.inOut(weight, source.bias());
+    }
+
+    /**
+     * Writes {@code count} copies of {@code source}'s weight bytes one after another into
+     * {@code file} and maps it read-only, as a checkpoint's tensors are mapped.
+     */
+    static MappedFile mappedCopies(Path file, Linear source, int count) throws IOException {
+        ByteBuffer bytes = source.weight().contiguousData().asByteBuffer();
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE)) {
+            for (int i = 0; i < count; i++) {
+                ByteBuffer copy = bytes.duplicate();
+                while (copy.hasRemaining()) {
+                    channel.write(copy);
+                }
+            }
+        }
+        return MappedFile.open(file);
+    }
+
+    /** {@code source} with its weight read from {@code segment} at byte {@code offset} (the bias is shared). */
+    static Linear view(Linear source, MemorySegment segment, long offset) {
+        Tensor w = source.weight();
+        Tensor weight = Tensor.of(w.dtype(), w.shape(), segment, offset);
         return source.layout() == Linear.Layout.OUT_IN
                 ? Linear.outIn(weight, source.bias()) : Linear.inOut(weight, source.bias());
     }

@@ -46,7 +46,7 @@ import jdk.incubator.vector.VectorOperators;
  *       ({@link GemvScratch#zeroedSums}), copied out at the end, not in the caller's float[].
  *       F32 keeps the float[]: with the aligned buffer its kernel benchmark ran as fast or faster,
  *       but GPT-2 124M f32 decoded 15 % slower (ModelBench, one thread, alternating runs: 40–41
-^ *       → 33–35 tokens/s), the time going to the one-row sweeps; there the weights are a
+ *       → 33–35 tokens/s), the time going to the one-row sweeps; there the weights are a
  *       mapped file, in the benchmark native memory. Why that matters to F32 and not to BF16 (whose
  *       model decoded 78–82 → 88–91 tokens/s with it) is not established.
  *   <li>Most loops keep their range checks on purpose ({@link #indexMask}).
