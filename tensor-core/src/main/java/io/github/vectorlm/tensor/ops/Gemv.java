@@ -254,8 +254,8 @@ final class Gemv {
      * against the same-memory read on one core, F32 rows of 3072 inputs run at 0.75–0.78 of it one
      * at a time and 0.66–0.69 two at a time, while from 6144 inputs on two at a time is still the
      * faster for every dtype (F32 8192: 0.79 against 0.67; BF16 6144: 0.56–0.61 against 0.50).
-     * Earlier figures, with the checks eliminated, on one core from memory, one row at a time: F32 streamed 21–22 GB/s up to 2048
-     * inputs, then fell (15.6 GB/s at 2560, 12.8 at 3072, 6.9 at 8192) while the same rows in L2
+     * Earlier figures, with the checks eliminated, on one core from memory, one row at a time: F32
+     * streamed 21–22 GB/s up to 2048 inputs, then fell (15.6 GB/s at 2560, 12.8 at 3072, 6.9 at 8192) while the same rows in L2
      * ran at 52; BF16 19 at 2560, 14.5 at 3072, 8 at 8192. Two rows at a time: F32 17 at 3072
      * and 19.5 at 8192, BF16 12.7 at 8192, but slower where the rows are short (F32 768 and
      * 2304 inputs: 22 → 12; BF16 2560 and 3072: 19 → 11, 14.5 → 12), so only from 12 KB rows on.
@@ -562,7 +562,6 @@ final class Gemv {
     /** {@code out[o] = Σ_i x[i]·W[i, o] + b[o]} for {@code o} in {@code [o0, o1)}, W stored [in, out]. */
     static void inOut(float[] out, int outOffset, float[] x, int xOffset, Linear linear, int o0, int o1) {
         Tensor w = linear.weight();
-        MemorySegment seg = w.segment();
         int size = w.dtype().byteSize();
         int in = linear.in();
         long rowBytes = (long) linear.out() * size;
@@ -570,33 +569,13 @@ final class Gemv {
         // between threads, each would read short pieces of every row, which measured slower
         // (0.7× at 2 threads) than the four-row sweep
         boolean wholeRows = o0 == 0 && o1 == linear.out();
-        if (wholeRows && narrow(o1 - o0, size) && w.dtype() == DType.F32) {
-            int width = o1 - o0;
-            int y = outOffset + o0;
-            Arrays.fill(out, y, y + width, 0f);
-            axpyEachRowF32(out, y, width, x, xOffset, in, seg, w.byteOffset() + (long) o0 * size, rowBytes);
-        } else if (wholeRows && narrow(o1 - o0, size)) {
-            int width = o1 - o0;
-            MemorySegment sums = GemvScratch.zeroedSums(width);
-            axpyEachRow(linear, sums, width, x, xOffset, in, w.byteOffset() + (long) o0 * size, rowBytes);
-            GemvScratch.copySums(sums, out, outOffset + o0, width);
+        if (wholeRows && narrow(o1 - o0, size)) {
+            axpyEachRow(linear, out, outOffset + o0, o1 - o0, x, xOffset, in, w.byteOffset() + (long) o0 * size,
+                    rowBytes);
         } else {
             for (int c0 = o0; c0 < o1; c0 += WIDE_BLOCK) {
-                int width = Math.min(WIDE_BLOCK, o1 - c0);
-                long column = w.byteOffset() + (long) c0 * size;
-                if (w.dtype() == DType.F32) {
-                    int y = outOffset + c0;
-                    Arrays.fill(out, y, y + width, 0f);
-                    axpyRowsF32(out, y, width, x, xOffset, in, seg, column, rowBytes);
-                    continue;
-                }
-                MemorySegment sums = GemvScratch.zeroedSums(width);
-                switch (w.dtype()) {
-                    case BF16 -> axpyRowsBf16(sums, width, x, xOffset, in, seg, column, rowBytes);
-                    case F16 -> axpyRowsF16(sums, width, x, xOffset, in, seg, column, rowBytes, linear.f16Finite());
-                    default -> throw new IllegalArgumentException("unsupported weight " + w);
-                }
-                GemvScratch.copySums(sums, out, outOffset + c0, width);
+                axpyRows(linear, out, outOffset + c0, Math.min(WIDE_BLOCK, o1 - c0), x, xOffset,
+                        w.byteOffset() + (long) c0 * size, rowBytes);
             }
         }
         addBias(out, outOffset, linear.bias(), o0, o1);
@@ -636,15 +615,8 @@ final class Gemv {
         long rowBytes = (long) width * w.dtype().byteSize();
         int i0 = (int) ((long) in * part / INPUT_PARTS);
         int i1 = (int) ((long) in * (part + 1) / INPUT_PARTS);
-        long column = w.byteOffset() + i0 * rowBytes;
-        if (w.dtype() == DType.F32) {
-            Arrays.fill(partial, part * width, part * width + width, 0f);
-            axpyEachRowF32(partial, part * width, width, x, xOffset + i0, i1 - i0, w.segment(), column, rowBytes);
-            return;
-        }
-        MemorySegment sums = GemvScratch.zeroedSums(width);
-        axpyEachRow(linear, sums, width, x, xOffset + i0, i1 - i0, column, rowBytes);
-        GemvScratch.copySums(sums, partial, part * width, width);
+        axpyEachRow(linear, partial, part * width, width, x, xOffset + i0, i1 - i0, w.byteOffset() + i0 * rowBytes,
+                rowBytes);
     }
 
     /** {@code out[o] = ((partial₀[o] + partial₁[o]) + …) + b[o]}: the parts of {@link #inOutPart} in a fixed order. */
@@ -661,21 +633,52 @@ final class Gemv {
     }
 
     /**
-     * {@code sums[c] = fma(w[i, c], x[i], sums[c])} for {@code in} input rows of the BF16 or F16
-     * {@code w} from byte {@code column} on, in order, one row per pass over the sums. The sums are
-     * F32s in a cache-line-aligned buffer ({@link GemvScratch#zeroedSums}), not a float[] (whose
-     * elements start anywhere in a line), so that every 512-bit load and store of them stays
-     * within one line.
+     * {@code out[y + c] = Σ_i x[i]·W[i, c]} for the {@code width} outputs from byte {@code column}
+     * on, over {@code in} input rows in order, one row per pass over the sums: the loop of
+     * {@code w}'s dtype. F32 sums in {@code out} itself. BF16/F16 sum in a cache-line-aligned buffer
+     * ({@link GemvScratch#zeroedSums}), copied into {@code out} at the end: a float[]'s elements
+     * start anywhere in a line, and there every 512-bit load and store of the sums stays within one.
+     * Why F32 does not: see the class notes.
      */
-    private static void axpyEachRow(Linear linear, MemorySegment sums, int width, float[] x, int xOffset, int in,
+    private static void axpyEachRow(Linear linear, float[] out, int y, int width, float[] x, int xOffset, int in,
             long column, long rowBytes) {
         Tensor w = linear.weight();
         MemorySegment seg = w.segment();
+        if (w.dtype() == DType.F32) {
+            Arrays.fill(out, y, y + width, 0f);
+            axpyEachRowF32(out, y, width, x, xOffset, in, seg, column, rowBytes);
+            return;
+        }
+        MemorySegment sums = GemvScratch.zeroedSums(width);
         switch (w.dtype()) {
             case BF16 -> axpyEachRowBf16(sums, width, x, xOffset, in, seg, column, rowBytes);
             case F16 -> axpyEachRowF16(sums, width, x, xOffset, in, seg, column, rowBytes, linear.f16Finite());
             default -> throw new IllegalArgumentException("unsupported weight " + w);
         }
+        GemvScratch.copySums(sums, out, y, width);
+    }
+
+    /**
+     * As {@link #axpyEachRow}, for every input row of {@code linear}, four rows per pass over the
+     * sums: the wide outputs' sweep.
+     */
+    private static void axpyRows(Linear linear, float[] out, int y, int width, float[] x, int xOffset, long column,
+            long rowBytes) {
+        Tensor w = linear.weight();
+        MemorySegment seg = w.segment();
+        int in = linear.in();
+        if (w.dtype() == DType.F32) {
+            Arrays.fill(out, y, y + width, 0f);
+            axpyRowsF32(out, y, width, x, xOffset, in, seg, column, rowBytes);
+            return;
+        }
+        MemorySegment sums = GemvScratch.zeroedSums(width);
+        switch (w.dtype()) {
+            case BF16 -> axpyRowsBf16(sums, width, x, xOffset, in, seg, column, rowBytes);
+            case F16 -> axpyRowsF16(sums, width, x, xOffset, in, seg, column, rowBytes, linear.f16Finite());
+            default -> throw new IllegalArgumentException("unsupported weight " + w);
+        }
+        GemvScratch.copySums(sums, out, y, width);
     }
 
     /**
