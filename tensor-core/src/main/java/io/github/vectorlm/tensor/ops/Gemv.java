@@ -8,7 +8,6 @@ import io.github.vectorlm.tensor.Tensor;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
-import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
@@ -26,9 +25,25 @@ import jdk.incubator.vector.VectorOperators;
  *   <li>OUT_IN reads x from a cache-line-aligned copy ({@link GemvScratch#alignedCopy}), made
  *       once per call: from a float[] (whose elements start 16 bytes into a line) every 512-bit
  *       load of x straddles two lines. F32 rows went from 20 to 25 GB/s, F16 from 15–16 to 17–18
- *       (18–20 since the rebias multiply moved into that copy, see {@link #dotF16}).
+ *       (18–20 since the rebias multiply moved into that copy, see {@link #dotF16}); with x read
+ *       from the float[] again, F32 [768, 2304] fell from 0.87 to 0.70 of the read bandwidth.
  *       All vectors are the preferred 512-bit ones (see {@link Simd} for why one shape only);
  *       BF16 rows are widened 16 elements at a time by sign extension and a shift, as F16 rows are.
+ *   <li>Our own buffers (the copy of x, the [in, out] sums) are loaded and stored as
+ *       {@link IntVector}s reinterpreted as floats, never through
+ *       {@code FloatVector.fromMemorySegment}, which reads F32 weights. Why: the JIT compiles the
+ *       Vector API's memory-segment access with the type profile of every segment that went
+ *       through the same JDK method, in any caller. Weights are a mapped file (one segment class),
+ *       our buffers arena memory (another). Where both went through {@code FloatVector}, C2
+ *       compiled a loop either unrolled, with its session and bounds checks hoisted, or, in most
+ *       JVM runs, not unrolled and checking the session of x before each load. Whichever it was
+ *       held for the whole run. Measured with BF16 [768, 2304] rows on one core, against a read of
+ *       the same mapped memory: 16–18 GB/s in most runs, 24–26 in the others. A loop that reads
+ *       mapped memory through {@code FloatVector} elsewhere in the process was enough to tip it:
+ *       the benchmark's own read probe did (it now reads through {@code LongVector}). Seen with
+ *       {@code -Xlog:deoptimization=debug} (a {@code profile_predicate} trap in the dot product
+ *       and a recompilation) and the disassembled loops. Reading the copy as ints: 0.83–0.84 of
+ *       the read in every run (BF16 [768, 2304]), F32 [768, 2304] 0.86–0.87.
  *   <li>IN_OUT with narrow outputs (a [768, 2304] or [3072, 768] Conv1D; see
  *       {@link #NARROW_BYTES}) computed by one thread goes one input row at a time over all of
  *       its outputs, so the whole weight is one sequential stream; sweeping four rows at a time made four streams of a few
@@ -42,14 +57,15 @@ import jdk.incubator.vector.VectorOperators;
  *       into the aligned sums below (two native segments that might overlap), and the register
  *       conversion there measured as fast or faster. Widening a row into L1 by the hardware
  *       conversion first, then dotting, measured slower (20 → 17 GB/s in L2).
- *   <li>IN_OUT with BF16/F16 weights sums its outputs in a cache-line-aligned native buffer
+ *   <li>IN_OUT sums its outputs in a cache-line-aligned native buffer
  *       ({@link GemvScratch#zeroedSums}), copied out at the end, not in the caller's float[].
- *       F32 keeps the float[]: with the aligned buffer its kernel benchmark ran as fast or faster,
- *       but GPT-2 124M f32 decoded 15 % slower (ModelBench, one thread, alternating runs: 40–41
- *       → 33–35 tokens/s), the time going to the one-row sweeps; there the weights are a
- *       mapped file, in the benchmark native memory. Why that matters to F32 and not to BF16 (whose
- *       model decoded 78–82 → 88–91 tokens/s with it) is not established.
- *   <li>Most loops keep their range checks on purpose ({@link #indexMask}).
+ *       F32 used to keep the float[]: with the buffer read through {@code FloatVector}, GPT-2
+ *       124M f32 decoded 15 % slower (40–41 → 33–35 tokens/s), the profile effect above (F32
+ *       weights and the sums through the same JDK method). Read as ints, against the same-memory
+ *       read, one core: F32 [768, 2304] 0.80 → 0.93, the LM head 0.71 → 0.91–0.93, [768, 3072]
+ *       0.61 → 0.74–0.75 (then 0.81–0.93 one row at a time, {@link #NARROW_BYTES}); GPT-2 124M
+ *       f32 decode 41 → 45–46 tokens/s (ModelBench, one thread, alternating runs).
+ *   <li>Every loop over the weights keeps its range checks on purpose ({@link #indexMask}).
  *   <li>OUT_IN rows of more than 4096 inputs are read two at a time ({@link #TWO_ROWS_MIN_INPUTS}).
  *   <li>IN_OUT with wide outputs (the LM head) sweeps four input rows at a time
  *       over blocks of up to {@value #WIDE_BLOCK} outputs: the partial sums then stay in L2 and
@@ -74,15 +90,17 @@ import jdk.incubator.vector.VectorOperators;
 final class Gemv {
     private static final ValueLayout.OfFloat F32 = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     private static final ValueLayout.OfShort I16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    /** The aligned copy of x is read as int bits (see {@link #dotF32}). */
+    private static final ValueLayout.OfInt X_BITS = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     private static final ValueLayout.OfLong I64 = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     /**
      * IN_OUT: output ranges whose partial sums plus one weight row take at most this many bytes
      * (of a 32 KB L1) are summed one input row at a time, the partial sums reloaded and stored
-     * once per row: F32 up to 2560 outputs, BF16/F16 up to 3413. Measured: F32 [768, 2304] ran
-     * faster this way, F32 [768, 3072] faster with the wide sweep, BF16/F16 [768, 3072] faster
-     * this way.
+     * once per row: F32 up to 3072 outputs, BF16/F16 up to 4096. Measured against the
+     * same-memory read, one core: F32 [768, 3072] 0.73–0.77 with the wide sweep, 0.81–0.93 this
+     * way; BF16/F16 [768, 3072] 0.55–0.59 with the wide sweep, 0.68–0.83 this way.
      */
-    private static final int NARROW_BYTES = 20 << 10;
+    private static final int NARROW_BYTES = 24 << 10;
     /** IN_OUT: wider output ranges go in blocks of this many outputs (256 KB of partial sums, in L2). */
     private static final int WIDE_BLOCK = 65536;
 
@@ -114,14 +132,8 @@ final class Gemv {
                 for (; in >= TWO_ROWS_MIN_INPUTS && o + 2 <= o1; o += 2, row += 2 * rowBytes) {
                     dotTwoF32(seg, row, rowBytes, in, xs, lanes, out, outOffset + o, sink);
                 }
-                if (in > SHORT_ROW_INPUTS) {
-                    for (; o < o1; o++, row += rowBytes) {
-                        out[outOffset + o] = dotF32Checked(seg, row, in, xs, lanes, sink);
-                    }
-                } else {
-                    for (; o < o1; o++, row += rowBytes) {
-                        out[outOffset + o] = dotF32(seg, row, in, xs, lanes, sink);
-                    }
+                for (; o < o1; o++, row += rowBytes) {
+                    out[outOffset + o] = dotF32(seg, row, in, xs, lanes, sink);
                 }
             }
             case BF16 -> {
@@ -175,49 +187,6 @@ final class Gemv {
         FloatVector a2 = a0;
         FloatVector a3 = a0;
         int touched = 0;
-        int i = 0;
-        for (int bound = n - n % (4 * L); i < bound; i += 4 * L) {
-            long at = row + 4L * i;
-            long xi = 4L * i;
-            for (int line = 0; line < 16 * L; line += 64) {
-                touched += seg.get(ValueLayout.JAVA_BYTE, at + line);
-            }
-            a0 = FloatVector.fromMemorySegment(F, seg, at, Simd.LE)
-                    .fma(FloatVector.fromMemorySegment(F, xs, xi, Simd.LE), a0);
-            a1 = FloatVector.fromMemorySegment(F, seg, at + 4L * L, Simd.LE)
-                    .fma(FloatVector.fromMemorySegment(F, xs, xi + 4L * L, Simd.LE), a1);
-            a2 = FloatVector.fromMemorySegment(F, seg, at + 8L * L, Simd.LE)
-                    .fma(FloatVector.fromMemorySegment(F, xs, xi + 8L * L, Simd.LE), a2);
-            a3 = FloatVector.fromMemorySegment(F, seg, at + 12L * L, Simd.LE)
-                    .fma(FloatVector.fromMemorySegment(F, xs, xi + 12L * L, Simd.LE), a3);
-        }
-        for (; i + L <= n; i += L) {
-            a0 = FloatVector.fromMemorySegment(F, seg, row + 4L * i, Simd.LE)
-                    .fma(FloatVector.fromMemorySegment(F, xs, 4L * i, Simd.LE), a0);
-        }
-        a0.add(a1).add(a2.add(a3)).intoArray(lanes, 0);
-        float sum = Simd.sumLanes(lanes);
-        for (; i < n; i++) {
-            sum = Math.fma(seg.get(F32, row + 4L * i), xs.get(F32, 4L * i), sum);
-        }
-        sink[0] += touched;
-        return sum;
-    }
-
-    /**
-     * {@link #dotF32} with x read at {@code i & mask} ({@link #indexMask}), which keeps the loop's
-     * range checks, for rows of more than {@link #SHORT_ROW_INPUTS} inputs. A twin on purpose:
-     * whether C2 eliminates the checks is decided when it compiles the loop, not by a value.
-     * Against the same-memory read, one core: [3072, 768] 0.72–0.73 with the checks eliminated,
-     * 0.78–0.80 with them kept; rows of 768 inputs the other way round (1.05–1.11 against
-     * 0.91–0.93).
-     */
-    private static float dotF32Checked(MemorySegment seg, long row, int n, MemorySegment xs, float[] lanes, int[] sink) {
-        FloatVector a0 = FloatVector.zero(F);
-        FloatVector a1 = a0;
-        FloatVector a2 = a0;
-        FloatVector a3 = a0;
-        int touched = 0;
         int mask = indexMask(n);
         int i = 0;
         for (int bound = n - n % (4 * L); i < bound; i += 4 * L) {
@@ -227,22 +196,22 @@ final class Gemv {
                 touched += seg.get(ValueLayout.JAVA_BYTE, at + line);
             }
             a0 = FloatVector.fromMemorySegment(F, seg, at, Simd.LE)
-                    .fma(FloatVector.fromMemorySegment(F, xs, xi, Simd.LE), a0);
+                    .fma(IntVector.fromMemorySegment(Simd.I, xs, xi, Simd.LE).reinterpretAsFloats(), a0);
             a1 = FloatVector.fromMemorySegment(F, seg, at + 4L * L, Simd.LE)
-                    .fma(FloatVector.fromMemorySegment(F, xs, xi + 4L * L, Simd.LE), a1);
+                    .fma(IntVector.fromMemorySegment(Simd.I, xs, xi + 4L * L, Simd.LE).reinterpretAsFloats(), a1);
             a2 = FloatVector.fromMemorySegment(F, seg, at + 8L * L, Simd.LE)
-                    .fma(FloatVector.fromMemorySegment(F, xs, xi + 8L * L, Simd.LE), a2);
+                    .fma(IntVector.fromMemorySegment(Simd.I, xs, xi + 8L * L, Simd.LE).reinterpretAsFloats(), a2);
             a3 = FloatVector.fromMemorySegment(F, seg, at + 12L * L, Simd.LE)
-                    .fma(FloatVector.fromMemorySegment(F, xs, xi + 12L * L, Simd.LE), a3);
+                    .fma(IntVector.fromMemorySegment(Simd.I, xs, xi + 12L * L, Simd.LE).reinterpretAsFloats(), a3);
         }
         for (; i + L <= n; i += L) {
             a0 = FloatVector.fromMemorySegment(F, seg, row + 4L * i, Simd.LE)
-                    .fma(FloatVector.fromMemorySegment(F, xs, 4L * i, Simd.LE), a0);
+                    .fma(IntVector.fromMemorySegment(Simd.I, xs, 4L * (i & mask), Simd.LE).reinterpretAsFloats(), a0);
         }
         a0.add(a1).add(a2.add(a3)).intoArray(lanes, 0);
         float sum = Simd.sumLanes(lanes);
         for (; i < n; i++) {
-            sum = Math.fma(seg.get(F32, row + 4L * i), xs.get(F32, 4L * i), sum);
+            sum = Math.fma(seg.get(F32, row + 4L * i), Float.intBitsToFloat(xs.get(X_BITS, 4L * i)), sum);
         }
         sink[0] += touched;
         return sum;
@@ -250,23 +219,18 @@ final class Gemv {
 
     /**
      * OUT_IN rows of more than this many inputs (x of over 16 KB) are read two at a time, sharing
-     * each load of x. It was 12 KB of weights per row, measured before {@link #indexMask}; since,
-     * against the same-memory read on one core, F32 rows of 3072 inputs run at 0.75–0.78 of it one
-     * at a time and 0.66–0.69 two at a time, while from 6144 inputs on two at a time is still the
-     * faster for every dtype (F32 8192: 0.79 against 0.67; BF16 6144: 0.56–0.61 against 0.50).
-     * Earlier figures, with the checks eliminated, on one core from memory, one row at a time: F32
-     * streamed 21–22 GB/s up to 2048 inputs, then fell (15.6 GB/s at 2560, 12.8 at 3072, 6.9 at 8192) while the same rows in L2
-     * ran at 52; BF16 19 at 2560, 14.5 at 3072, 8 at 8192. Two rows at a time: F32 17 at 3072
-     * and 19.5 at 8192, BF16 12.7 at 8192, but slower where the rows are short (F32 768 and
-     * 2304 inputs: 22 → 12; BF16 2560 and 3072: 19 → 11, 14.5 → 12), so only from 12 KB rows on.
+     * each load of x. Against the same-memory read on one core, mapped weights, rows of 3072
+     * inputs one at a time against two at a time: F32 0.62–0.65 against 0.56–0.58, BF16 0.62–0.69
+     * against 0.41–0.43, F16 0.65–0.68 against 0.36–0.37 (x through {@link IntVector}, before
+     * {@link #indexMask} was applied to these loops). Earlier figures, from before the profile effect of the class
+     * notes was known: from 6144 inputs on, two at a time was the faster for every dtype (F32
+     * 8192: 0.79 against 0.67; BF16 6144: 0.56–0.61 against 0.50), one at a time fell steeply
+     * past 2048 inputs (F32 15.6 GB/s at 2560, 6.9 at 8192, while the same rows in L2 ran at 52).
      * Likely x (4 bytes per input) no longer stays in L1 beside the streaming weights, and its
-     * reloads from L2 take the line-fill slots the weight stream needs; dot products over runs of
-     * 1536 inputs (x in L1, rows read in 6 KB pieces) measured slower still.
+     * reloads from L2 take the line-fill slots the weight stream needs.
      */
     static final int TWO_ROWS_MIN_INPUTS = 4097;
 
-    /** F32 OUT_IN rows of at most this many inputs take {@link #dotF32}, longer ones {@link #dotF32Checked}. */
-    static final int SHORT_ROW_INPUTS = 2048;
 
     /**
      * {@link #dotF32} of rows {@code row} and {@code row + rowBytes} into {@code out[at]} and
@@ -284,6 +248,7 @@ final class Gemv {
         FloatVector b3 = a0;
         long row2 = row + rowBytes;
         int touched = 0;
+        int mask = indexMask(n);
         int i = 0;
         for (int bound = n - n % (4 * L); i < bound; i += 4 * L) {
             long p = row + 4L * i;
@@ -291,11 +256,11 @@ final class Gemv {
             for (int line = 0; line < 16 * L; line += 64) {
                 touched += seg.get(ValueLayout.JAVA_BYTE, p + line) + seg.get(ValueLayout.JAVA_BYTE, q + line);
             }
-            long xi = 4L * i;
-            FloatVector x0 = FloatVector.fromMemorySegment(F, xs, xi, Simd.LE);
-            FloatVector x1 = FloatVector.fromMemorySegment(F, xs, xi + 4L * L, Simd.LE);
-            FloatVector x2 = FloatVector.fromMemorySegment(F, xs, xi + 8L * L, Simd.LE);
-            FloatVector x3 = FloatVector.fromMemorySegment(F, xs, xi + 12L * L, Simd.LE);
+            long xi = 4L * (i & mask);
+            FloatVector x0 = IntVector.fromMemorySegment(Simd.I, xs, xi, Simd.LE).reinterpretAsFloats();
+            FloatVector x1 = IntVector.fromMemorySegment(Simd.I, xs, xi + 4L * L, Simd.LE).reinterpretAsFloats();
+            FloatVector x2 = IntVector.fromMemorySegment(Simd.I, xs, xi + 8L * L, Simd.LE).reinterpretAsFloats();
+            FloatVector x3 = IntVector.fromMemorySegment(Simd.I, xs, xi + 12L * L, Simd.LE).reinterpretAsFloats();
             a0 = FloatVector.fromMemorySegment(F, seg, p, Simd.LE).fma(x0, a0);
             b0 = FloatVector.fromMemorySegment(F, seg, q, Simd.LE).fma(x0, b0);
             a1 = FloatVector.fromMemorySegment(F, seg, p + 4L * L, Simd.LE).fma(x1, a1);
@@ -306,7 +271,7 @@ final class Gemv {
             b3 = FloatVector.fromMemorySegment(F, seg, q + 12L * L, Simd.LE).fma(x3, b3);
         }
         for (; i + L <= n; i += L) {
-            FloatVector xv = FloatVector.fromMemorySegment(F, xs, 4L * i, Simd.LE);
+            FloatVector xv = IntVector.fromMemorySegment(Simd.I, xs, 4L * (i & mask), Simd.LE).reinterpretAsFloats();
             a0 = FloatVector.fromMemorySegment(F, seg, row + 4L * i, Simd.LE).fma(xv, a0);
             b0 = FloatVector.fromMemorySegment(F, seg, row2 + 4L * i, Simd.LE).fma(xv, b0);
         }
@@ -315,7 +280,7 @@ final class Gemv {
         b0.add(b1).add(b2.add(b3)).intoArray(lanes, 0);
         float sb = Simd.sumLanes(lanes);
         for (; i < n; i++) {
-            float xi = xs.get(F32, 4L * i);
+            float xi = Float.intBitsToFloat(xs.get(X_BITS, 4L * i));
             sa = Math.fma(seg.get(F32, row + 4L * i), xi, sa);
             sb = Math.fma(seg.get(F32, row2 + 4L * i), xi, sb);
         }
@@ -343,7 +308,7 @@ final class Gemv {
         int bound = n - n % (4 * L);
         int mask = indexMask(n);
         for (int i = 0; i < bound; i += L) {
-            FloatVector xv = FloatVector.fromMemorySegment(F, xs, 4L * (i & mask), Simd.LE);
+            FloatVector xv = IntVector.fromMemorySegment(Simd.I, xs, 4L * (i & mask), Simd.LE).reinterpretAsFloats();
             IntVector h = (IntVector) ShortVector.fromMemorySegment(Simd.S, seg, row + 2L * i, Simd.LE)
                     .convertShape(VectorOperators.S2I, Simd.I, 0);
             IntVector k = (IntVector) ShortVector.fromMemorySegment(Simd.S, seg, row2 + 2L * i, Simd.LE)
@@ -364,7 +329,7 @@ final class Gemv {
         b0.add(b1).add(b2.add(b3)).intoArray(lanes, 0);
         float sumb = Simd.sumLanes(lanes);
         for (int i = bound; i < n; i++) {
-            float xi = xs.get(F32, 4L * i);
+            float xi = Float.intBitsToFloat(xs.get(X_BITS, 4L * i));
             suma = Math.fma(Float.float16ToFloat(seg.get(I16, row + 2L * i)) / F16_REBIAS, xi, suma);
             sumb = Math.fma(Float.float16ToFloat(seg.get(I16, row2 + 2L * i)) / F16_REBIAS, xi, sumb);
         }
@@ -391,7 +356,7 @@ final class Gemv {
         int bound = n - n % (4 * L);
         int mask = indexMask(n);
         for (int i = 0; i < bound; i += L) {
-            FloatVector xv = FloatVector.fromMemorySegment(F, xs, 4L * (i & mask), Simd.LE);
+            FloatVector xv = IntVector.fromMemorySegment(Simd.I, xs, 4L * (i & mask), Simd.LE).reinterpretAsFloats();
             IntVector h = (IntVector) ShortVector.fromMemorySegment(Simd.S, seg, row + 2L * i, Simd.LE)
                     .convertShape(VectorOperators.S2I, Simd.I, 0);
             IntVector k = (IntVector) ShortVector.fromMemorySegment(Simd.S, seg, row2 + 2L * i, Simd.LE)
@@ -414,7 +379,7 @@ final class Gemv {
         b0.add(b1).add(b2.add(b3)).intoArray(lanes, 0);
         float sumb = Simd.sumLanes(lanes);
         for (int i = bound; i < n; i++) {
-            float xi = xs.get(F32, 4L * i);
+            float xi = Float.intBitsToFloat(xs.get(X_BITS, 4L * i));
             suma = Math.fma(DType.bf16ToF32(seg.get(I16, row + 2L * i)), xi, suma);
             sumb = Math.fma(DType.bf16ToF32(seg.get(I16, row2 + 2L * i)), xi, sumb);
         }
@@ -455,8 +420,8 @@ final class Gemv {
                     .convertShape(VectorOperators.S2I, Simd.I, 0);
             FloatVector w0 = h0.lanewise(VectorOperators.LSHL, 13).and(0x8fffe000).reinterpretAsFloats();
             FloatVector w1 = h1.lanewise(VectorOperators.LSHL, 13).and(0x8fffe000).reinterpretAsFloats();
-            FloatVector b0 = w0.fma(FloatVector.fromMemorySegment(F, xs, 4L * (i & mask), Simd.LE), a0);
-            FloatVector b1 = w1.fma(FloatVector.fromMemorySegment(F, xs, 4L * (i & mask) + 4L * L, Simd.LE), a1);
+            FloatVector b0 = w0.fma(IntVector.fromMemorySegment(Simd.I, xs, 4L * (i & mask), Simd.LE).reinterpretAsFloats(), a0);
+            FloatVector b1 = w1.fma(IntVector.fromMemorySegment(Simd.I, xs, 4L * (i & mask) + 4L * L, Simd.LE).reinterpretAsFloats(), a1);
             a0 = a2;
             a1 = a3;
             a2 = b0;
@@ -465,7 +430,7 @@ final class Gemv {
         a0.add(a1).add(a2.add(a3)).intoArray(lanes, 0);
         float sum = Simd.sumLanes(lanes);
         for (int i = bound; i < n; i++) {
-            sum = Math.fma(Float.float16ToFloat(seg.get(I16, row + 2L * i)) / F16_REBIAS, xs.get(F32, 4L * i), sum);
+            sum = Math.fma(Float.float16ToFloat(seg.get(I16, row + 2L * i)) / F16_REBIAS, Float.intBitsToFloat(xs.get(X_BITS, 4L * i)), sum);
         }
         return sum;
     }
@@ -492,8 +457,8 @@ final class Gemv {
                     .convertShape(VectorOperators.S2I, Simd.I, 0);
             FloatVector w0 = h0.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
             FloatVector w1 = h1.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
-            FloatVector b0 = w0.fma(FloatVector.fromMemorySegment(F, xs, 4L * (i & mask), Simd.LE), a0);
-            FloatVector b1 = w1.fma(FloatVector.fromMemorySegment(F, xs, 4L * (i & mask) + 4L * L, Simd.LE), a1);
+            FloatVector b0 = w0.fma(IntVector.fromMemorySegment(Simd.I, xs, 4L * (i & mask), Simd.LE).reinterpretAsFloats(), a0);
+            FloatVector b1 = w1.fma(IntVector.fromMemorySegment(Simd.I, xs, 4L * (i & mask) + 4L * L, Simd.LE).reinterpretAsFloats(), a1);
             a0 = a2;
             a1 = a3;
             a2 = b0;
@@ -502,7 +467,7 @@ final class Gemv {
         a0.add(a1).add(a2.add(a3)).intoArray(lanes, 0);
         float sum = Simd.sumLanes(lanes);
         for (int i = bound; i < n; i++) {
-            sum = Math.fma(DType.bf16ToF32(seg.get(I16, row + 2L * i)), xs.get(F32, 4L * i), sum);
+            sum = Math.fma(DType.bf16ToF32(seg.get(I16, row + 2L * i)), Float.intBitsToFloat(xs.get(X_BITS, 4L * i)), sum);
         }
         return sum;
     }
@@ -635,22 +600,17 @@ final class Gemv {
     /**
      * {@code out[y + c] = Σ_i x[i]·W[i, c]} for the {@code width} outputs from byte {@code column}
      * on, over {@code in} input rows in order, one row per pass over the sums: the loop of
-     * {@code w}'s dtype. F32 sums in {@code out} itself. BF16/F16 sum in a cache-line-aligned buffer
-     * ({@link GemvScratch#zeroedSums}), copied into {@code out} at the end: a float[]'s elements
-     * start anywhere in a line, and there every 512-bit load and store of the sums stays within one.
-     * Why F32 does not: see the class notes.
+     * {@code w}'s dtype, summing in a cache-line-aligned buffer ({@link GemvScratch#zeroedSums}),
+     * copied into {@code out} at the end: a float[]'s elements start anywhere in a line, and there
+     * every 512-bit load and store of the sums stays within one.
      */
     private static void axpyEachRow(Linear linear, float[] out, int y, int width, float[] x, int xOffset, int in,
             long column, long rowBytes) {
         Tensor w = linear.weight();
         MemorySegment seg = w.segment();
-        if (w.dtype() == DType.F32) {
-            Arrays.fill(out, y, y + width, 0f);
-            axpyEachRowF32(out, y, width, x, xOffset, in, seg, column, rowBytes);
-            return;
-        }
         MemorySegment sums = GemvScratch.zeroedSums(width);
         switch (w.dtype()) {
+            case F32 -> axpyEachRowF32(sums, width, x, xOffset, in, seg, column, rowBytes);
             case BF16 -> axpyEachRowBf16(sums, width, x, xOffset, in, seg, column, rowBytes);
             case F16 -> axpyEachRowF16(sums, width, x, xOffset, in, seg, column, rowBytes, linear.f16Finite());
             default -> throw new IllegalArgumentException("unsupported weight " + w);
@@ -667,13 +627,9 @@ final class Gemv {
         Tensor w = linear.weight();
         MemorySegment seg = w.segment();
         int in = linear.in();
-        if (w.dtype() == DType.F32) {
-            Arrays.fill(out, y, y + width, 0f);
-            axpyRowsF32(out, y, width, x, xOffset, in, seg, column, rowBytes);
-            return;
-        }
         MemorySegment sums = GemvScratch.zeroedSums(width);
         switch (w.dtype()) {
+            case F32 -> axpyRowsF32(sums, width, x, xOffset, in, seg, column, rowBytes);
             case BF16 -> axpyRowsBf16(sums, width, x, xOffset, in, seg, column, rowBytes);
             case F16 -> axpyRowsF16(sums, width, x, xOffset, in, seg, column, rowBytes, linear.f16Finite());
             default -> throw new IllegalArgumentException("unsupported weight " + w);
@@ -682,14 +638,15 @@ final class Gemv {
     }
 
     /**
-     * {@code y[c] = fma(w[i, c], x[i], y[c])} for every input row i in order, one row per pass over
-     * y. Each vector step also reads one byte of its 64 bytes as a scalar, summed into the
+     * {@code sums[c] = fma(w[i, c], x[i], sums[c])} for every input row i in order, one row per
+     * pass over the sums. Each vector step also reads one byte of its 64 bytes as a scalar, summed into the
      * {@link GemvScratch#sink} (the trick of {@link #dotF32}): one core, [768, 2304] from memory,
      * 13.3–16.7 → 19.0–21.7 GB/s (3 alternating JMH runs); [3072, 768] 17.0–21.5 → 21.2–22.0.
      */
-    private static void axpyEachRowF32(float[] y, int yOffset, int width, float[] x, int xOffset, int in,
+    private static void axpyEachRowF32(MemorySegment sums, int width, float[] x, int xOffset, int in,
             MemorySegment seg, long column, long rowBytes) {
         int bound = F.loopBound(width);
+        int mask = indexMask(width);
         int touched = 0;
         for (int i = 0; i < in; i++) {
             float s = x[xOffset + i];
@@ -697,13 +654,14 @@ final class Gemv {
             long r = column + i * rowBytes;
             int c = 0;
             for (; c < bound; c += L) {
+                long at = 4L * (c & mask);
                 touched += seg.get(ValueLayout.JAVA_BYTE, r + 4L * c);
                 FloatVector.fromMemorySegment(F, seg, r + 4L * c, Simd.LE)
-                        .fma(xv, FloatVector.fromArray(F, y, yOffset + c))
-                        .intoArray(y, yOffset + c);
+                        .fma(xv, IntVector.fromMemorySegment(Simd.I, sums, at, Simd.LE).reinterpretAsFloats())
+                        .reinterpretAsInts().intoMemorySegment(sums, at, Simd.LE);
             }
             for (; c < width; c++) {
-                y[yOffset + c] = Math.fma(seg.get(F32, r + 4L * c), s, y[yOffset + c]);
+                sums.set(F32, 4L * c, Math.fma(seg.get(F32, r + 4L * c), s, sums.get(F32, 4L * c)));
             }
         }
         GemvScratch.sink()[0] += touched;
@@ -735,8 +693,8 @@ final class Gemv {
                 long at = 4L * (c & mask);
                 ((IntVector) ShortVector.fromMemorySegment(Simd.S, seg, r + 2L * c, Simd.LE)
                         .convertShape(VectorOperators.S2I, Simd.I, 0)).lanewise(VectorOperators.LSHL, 13).and(0x8fffe000)
-                        .reinterpretAsFloats().fma(xv, FloatVector.fromMemorySegment(F, sums, at, Simd.LE))
-                        .intoMemorySegment(sums, at, Simd.LE);
+                        .reinterpretAsFloats().fma(xv, IntVector.fromMemorySegment(Simd.I, sums, at, Simd.LE).reinterpretAsFloats())
+                        .reinterpretAsInts().intoMemorySegment(sums, at, Simd.LE);
             }
             for (; c < width; c++) {
                 sums.set(F32, 4L * c, Math.fma(Float.float16ToFloat(seg.get(I16, r + 2L * c)), s, sums.get(F32, 4L * c)));
@@ -777,8 +735,8 @@ final class Gemv {
                 long at = 4L * (c & mask);
                 ((IntVector) ShortVector.fromMemorySegment(Simd.S, seg, r + 2L * c, Simd.LE)
                         .convertShape(VectorOperators.S2I, Simd.I, 0)).lanewise(VectorOperators.LSHL, 16)
-                        .reinterpretAsFloats().fma(xv, FloatVector.fromMemorySegment(F, sums, at, Simd.LE))
-                        .intoMemorySegment(sums, at, Simd.LE);
+                        .reinterpretAsFloats().fma(xv, IntVector.fromMemorySegment(Simd.I, sums, at, Simd.LE).reinterpretAsFloats())
+                        .reinterpretAsInts().intoMemorySegment(sums, at, Simd.LE);
             }
             for (; c < width; c++) {
                 sums.set(F32, 4L * c, Math.fma(DType.bf16ToF32(seg.get(I16, r + 2L * c)), s, sums.get(F32, 4L * c)));
@@ -787,10 +745,11 @@ final class Gemv {
         GemvScratch.sink()[0] += touched;
     }
 
-    /** {@code y[c] = fma(w[i, c], x[i], y[c])} for every input row i in order, four rows per pass over y. */
-    private static void axpyRowsF32(float[] y, int yOffset, int width, float[] x, int xOffset, int in,
+    /** {@code sums[c] = fma(w[i, c], x[i], sums[c])} for every input row i in order, four rows per pass over the sums. */
+    private static void axpyRowsF32(MemorySegment sums, int width, float[] x, int xOffset, int in,
             MemorySegment seg, long column, long rowBytes) {
         int bound = F.loopBound(width);
+        int mask = indexMask(width);
         int i = 0;
         for (; i + 4 <= in; i += 4) {
             float s0 = x[xOffset + i];
@@ -808,24 +767,25 @@ final class Gemv {
             int c = 0;
             for (; c < bound; c += L) {
                 long b = 4L * c;
-                FloatVector acc = FloatVector.fromArray(F, y, yOffset + c);
+                long at = 4L * (c & mask);
+                FloatVector acc = IntVector.fromMemorySegment(Simd.I, sums, at, Simd.LE).reinterpretAsFloats();
                 acc = FloatVector.fromMemorySegment(F, seg, r0 + b, Simd.LE).fma(x0, acc);
                 acc = FloatVector.fromMemorySegment(F, seg, r1 + b, Simd.LE).fma(x1, acc);
                 acc = FloatVector.fromMemorySegment(F, seg, r2 + b, Simd.LE).fma(x2, acc);
                 acc = FloatVector.fromMemorySegment(F, seg, r3 + b, Simd.LE).fma(x3, acc);
-                acc.intoArray(y, yOffset + c);
+                acc.reinterpretAsInts().intoMemorySegment(sums, at, Simd.LE);
             }
             for (; c < width; c++) {
                 long b = 4L * c;
-                float acc = y[yOffset + c];
+                float acc = sums.get(F32, b);
                 acc = Math.fma(seg.get(F32, r0 + b), s0, acc);
                 acc = Math.fma(seg.get(F32, r1 + b), s1, acc);
                 acc = Math.fma(seg.get(F32, r2 + b), s2, acc);
                 acc = Math.fma(seg.get(F32, r3 + b), s3, acc);
-                y[yOffset + c] = acc;
+                sums.set(F32, b, acc);
             }
         }
-        axpyEachRowF32(y, yOffset, width, x, xOffset + i, in - i, seg, column + i * rowBytes, rowBytes);
+        axpyEachRowF32(sums, width, x, xOffset + i, in - i, seg, column + i * rowBytes, rowBytes);
     }
 
     private static void axpyRowsBf16(MemorySegment sums, int width, float[] x, int xOffset, int in,
@@ -850,7 +810,7 @@ final class Gemv {
             for (; c < bound; c += L) {
                 long b = 2L * c;
                 long at = 4L * (c & mask);
-                FloatVector acc = FloatVector.fromMemorySegment(F, sums, at, Simd.LE);
+                FloatVector acc = IntVector.fromMemorySegment(Simd.I, sums, at, Simd.LE).reinterpretAsFloats();
                 acc = ((IntVector) ShortVector.fromMemorySegment(Simd.S, seg, r0 + b, Simd.LE)
                         .convertShape(VectorOperators.S2I, Simd.I, 0)).lanewise(VectorOperators.LSHL, 16)
                         .reinterpretAsFloats().fma(x0, acc);
@@ -863,7 +823,7 @@ final class Gemv {
                 acc = ((IntVector) ShortVector.fromMemorySegment(Simd.S, seg, r3 + b, Simd.LE)
                         .convertShape(VectorOperators.S2I, Simd.I, 0)).lanewise(VectorOperators.LSHL, 16)
                         .reinterpretAsFloats().fma(x3, acc);
-                acc.intoMemorySegment(sums, at, Simd.LE);
+                acc.reinterpretAsInts().intoMemorySegment(sums, at, Simd.LE);
             }
             for (; c < width; c++) {
                 long b = 2L * c;
@@ -913,7 +873,7 @@ final class Gemv {
             for (; c < bound; c += L) {
                 long b = 2L * c;
                 long at = 4L * (c & mask);
-                FloatVector acc = FloatVector.fromMemorySegment(F, sums, at, Simd.LE);
+                FloatVector acc = IntVector.fromMemorySegment(Simd.I, sums, at, Simd.LE).reinterpretAsFloats();
                 acc = ((IntVector) ShortVector.fromMemorySegment(Simd.S, seg, r0 + b, Simd.LE)
                         .convertShape(VectorOperators.S2I, Simd.I, 0)).lanewise(VectorOperators.LSHL, 13)
                         .and(0x8fffe000).reinterpretAsFloats().fma(x0, acc);
@@ -926,7 +886,7 @@ final class Gemv {
                 acc = ((IntVector) ShortVector.fromMemorySegment(Simd.S, seg, r3 + b, Simd.LE)
                         .convertShape(VectorOperators.S2I, Simd.I, 0)).lanewise(VectorOperators.LSHL, 13)
                         .and(0x8fffe000).reinterpretAsFloats().fma(x3, acc);
-                acc.intoMemorySegment(sums, at, Simd.LE);
+                acc.reinterpretAsInts().intoMemorySegment(sums, at, Simd.LE);
             }
             for (; c < width; c++) {
                 long b = 2L * c;
@@ -942,17 +902,15 @@ final class Gemv {
     }
 
     /**
-     * A mask that leaves every index below {@code n} unchanged ({@code i & mask == i}). The 16-bit
-     * dot products and {@link #dotF32Checked} read x at {@code i & mask}, and the 16-bit [in, out]
-     * sweeps their sums at {@code c & mask}: an index C2 cannot prove linear in the loop counter, so it
-     * leaves that loop's range checks in place instead of splitting it into pre-, main and
-     * post-loops without them. Measured on one core, GEMV against a plain read of the same memory
-     * (GemvBenchmark.gemvBesideRead): with the checks eliminated, BF16 [3072, 768] read 0.69 of it
-     * and F16 0.59; with them kept (as {@code -XX:-RangeCheckElimination} keeps them everywhere)
-     * 0.89 and 0.85; F16 [768, 2304] 0.77 → 0.85. Not everywhere: F32 rows of 768 inputs are
-     * faster with the checks eliminated ({@link #dotF32Checked}). In the [in, out] sweeps the mask
-     * came together with the aligned sums and was not measured apart from them. Why the loop
-     * without checks streams slower is not established.
+     * A mask that leaves every index below {@code n} unchanged ({@code i & mask == i}). The dot
+     * products read x at {@code i & mask}, and the 16-bit [in, out] sweeps their sums at
+     * {@code c & mask}: an index C2 cannot prove linear in the loop counter, so it leaves that
+     * loop's range checks in place instead of splitting it into pre-, main and post-loops without
+     * them. Measured on one core against a plain read of the same mapped weights
+     * (GemvBenchmark.gemvBesideRead's order, one JVM per figure, x read as ints as the class notes
+     * say): [3072, 768] F32 0.62–0.65 → 0.89–0.93, BF16 0.62–0.69 → 0.94–0.95, F16 0.65–0.68 →
+     * 0.90–0.91; [768, 2304] F32 0.87–0.88 → 0.92–0.96, BF16 and F16 +0.01–0.04; the LM head
+     * within ±0.03. Why the loop without checks streams slower is not established.
      */
     static int indexMask(int n) {
         return (Integer.highestOneBit(Math.max(1, n)) << 1) - 1;
