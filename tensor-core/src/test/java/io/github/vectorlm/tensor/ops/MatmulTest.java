@@ -225,7 +225,7 @@ class MatmulTest {
         // 2^-112) against x[i] times 2^112; a row whose x[i] is 2^15 or more goes through the exact
         // conversion, and a weight with an infinity takes it for every row. Each output must be
         // the plain FMA chain over the inputs in order, bit for bit: narrow outputs (one row per
-        // pass, 1501) and wide ones (four rows per pass, 4099), 333 inputs (one chain; from 512 on
+        // pass, 1501) and wide ones (eight rows per pass, 4099), 333 inputs (one chain; from 512 on
         // the inputs are summed in parts), subnormal and the largest halves among the weights.
         Random random = TestData.random("matmul f16 in-out scaled x");
         int in = 333;
@@ -242,9 +242,9 @@ class MatmulTest {
                 Tensor weight = TestData.tensor(DType.F16, w, 2, in, out);
                 float[] x = TestData.normal(random, in, 1.0);
                 x[5] = 3e-39f; // subnormal, scaled up exactly
-                x[40] = 0x1p15f; // exact row in a four-row group
+                x[40] = 0x1p15f; // exact row in an eight-row group
                 x[41] = -1e6f;
-                x[in - 1] = 0x1p16f; // exact row among the rows left over after the four-row groups
+                x[in - 1] = 0x1p16f; // exact row among the rows left over after the eight-row groups
                 float[] expected = new float[out];
                 for (int o = 0; o < out; o++) {
                     float acc = 0f;
