@@ -24,7 +24,7 @@ import jdk.incubator.vector.VectorSpecies;
  * JDK method; a probe reading the mapped weights as floats made the kernels' own loops compile
  * worse in most runs (see {@code Gemv}'s class notes), so it measured its own disturbance.
  */
-final class ReadProbe {
+public final class ReadProbe {
     private static final VectorSpecies<Long> I = LongVector.SPECIES_PREFERRED;
     /** Bytes of one loop step: four vectors. */
     private static final long STEP = 4L * I.vectorByteSize();
@@ -32,12 +32,12 @@ final class ReadProbe {
     private final Parallel parallel;
     private final float[] partial = new float[64];
 
-    ReadProbe(Parallel parallel) {
+    public ReadProbe(Parallel parallel) {
         this.parallel = parallel;
     }
 
     /** Reads bytes {@code [from, from + bytes)} of {@code s} (a multiple of 4 bytes) once, on the pool's threads. */
-    float read(MemorySegment s, long from, long bytes) {
+    public float read(MemorySegment s, long from, long bytes) {
         long steps = bytes / STEP;
         if (steps > Integer.MAX_VALUE) {
             throw new IllegalArgumentException("a read of " + bytes + " bytes is too long for one probe");

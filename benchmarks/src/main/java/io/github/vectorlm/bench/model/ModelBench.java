@@ -138,6 +138,8 @@ public final class ModelBench {
                 }
 
                 Stats decode = Stats.of(decodeRate);
+                // int8 matrices are arena copies, not the file
+                double[] fileRead = int8 ? null : WeightTraffic.fileReadRates(folder, model.architecture(), parallel, 5);
                 Json json = new Json().beginObject()
                         .field("impl", "vectorlm")
                         .field("model", folder.toString())
@@ -149,6 +151,10 @@ public final class ModelBench {
                         .field("java", Runtime.version().toString())
                         .field("load_ms", loadMs)
                         .field("weight_bytes_per_token", traffic.bytes());
+                if (fileRead != null) {
+                    json.key("weights_file_read_gb_per_s");
+                    Stats.of(fileRead).writeTo(json);
+                }
                 json.key("decode").beginObject()
                         .field("prompt_tokens", prompt.length)
                         .field("new_tokens", newTokens);

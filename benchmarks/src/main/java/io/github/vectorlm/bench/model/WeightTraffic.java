@@ -2,11 +2,16 @@ package io.github.vectorlm.bench.model;
 
 import io.github.vectorlm.checkpoint.Checkpoint;
 import io.github.vectorlm.checkpoint.Checkpoints;
+import io.github.vectorlm.bench.ReadProbe;
 import io.github.vectorlm.checkpoint.TensorInfo;
+import io.github.vectorlm.tensor.Tensor;
+import io.github.vectorlm.tensor.ops.Parallel;
 import io.github.vectorlm.tensor.DType;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -25,6 +30,8 @@ import java.util.Map;
  * @param matrixDType the dtype of the largest share of those bytes as stored on disk
  */
 record WeightTraffic(long bytes, DType matrixDType) {
+    /** Where {@link #fileReadRates} leaves the sum it read, so that the reads are kept. */
+    private static volatile float readSink;
 
     /** Reads the tensor list of the checkpoint in {@code folder} (metadata only). */
     static WeightTraffic of(Path folder, String architecture, boolean int8) throws IOException {
@@ -42,6 +49,41 @@ record WeightTraffic(long bytes, DType matrixDType) {
             DType main = byDType.entrySet().stream().max(Map.Entry.comparingByValue())
                     .map(Map.Entry::getKey).orElse(DType.F32);
             return new WeightTraffic(total, main);
+        }
+    }
+
+    /**
+     * GB/s of {@code passes} plain reads ({@link ReadProbe}) of the tensors a decode step reads,
+     * as stored in the checkpoint in {@code folder}, mapped from the file as the model maps it
+     * (its own mapping of the same page-cache pages): the read-bandwidth limit of this very
+     * memory, rather than of a block of anonymous memory. Each pass reads every such tensor once,
+     * in file order; the first pass is not counted.
+     */
+    static double[] fileReadRates(Path folder, String architecture, Parallel parallel, int passes) throws IOException {
+        try (Checkpoint ckpt = Checkpoints.open(folder)) {
+            List<Tensor> read = new ArrayList<>();
+            long bytes = 0;
+            for (String name : ckpt.tensorNames()) {
+                if (bytesRead(name, ckpt.info(name), architecture, false) > 0) {
+                    read.add(ckpt.tensor(name));
+                    bytes += ckpt.info(name).dataBytes();
+                }
+            }
+            ReadProbe probe = new ReadProbe(parallel);
+            double[] rates = new double[passes];
+            float sink = 0;
+            for (int pass = -1; pass < passes; pass++) {
+                long t0 = System.nanoTime();
+                for (Tensor t : read) {
+                    sink += probe.read(t.segment(), t.byteOffset(), t.shape().numel() * t.dtype().byteSize());
+                }
+                long t1 = System.nanoTime();
+                if (pass >= 0) {
+                    rates[pass] = bytes / (double) (t1 - t0);
+                }
+            }
+            readSink = sink;
+            return rates;
         }
     }
 

@@ -3,12 +3,20 @@ package io.github.vectorlm.bench.model;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.github.vectorlm.checkpoint.SafetensorsWriter;
 import io.github.vectorlm.checkpoint.TensorInfo;
 import io.github.vectorlm.tensor.DType;
 import io.github.vectorlm.tensor.Shape;
+import io.github.vectorlm.tensor.Tensor;
+import io.github.vectorlm.tensor.ops.Parallel;
+import java.io.IOException;
+import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The decode traffic rule against sums worked out by hand from the GPT-2 124M and Pythia-160M
@@ -93,5 +101,21 @@ class WeightTrafficTest {
         assertThatThrownBy(() -> WeightTraffic.bytesRead("w", info, "llama", false))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("llama");
+    }
+
+    @Test
+    void readsTheDecodeTensorsOfACheckpointOncePerPass(@TempDir Path folder) throws IOException {
+        Map<String, Tensor> tensors = new LinkedHashMap<>();
+        tensors.put("transformer.wte.weight", Tensor.fromFloats(new float[64 * 32], 64, 32));
+        tensors.put("transformer.wpe.weight", Tensor.fromFloats(new float[16 * 32], 16, 32));
+        tensors.put("transformer.h.0.mlp.c_fc.weight", Tensor.fromFloats(DType.BF16, new float[32 * 130], 32, 130));
+        SafetensorsWriter.write(tensors, folder.resolve("model.safetensors"), Map.of());
+        try (Parallel parallel = Parallel.create(2)) {
+            double[] rates = WeightTraffic.fileReadRates(folder, "gpt2", parallel, 3);
+            assertThat(rates).hasSize(3);
+            for (double r : rates) {
+                assertThat(r).isPositive().isFinite();
+            }
+        }
     }
 }

@@ -720,8 +720,10 @@ final class Gemv {
 
     /**
      * As {@link #axpyEachRowF32} for BF16: each row widened 16 elements at a time (sign extension,
-     * shift), a byte of each step read as a scalar into the sink as there ([768, 2304] 16.2–16.9 →
-     * 17.8–20.0 GB/s on one core, 3 alternating runs). Rows of up to 1024 outputs were once read
+     * shift). Without F32's byte reads: they once measured faster here ([768, 2304] 16.2–16.9 →
+     * 17.8–20.0 GB/s), but with x and the sums read as ints, against the same-memory read on one
+     * core, 3 alternating runs each: [768, 3072] 0.80–0.82 with them, 0.82–0.85 without;
+     * [768, 2304] 0.83–0.85 and 0.85–0.86. Rows of up to 1024 outputs were once read
      * as int pairs into even and odd sums, which measured faster for [3072, 768] while the sums
      * sat in a float[]; with the aligned sums and the kept range checks ({@link #indexMask}) the
      * widened rows are as fast or faster there too (two alternating runs, one core, against the
@@ -731,14 +733,12 @@ final class Gemv {
             MemorySegment seg, long column, long rowBytes) {
         int bound = F.loopBound(width);
         int mask = indexMask(width);
-        int touched = 0;
         for (int i = 0; i < in; i++) {
             float s = x[xOffset + i];
             FloatVector xv = FloatVector.broadcast(F, s);
             long r = column + i * rowBytes;
             int c = 0;
             for (; c < bound; c += L) {
-                touched += seg.get(ValueLayout.JAVA_BYTE, r + 2L * c);
                 long at = 4L * (c & mask);
                 ((IntVector) ShortVector.fromMemorySegment(Simd.S, seg, r + 2L * c, Simd.LE)
                         .convertShape(VectorOperators.S2I, Simd.I, 0)).lanewise(VectorOperators.LSHL, 16)
@@ -749,7 +749,6 @@ final class Gemv {
                 sums.set(F32, 4L * c, Math.fma(DType.bf16ToF32(seg.get(I16, r + 2L * c)), s, sums.get(F32, 4L * c)));
             }
         }
-        GemvScratch.sink()[0] += touched;
     }
 
     /** {@code sums[c] = fma(w[i, c], x[i], sums[c])} for every input row i in order, four rows per pass over the sums. */
