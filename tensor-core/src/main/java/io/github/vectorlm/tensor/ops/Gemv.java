@@ -44,10 +44,10 @@ import jdk.incubator.vector.VectorOperators;
  *       {@code -Xlog:deoptimization=debug} (a {@code profile_predicate} trap in the dot product
  *       and a recompilation) and the disassembled loops. Reading the copy as ints: 0.83–0.84 of
  *       the read in every run (BF16 [768, 2304]), F32 [768, 2304] 0.86–0.87.
- *   <li>IN_OUT with narrow outputs (a [768, 2304] or [3072, 768] Conv1D; see
- *       {@link #NARROW_BYTES}) computed by one thread goes one input row at a time over all of
- *       its outputs, so the whole weight is one sequential stream; sweeping four rows at a time made four streams of a few
- *       KB each and ran at half the speed for F16, 0.6–0.8 of it for BF16.
+ *   <li>IN_OUT with narrow outputs (GPT-2's Conv1D layers; see {@link #NARROW_BYTES}) computed
+ *       by one thread goes one input row at a time over all of its outputs, so the whole weight is
+ *       one sequential stream; sweeping four rows at a time made four streams of a few KB each
+ *       and ran at half the speed for F16, 0.6–0.8 of it for BF16.
  *   <li>F16 is widened in registers too: its bits moved into an F32 without the infinity/NaN
  *       blend (exact for finite values, the value times 2^-112), used when the weight holds no
  *       infinity or NaN (read once per weight, {@link Linear#f16Finite}), against x scaled by
@@ -65,13 +65,13 @@ import jdk.incubator.vector.VectorOperators;
  *       read, one core: F32 [768, 2304] 0.80 → 0.93, the LM head 0.71 → 0.91–0.93, [768, 3072]
  *       0.61 → 0.74–0.75 (then 0.81–0.93 one row at a time, {@link #NARROW_BYTES}); GPT-2 124M
  *       f32 decode 41 → 45–46 tokens/s (ModelBench, one thread, alternating runs).
- *   <li>Every loop over the weights keeps its range checks on purpose ({@link #indexMask}).
+ *   <li>The loops over the weights keep their range checks on purpose ({@link #indexMask}).
  *   <li>OUT_IN rows of more than 4096 inputs are read two at a time ({@link #TWO_ROWS_MIN_INPUTS}).
  *   <li>IN_OUT with wide outputs (the LM head) sweeps four input rows at a time (BF16/F16
- *       eight, {@link #ROWS_PER_PASS})
- *       over blocks of up to {@value #WIDE_BLOCK} outputs: the partial sums then stay in L2 and
- *       each of the four streams is a whole row long (blocks of 4096 outputs made them 8–16 KB
- *       and ran about 40 % slower).
+ *       eight, {@link #ROWS_PER_PASS}) over blocks of up to {@value #WIDE_BLOCK} outputs: the
+ *       partial sums then stay in L2 and each stream is a whole row long. Shorter blocks were
+ *       slower (16-bit LM head, four rows, one core, against the same-memory read: the whole
+ *       width 0.69–0.76, blocks of 16384 outputs 0.62–0.64, of 4096 0.50–0.53).
  * </ul>
  *
  * <p>One method per dtype and layout, each with a single loop nest: C2 stops inlining once a
