@@ -176,7 +176,8 @@ final class Gemv {
     }
 
     /**
-     * The dot product of an F32 row with x ({@code xs}, the aligned copy), four accumulators
+     * The dot product of an F32 row with x ({@code xs}, the aligned copy, read as ints at
+     * {@code i & mask}: see the class notes and {@link #indexMask}), four accumulators
      * (vector {@code v} of the row to accumulator {@code v mod 4}), combined as (a0+a1)+(a2+a3),
      * lanes summed in a fixed tree, the tail added by scalar FMAs.
      *
