@@ -230,7 +230,11 @@ final class Gemv {
      * each load of x. Against the same-memory read on one core, mapped weights, rows of 3072
      * inputs one at a time against two at a time: F32 0.62–0.65 against 0.56–0.58, BF16 0.62–0.69
      * against 0.41–0.43, F16 0.65–0.68 against 0.36–0.37 (x through {@link IntVector}, before
-     * {@link #indexMask} was applied to these loops). Earlier figures, from before the profile effect of the class
+     * {@link #indexMask} was applied to these loops); with the checks kept, two at a time from 64
+     * inputs on made [768, 2304] fall from 0.82–0.90 to 0.27–0.34 for BF16 and F16. Rows of 10240
+     * inputs (Pythia-2.8B's MLP output), one against two at a time: F32 0.60 against 0.75–0.77,
+     * BF16 0.36–0.40 against 0.55–0.57, F16 0.33–0.36 against 0.48–0.57, both far from a read:
+     * x (40 KB) no longer fits in L1. Earlier figures, from before the profile effect of the class
      * notes was known: from 6144 inputs on, two at a time was the faster for every dtype (F32
      * 8192: 0.79 against 0.67; BF16 6144: 0.56–0.61 against 0.50), one at a time fell steeply
      * past 2048 inputs (F32 15.6 GB/s at 2560, 6.9 at 8192, while the same rows in L2 ran at 52).
