@@ -1,12 +1,12 @@
 package io.github.vectorlm.bench.model;
 
+import io.github.vectorlm.bench.ReadProbe;
 import io.github.vectorlm.checkpoint.Checkpoint;
 import io.github.vectorlm.checkpoint.Checkpoints;
-import io.github.vectorlm.bench.ReadProbe;
 import io.github.vectorlm.checkpoint.TensorInfo;
+import io.github.vectorlm.tensor.DType;
 import io.github.vectorlm.tensor.Tensor;
 import io.github.vectorlm.tensor.ops.Parallel;
-import io.github.vectorlm.tensor.DType;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
