@@ -67,7 +67,7 @@ import jdk.incubator.vector.VectorOperators;
  *       f32 decode 41 → 45–46 tokens/s (ModelBench, one thread, alternating runs).
  *   <li>The loops over the weights keep their range checks on purpose ({@link #indexMask}).
  *   <li>OUT_IN rows of more than 4096 inputs are read two at a time, BF16/F16 four at a time
- *       ({@link #TWO_ROWS_MIN_INPUTS}).
+ *       ({@link #MULTI_ROW_MIN_INPUTS}).
  *   <li>IN_OUT with wide outputs (the LM head) sweeps four input rows at a time (BF16/F16
  *       eight, {@link #ROWS_PER_PASS}) over blocks of up to {@value #WIDE_BLOCK} outputs: the
  *       partial sums then stay in L2 and each stream is a whole row long. Shorter blocks were
@@ -108,7 +108,8 @@ final class Gemv {
     /**
      * IN_OUT, wide outputs: BF16/F16 input rows per pass over the sums (F32 takes four). Eight
      * halve the sums' loads and stores per weight byte against four: the BF16 LM head [768, 50257]
-     * went from 0.74–0.76 to 0.83 of the same-memory read on one core.
+     * went from 0.74–0.76 to 0.83 of the same-memory read on one core. {@link #axpyRowsBf16} and
+     * {@link #axpyRowsF16} spell out that many rows.
      */
     private static final int ROWS_PER_PASS = 8;
 
@@ -137,7 +138,7 @@ final class Gemv {
                 MemorySegment xs = GemvScratch.alignedCopy(x, xOffset, in);
                 int[] sink = GemvScratch.sink();
                 int o = o0;
-                for (; in >= TWO_ROWS_MIN_INPUTS && o + 2 <= o1; o += 2, row += 2 * rowBytes) {
+                for (; in >= MULTI_ROW_MIN_INPUTS && o + 2 <= o1; o += 2, row += 2 * rowBytes) {
                     dotTwoF32(seg, row, rowBytes, in, xs, lanes, out, outOffset + o, sink);
                 }
                 for (; o < o1; o++, row += rowBytes) {
@@ -147,11 +148,8 @@ final class Gemv {
             case BF16 -> {
                 MemorySegment xs = GemvScratch.alignedCopy(x, xOffset, in);
                 int o = o0;
-                for (; in >= TWO_ROWS_MIN_INPUTS && o + 4 <= o1; o += 4, row += 4 * rowBytes) {
+                for (; in >= MULTI_ROW_MIN_INPUTS && o + 4 <= o1; o += 4, row += 4 * rowBytes) {
                     dotFourBf16(xs, seg, row, rowBytes, in, lanes, out, outOffset + o);
-                }
-                for (; in >= TWO_ROWS_MIN_INPUTS && o + 2 <= o1; o += 2, row += 2 * rowBytes) {
-                    dotTwoBf16(xs, seg, row, rowBytes, in, lanes, out, outOffset + o);
                 }
                 for (; o < o1; o++, row += rowBytes) {
                     out[outOffset + o] = dotBf16(xs, seg, row, in, lanes);
@@ -162,11 +160,8 @@ final class Gemv {
                         ? GemvScratch.alignedScaledCopy(x, xOffset, in, F16_REBIAS, F16_SCALED_X_LIMIT) : null;
                 if (xs != null) {
                     int o = o0;
-                    for (; in >= TWO_ROWS_MIN_INPUTS && o + 4 <= o1; o += 4, row += 4 * rowBytes) {
+                    for (; in >= MULTI_ROW_MIN_INPUTS && o + 4 <= o1; o += 4, row += 4 * rowBytes) {
                         dotFourF16(xs, seg, row, rowBytes, in, lanes, out, outOffset + o);
-                    }
-                    for (; in >= TWO_ROWS_MIN_INPUTS && o + 2 <= o1; o += 2, row += 2 * rowBytes) {
-                        dotTwoF16(xs, seg, row, rowBytes, in, lanes, out, outOffset + o);
                     }
                     for (; o < o1; o++, row += rowBytes) {
                         out[outOffset + o] = dotF16(xs, seg, row, in, lanes);
@@ -233,25 +228,27 @@ final class Gemv {
     }
 
     /**
-     * OUT_IN rows of more than this many inputs (x of over 16 KB) are read two at a time, sharing
-     * each load of x. Against the same-memory read on one core, mapped weights, rows of 3072
-     * inputs one at a time against two at a time: F32 0.62–0.65 against 0.56–0.58, BF16 0.62–0.69
-     * against 0.41–0.43, F16 0.65–0.68 against 0.36–0.37 (x through {@link IntVector}, before
-     * {@link #indexMask} was applied to these loops); with the checks kept, two at a time from 64
-     * inputs on made [768, 2304] fall from 0.82–0.90 to 0.27–0.34 for BF16 and F16. Rows of 10240
-     * inputs (Pythia-2.8B's MLP output), one against two at a time: F32 0.60 against 0.75–0.77,
-     * BF16 0.36–0.40 against 0.55–0.57, F16 0.33–0.36 against 0.48–0.57, both far from a read:
-     * x (40 KB) no longer fits in L1. So 16-bit rows go four at a time first ({@link #dotFourBf16},
-     * {@link #dotFourF16}): 10240 inputs BF16 0.47 → 0.65, F16 0.48 → 0.63 at one thread, 0.53 →
-     * 0.63 and 0.76 → 0.89 at two; 6144 inputs BF16 0.49 → 0.59 (one JVM each). Earlier figures, from before the profile effect of the class
-     * notes was known: from 6144 inputs on, two at a time was the faster for every dtype (F32
-     * 8192: 0.79 against 0.67; BF16 6144: 0.56–0.61 against 0.50), one at a time fell steeply
-     * past 2048 inputs (F32 15.6 GB/s at 2560, 6.9 at 8192, while the same rows in L2 ran at 52).
-     * Likely x (4 bytes per input) no longer stays in L1 beside the streaming weights, and its
-     * reloads from L2 take the line-fill slots the weight stream needs.
+     * OUT_IN rows of more than this many inputs (x of over 16 KB) are read several at a time,
+     * sharing each load of x: F32 two ({@link #dotTwoF32}), BF16/F16 four ({@link #dotFourBf16},
+     * {@link #dotFourF16}); the rows left over one at a time. Likely x (4 bytes per input) no
+     * longer stays in L1 beside the streaming weights, and its reloads from L2 take the line-fill
+     * slots the weight stream needs. Against the same-memory read on one core, mapped weights:
+     * <ul>
+     *   <li>rows of 3072 inputs, one at a time against two: F32 0.62–0.65 against 0.56–0.58, BF16
+     *       0.62–0.69 against 0.41–0.43, F16 0.65–0.68 against 0.36–0.37 (before
+     *       {@link #indexMask} was applied to these loops); with the checks kept, two at a time
+     *       from 64 inputs on made [768, 2304] fall from 0.82–0.90 to 0.27–0.34 for BF16 and F16;
+     *   <li>rows of 10240 inputs (Pythia-2.8B's MLP output), one at a time against two: F32 0.60
+     *       against 0.75–0.77, BF16 0.36–0.40 against 0.55–0.57, F16 0.33–0.36 against 0.48–0.57;
+     *       four at a time against two: BF16 0.47 → 0.65, F16 0.48 → 0.63 at one thread, 0.53 →
+     *       0.63 and 0.76 → 0.89 at two; 6144 inputs BF16 0.49 → 0.59 (one JVM each);
+     *   <li>earlier, before the profile effect of the class notes was known: from 6144 inputs on,
+     *       two at a time was the faster for every dtype (F32 8192: 0.79 against 0.67; BF16 6144:
+     *       0.56–0.61 against 0.50); one at a time fell steeply past 2048 inputs (F32 15.6 GB/s at
+     *       2560, 6.9 at 8192, while the same rows in L2 ran at 52).
+     * </ul>
      */
-    static final int TWO_ROWS_MIN_INPUTS = 4097;
-
+    static final int MULTI_ROW_MIN_INPUTS = 4097;
 
     /**
      * {@link #dotF32} of rows {@code row} and {@code row + rowBytes} into {@code out[at]} and
@@ -313,7 +310,7 @@ final class Gemv {
     /**
      * {@link #dotBf16} of four consecutive rows from {@code row} into {@code out[at .. at + 3]},
      * read side by side, one vector of each row per step; the same arithmetic for each row. For
-     * rows of more than {@link #TWO_ROWS_MIN_INPUTS} inputs, whose x no longer stays in L1: each
+     * rows of more than {@link #MULTI_ROW_MIN_INPUTS} inputs, whose x no longer stays in L1: each
      * load of x serves four rows.
      */
     private static void dotFourBf16(MemorySegment xs, MemorySegment seg, long row, long rowBytes, int n,
@@ -459,104 +456,6 @@ final class Gemv {
         out[at + 1] = sumb;
         out[at + 2] = sumc;
         out[at + 3] = sumd;
-    }
-
-    /**
-     * {@link #dotF16} of rows {@code row} and {@code row + rowBytes} into {@code out[at]} and
-     * {@code out[at + 1]}, read side by side, one vector of each row per step; the same
-     * arithmetic for each row.
-     */
-    private static void dotTwoF16(MemorySegment xs, MemorySegment seg, long row, long rowBytes, int n,
-            float[] lanes, float[] out, int at) {
-        FloatVector a0 = FloatVector.zero(F);
-        FloatVector a1 = a0;
-        FloatVector a2 = a0;
-        FloatVector a3 = a0;
-        FloatVector b0 = a0;
-        FloatVector b1 = a0;
-        FloatVector b2 = a0;
-        FloatVector b3 = a0;
-        long row2 = row + rowBytes;
-        int bound = n - n % (4 * L);
-        int mask = indexMask(n);
-        for (int i = 0; i < bound; i += L) {
-            FloatVector xv = IntVector.fromMemorySegment(Simd.I, xs, 4L * (i & mask), Simd.LE).reinterpretAsFloats();
-            IntVector h = (IntVector) ShortVector.fromMemorySegment(Simd.S, seg, row + 2L * i, Simd.LE)
-                    .convertShape(VectorOperators.S2I, Simd.I, 0);
-            IntVector k = (IntVector) ShortVector.fromMemorySegment(Simd.S, seg, row2 + 2L * i, Simd.LE)
-                    .convertShape(VectorOperators.S2I, Simd.I, 0);
-            FloatVector sa = h.lanewise(VectorOperators.LSHL, 13).and(0x8fffe000).reinterpretAsFloats().fma(xv, a0);
-            FloatVector sb = k.lanewise(VectorOperators.LSHL, 13).and(0x8fffe000).reinterpretAsFloats().fma(xv, b0);
-            a0 = a1;
-            a1 = a2;
-            a2 = a3;
-            a3 = sa;
-            b0 = b1;
-            b1 = b2;
-            b2 = b3;
-            b3 = sb;
-        }
-        a0.add(a1).add(a2.add(a3)).intoArray(lanes, 0);
-        float suma = Simd.sumLanes(lanes);
-        b0.add(b1).add(b2.add(b3)).intoArray(lanes, 0);
-        float sumb = Simd.sumLanes(lanes);
-        for (int i = bound; i < n; i++) {
-            float xi = Float.intBitsToFloat(xs.get(X_BITS, 4L * i));
-            suma = Math.fma(Float.float16ToFloat(seg.get(I16, row + 2L * i)) / F16_REBIAS, xi, suma);
-            sumb = Math.fma(Float.float16ToFloat(seg.get(I16, row2 + 2L * i)) / F16_REBIAS, xi, sumb);
-        }
-        out[at] = suma;
-        out[at + 1] = sumb;
-    }
-
-    /**
-     * {@link #dotBf16} of rows {@code row} and {@code row + rowBytes} into {@code out[at]} and
-     * {@code out[at + 1]}, read side by side, one vector of each row per step; the same
-     * arithmetic for each row.
-     */
-    private static void dotTwoBf16(MemorySegment xs, MemorySegment seg, long row, long rowBytes, int n,
-            float[] lanes, float[] out, int at) {
-        FloatVector a0 = FloatVector.zero(F);
-        FloatVector a1 = a0;
-        FloatVector a2 = a0;
-        FloatVector a3 = a0;
-        FloatVector b0 = a0;
-        FloatVector b1 = a0;
-        FloatVector b2 = a0;
-        FloatVector b3 = a0;
-        long row2 = row + rowBytes;
-        int bound = n - n % (4 * L);
-        int mask = indexMask(n);
-        for (int i = 0; i < bound; i += L) {
-            FloatVector xv = IntVector.fromMemorySegment(Simd.I, xs, 4L * (i & mask), Simd.LE).reinterpretAsFloats();
-            IntVector h = (IntVector) ShortVector.fromMemorySegment(Simd.S, seg, row + 2L * i, Simd.LE)
-                    .convertShape(VectorOperators.S2I, Simd.I, 0);
-            IntVector k = (IntVector) ShortVector.fromMemorySegment(Simd.S, seg, row2 + 2L * i, Simd.LE)
-                    .convertShape(VectorOperators.S2I, Simd.I, 0);
-            FloatVector sa = h.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats()
-                    .fma(xv, a0);
-            FloatVector sb = k.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats()
-                    .fma(xv, b0);
-            a0 = a1;
-            a1 = a2;
-            a2 = a3;
-            a3 = sa;
-            b0 = b1;
-            b1 = b2;
-            b2 = b3;
-            b3 = sb;
-        }
-        a0.add(a1).add(a2.add(a3)).intoArray(lanes, 0);
-        float suma = Simd.sumLanes(lanes);
-        b0.add(b1).add(b2.add(b3)).intoArray(lanes, 0);
-        float sumb = Simd.sumLanes(lanes);
-        for (int i = bound; i < n; i++) {
-            float xi = Float.intBitsToFloat(xs.get(X_BITS, 4L * i));
-            suma = Math.fma(DType.bf16ToF32(seg.get(I16, row + 2L * i)), xi, suma);
-            sumb = Math.fma(DType.bf16ToF32(seg.get(I16, row2 + 2L * i)), xi, sumb);
-        }
-        out[at] = suma;
-        out[at + 1] = sumb;
     }
 
     /**
@@ -969,7 +868,7 @@ final class Gemv {
         int mask = indexMask(width);
         int i = 0;
         for (; i + ROWS_PER_PASS <= in; i += ROWS_PER_PASS) {
-            float s0 = x[xOffset + i + 0];
+            float s0 = x[xOffset + i];
             float s1 = x[xOffset + i + 1];
             float s2 = x[xOffset + i + 2];
             float s3 = x[xOffset + i + 3];
@@ -1052,7 +951,7 @@ final class Gemv {
         int mask = indexMask(width);
         int i = 0;
         for (; i + ROWS_PER_PASS <= in; i += ROWS_PER_PASS) {
-            float s0 = x[xOffset + i + 0];
+            float s0 = x[xOffset + i];
             float s1 = x[xOffset + i + 1];
             float s2 = x[xOffset + i + 2];
             float s3 = x[xOffset + i + 3];

@@ -81,7 +81,7 @@ class MatmulTest {
     void resultsDoNotDependOnTheThreadCount() {
         Random random = TestData.random("matmul thread invariance");
         // {1, 769, 1000}, {1, 3072, 768}: one-row [in, out] products split into partial sums over the inputs;
-        // {1, 4099, 67}, {1, 6150, 35}: [out, in] rows read in fours and pairs, the groups starting where a thread's outputs do
+        // {1, 4099, 67}, {1, 6150, 35}: [out, in] rows read in groups (F32 pairs, 16-bit fours), the groups starting where a thread's outputs do
         int[][] shapes = {{1, 769, 1000}, {1, 3072, 768}, {1, 768, 4099}, {1, 66, 2051}, {7, 300, 1000}, {130, 129, 450},
             {1, 4099, 67}, {1, 6150, 35}};
         try (Parallel one = Parallel.create(1)) {
