@@ -348,9 +348,16 @@ public final class Attention {
             VectorMask<Float> m = F.indexInRange(d, n);
             acc = FloatVector.fromArray(F, a, aOffset + d, m).fma(FloatVector.fromArray(F, b, bOffset + d, m), acc);
         }
-        float[] lanes = Scratch.lanes();
-        acc.intoArray(lanes, 0);
-        return Simd.sumLanes(lanes);
+        if (L >= 16) {
+            acc = acc.add(acc.rearrange(Simd.FOLD_8));
+        }
+        if (L >= 8) {
+            acc = acc.add(acc.rearrange(Simd.FOLD_4));
+        }
+        if (L >= 4) {
+            acc = acc.add(acc.rearrange(Simd.FOLD_2));
+        }
+        return acc.add(acc.rearrange(Simd.FOLD_1)).lane(0);
     }
 
     /**

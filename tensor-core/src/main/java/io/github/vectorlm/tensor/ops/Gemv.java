@@ -68,9 +68,10 @@ import jdk.incubator.vector.VectorOperators;
  *   <li>The loops over the weights keep their range checks on purpose ({@link #indexMask}).
  *   <li>OUT_IN rows of more than 4096 inputs are read two at a time, BF16/F16 four at a time
  *       ({@link #MULTI_ROW_MIN_INPUTS}).
- *   <li>IN_OUT with wide outputs (the LM head) sweeps four input rows at a time (BF16/F16
- *       eight, {@link #ROWS_PER_PASS}) over blocks of up to {@value #WIDE_BLOCK} outputs: the
- *       partial sums then stay in L2 and each stream is a whole row long. Shorter blocks were
+ *   <li>IN_OUT with wide outputs (the LM head) sweeps four input rows at a time (BF16 eight,
+ *       F16 sixteen: {@link #ROWS_PER_PASS}, {@link #F16_ROWS_PER_PASS}) over blocks of up to
+ *       {@value #WIDE_BLOCK} outputs: the partial sums then stay in L2 and each stream is a whole
+ *       row long. Shorter blocks were
  *       slower (16-bit LM head, four rows, one core, against the same-memory read: the whole
  *       width 0.69–0.76, blocks of 16384 outputs 0.62–0.64, of 4096 0.50–0.53).
  * </ul>
@@ -82,9 +83,10 @@ import jdk.incubator.vector.VectorOperators;
  * <p>Arithmetic, which the thread split never changes:
  * <ul>
  *   <li>OUT_IN (dot products): output {@code o} sums its row in four vector accumulators (vector
- *       {@code v} of the row goes to accumulator {@code v mod 4}), combined as (a0+a1)+(a2+a3),
- *       lanes summed in a fixed tree ({@link Simd#sumLanes}), the input tail added by scalar
- *       FMAs, then the bias;
+ *       {@code v} of the row goes to accumulator {@code v mod 4} up to the last whole group of four;
+ *       F32's whole vectors after it go to accumulator 0), combined as (a0+a1)+(a2+a3),
+ *       lanes summed in the fixed tree of {@link Simd#sumLanes} (in registers, by the folds of
+ *       {@link Simd#FOLD_8}), the input tail added by scalar FMAs, then the bias;
  *   <li>IN_OUT (rows of axpy): output {@code o} is one FMA chain over {@code i} in order, starting
  *       from 0, then the bias — the same arithmetic as {@link Gemm}.
  * </ul>
@@ -106,12 +108,20 @@ final class Gemv {
     /** IN_OUT: wider output ranges go in blocks of this many outputs (256 KB of partial sums, in L2). */
     private static final int WIDE_BLOCK = 65536;
     /**
-     * IN_OUT, wide outputs: BF16/F16 input rows per pass over the sums (F32 takes four). Eight
+     * IN_OUT, wide outputs: BF16 input rows per pass over the sums (F32 takes four). Eight
      * halve the sums' loads and stores per weight byte against four: the BF16 LM head [768, 50257]
-     * went from 0.74–0.76 to 0.83 of the same-memory read on one core. {@link #axpyRowsBf16} and
-     * {@link #axpyRowsF16} spell out that many rows.
+     * went from 0.74–0.76 to 0.83 of the same-memory read on one core. {@link #axpyRowsBf16}
+     * spells out that many rows; F16 takes {@link #F16_ROWS_PER_PASS}.
      */
     private static final int ROWS_PER_PASS = 8;
+    /**
+     * IN_OUT, wide outputs: F16 input rows per pass. F16 widens with one more operation per
+     * vector than BF16, and halving the sums' loads and stores again paid for it: the F16 LM head
+     * [768, 50257] on one core went from 0.78–0.83 to 0.83–0.86 of the same-memory read (4
+     * alternating JVMs each); at two threads 0.78–0.96 against 0.89–0.95. BF16 stays at eight:
+     * sixteen gave it +2 % on one core and −3 % on two. {@link #axpyRowsF16} spells them out.
+     */
+    private static final int F16_ROWS_PER_PASS = 16;
 
     /**
      * 2^112: an F16's bits moved into an F32 ({@code (h << 13) & 0x8fffe000}, exponent bias 15
@@ -132,27 +142,26 @@ final class Gemv {
         int in = linear.in();
         long rowBytes = (long) in * w.dtype().byteSize();
         long row = w.byteOffset() + o0 * rowBytes;
-        float[] lanes = Scratch.lanes();
         switch (w.dtype()) {
             case F32 -> {
                 MemorySegment xs = GemvScratch.alignedCopy(x, xOffset, in);
                 int[] sink = GemvScratch.sink();
                 int o = o0;
                 for (; in >= MULTI_ROW_MIN_INPUTS && o + 2 <= o1; o += 2, row += 2 * rowBytes) {
-                    dotTwoF32(seg, row, rowBytes, in, xs, lanes, out, outOffset + o, sink);
+                    dotTwoF32(seg, row, rowBytes, in, xs, out, outOffset + o, sink);
                 }
                 for (; o < o1; o++, row += rowBytes) {
-                    out[outOffset + o] = dotF32(seg, row, in, xs, lanes, sink);
+                    out[outOffset + o] = dotF32(seg, row, in, xs, sink);
                 }
             }
             case BF16 -> {
                 MemorySegment xs = GemvScratch.alignedCopy(x, xOffset, in);
                 int o = o0;
                 for (; in >= MULTI_ROW_MIN_INPUTS && o + 4 <= o1; o += 4, row += 4 * rowBytes) {
-                    dotFourBf16(xs, seg, row, rowBytes, in, lanes, out, outOffset + o);
+                    dotFourBf16(xs, seg, row, rowBytes, in, out, outOffset + o);
                 }
                 for (; o < o1; o++, row += rowBytes) {
-                    out[outOffset + o] = dotBf16(xs, seg, row, in, lanes);
+                    out[outOffset + o] = dotBf16(xs, seg, row, in);
                 }
             }
             case F16 -> {
@@ -161,14 +170,14 @@ final class Gemv {
                 if (xs != null) {
                     int o = o0;
                     for (; in >= MULTI_ROW_MIN_INPUTS && o + 4 <= o1; o += 4, row += 4 * rowBytes) {
-                        dotFourF16(xs, seg, row, rowBytes, in, lanes, out, outOffset + o);
+                        dotFourF16(xs, seg, row, rowBytes, in, out, outOffset + o);
                     }
                     for (; o < o1; o++, row += rowBytes) {
-                        out[outOffset + o] = dotF16(xs, seg, row, in, lanes);
+                        out[outOffset + o] = dotF16(xs, seg, row, in);
                     }
                 } else {
                     for (int o = o0; o < o1; o++, row += rowBytes) {
-                        out[outOffset + o] = dotF16Exact(x, xOffset, seg, row, in, lanes);
+                        out[outOffset + o] = dotF16Exact(x, xOffset, seg, row, in);
                     }
                 }
             }
@@ -181,7 +190,7 @@ final class Gemv {
      * The dot product of an F32 row with x ({@code xs}, the aligned copy, read as ints at
      * {@code i & mask}: see the class notes and {@link #indexMask}), four accumulators
      * (vector {@code v} of the row to accumulator {@code v mod 4}), combined as (a0+a1)+(a2+a3),
-     * lanes summed in a fixed tree, the tail added by scalar FMAs.
+     * lanes summed in a fixed tree (in registers, {@link Simd#FOLD_8}), the tail added by scalar FMAs.
      *
      * <p>Each step also reads one byte of each 64 bytes it covers as a scalar and leaves their sum
      * in {@code sink}, so that C2 keeps the loads. Measured on Zen 4 with the earlier 256-bit
@@ -191,7 +200,7 @@ final class Gemv {
      * scalar loads help is not established (a guess: they get each line requested sooner); touching
      * lines further ahead helped less, and past 1 KB made it slower.
      */
-    private static float dotF32(MemorySegment seg, long row, int n, MemorySegment xs, float[] lanes, int[] sink) {
+    private static float dotF32(MemorySegment seg, long row, int n, MemorySegment xs, int[] sink) {
         FloatVector a0 = FloatVector.zero(F);
         FloatVector a1 = a0;
         FloatVector a2 = a0;
@@ -218,8 +227,17 @@ final class Gemv {
             a0 = FloatVector.fromMemorySegment(F, seg, row + 4L * i, Simd.LE)
                     .fma(IntVector.fromMemorySegment(Simd.I, xs, 4L * (i & mask), Simd.LE).reinterpretAsFloats(), a0);
         }
-        a0.add(a1).add(a2.add(a3)).intoArray(lanes, 0);
-        float sum = Simd.sumLanes(lanes);
+        FloatVector v = a0.add(a1).add(a2.add(a3));
+        if (L >= 16) {
+            v = v.add(v.rearrange(Simd.FOLD_8));
+        }
+        if (L >= 8) {
+            v = v.add(v.rearrange(Simd.FOLD_4));
+        }
+        if (L >= 4) {
+            v = v.add(v.rearrange(Simd.FOLD_2));
+        }
+        float sum = v.add(v.rearrange(Simd.FOLD_1)).lane(0);
         for (; i < n; i++) {
             sum = Math.fma(seg.get(F32, row + 4L * i), Float.intBitsToFloat(xs.get(X_BITS, 4L * i)), sum);
         }
@@ -255,7 +273,7 @@ final class Gemv {
      * {@code out[at + 1]}, read side by side; the same arithmetic for each row.
      */
     private static void dotTwoF32(MemorySegment seg, long row, long rowBytes, int n, MemorySegment xs,
-            float[] lanes, float[] out, int at, int[] sink) {
+            float[] out, int at, int[] sink) {
         FloatVector a0 = FloatVector.zero(F);
         FloatVector a1 = a0;
         FloatVector a2 = a0;
@@ -293,10 +311,28 @@ final class Gemv {
             a0 = FloatVector.fromMemorySegment(F, seg, row + 4L * i, Simd.LE).fma(xv, a0);
             b0 = FloatVector.fromMemorySegment(F, seg, row2 + 4L * i, Simd.LE).fma(xv, b0);
         }
-        a0.add(a1).add(a2.add(a3)).intoArray(lanes, 0);
-        float sa = Simd.sumLanes(lanes);
-        b0.add(b1).add(b2.add(b3)).intoArray(lanes, 0);
-        float sb = Simd.sumLanes(lanes);
+        FloatVector va = a0.add(a1).add(a2.add(a3));
+        if (L >= 16) {
+            va = va.add(va.rearrange(Simd.FOLD_8));
+        }
+        if (L >= 8) {
+            va = va.add(va.rearrange(Simd.FOLD_4));
+        }
+        if (L >= 4) {
+            va = va.add(va.rearrange(Simd.FOLD_2));
+        }
+        float sa = va.add(va.rearrange(Simd.FOLD_1)).lane(0);
+        FloatVector vb = b0.add(b1).add(b2.add(b3));
+        if (L >= 16) {
+            vb = vb.add(vb.rearrange(Simd.FOLD_8));
+        }
+        if (L >= 8) {
+            vb = vb.add(vb.rearrange(Simd.FOLD_4));
+        }
+        if (L >= 4) {
+            vb = vb.add(vb.rearrange(Simd.FOLD_2));
+        }
+        float sb = vb.add(vb.rearrange(Simd.FOLD_1)).lane(0);
         for (; i < n; i++) {
             float xi = Float.intBitsToFloat(xs.get(X_BITS, 4L * i));
             sa = Math.fma(seg.get(F32, row + 4L * i), xi, sa);
@@ -314,7 +350,7 @@ final class Gemv {
      * load of x serves four rows.
      */
     private static void dotFourBf16(MemorySegment xs, MemorySegment seg, long row, long rowBytes, int n,
-            float[] lanes, float[] out, int at) {
+            float[] out, int at) {
         FloatVector a0 = FloatVector.zero(F);
         FloatVector a1 = a0;
         FloatVector a2 = a0;
@@ -363,14 +399,50 @@ final class Gemv {
             d2 = d3;
             d3 = sd;
         }
-        a0.add(a1).add(a2.add(a3)).intoArray(lanes, 0);
-        float suma = Simd.sumLanes(lanes);
-        b0.add(b1).add(b2.add(b3)).intoArray(lanes, 0);
-        float sumb = Simd.sumLanes(lanes);
-        c0.add(c1).add(c2.add(c3)).intoArray(lanes, 0);
-        float sumc = Simd.sumLanes(lanes);
-        d0.add(d1).add(d2.add(d3)).intoArray(lanes, 0);
-        float sumd = Simd.sumLanes(lanes);
+        FloatVector va = a0.add(a1).add(a2.add(a3));
+        if (L >= 16) {
+            va = va.add(va.rearrange(Simd.FOLD_8));
+        }
+        if (L >= 8) {
+            va = va.add(va.rearrange(Simd.FOLD_4));
+        }
+        if (L >= 4) {
+            va = va.add(va.rearrange(Simd.FOLD_2));
+        }
+        float suma = va.add(va.rearrange(Simd.FOLD_1)).lane(0);
+        FloatVector vb = b0.add(b1).add(b2.add(b3));
+        if (L >= 16) {
+            vb = vb.add(vb.rearrange(Simd.FOLD_8));
+        }
+        if (L >= 8) {
+            vb = vb.add(vb.rearrange(Simd.FOLD_4));
+        }
+        if (L >= 4) {
+            vb = vb.add(vb.rearrange(Simd.FOLD_2));
+        }
+        float sumb = vb.add(vb.rearrange(Simd.FOLD_1)).lane(0);
+        FloatVector vc = c0.add(c1).add(c2.add(c3));
+        if (L >= 16) {
+            vc = vc.add(vc.rearrange(Simd.FOLD_8));
+        }
+        if (L >= 8) {
+            vc = vc.add(vc.rearrange(Simd.FOLD_4));
+        }
+        if (L >= 4) {
+            vc = vc.add(vc.rearrange(Simd.FOLD_2));
+        }
+        float sumc = vc.add(vc.rearrange(Simd.FOLD_1)).lane(0);
+        FloatVector vd = d0.add(d1).add(d2.add(d3));
+        if (L >= 16) {
+            vd = vd.add(vd.rearrange(Simd.FOLD_8));
+        }
+        if (L >= 8) {
+            vd = vd.add(vd.rearrange(Simd.FOLD_4));
+        }
+        if (L >= 4) {
+            vd = vd.add(vd.rearrange(Simd.FOLD_2));
+        }
+        float sumd = vd.add(vd.rearrange(Simd.FOLD_1)).lane(0);
         for (int i = bound; i < n; i++) {
             float xi = Float.intBitsToFloat(xs.get(X_BITS, 4L * i));
             suma = Math.fma(DType.bf16ToF32(seg.get(I16, row + 2L * i)), xi, suma);
@@ -388,7 +460,7 @@ final class Gemv {
      * {@link #dotF16} of four consecutive rows, as {@link #dotFourBf16}.
      */
     private static void dotFourF16(MemorySegment xs, MemorySegment seg, long row, long rowBytes, int n,
-            float[] lanes, float[] out, int at) {
+            float[] out, int at) {
         FloatVector a0 = FloatVector.zero(F);
         FloatVector a1 = a0;
         FloatVector a2 = a0;
@@ -437,14 +509,50 @@ final class Gemv {
             d2 = d3;
             d3 = sd;
         }
-        a0.add(a1).add(a2.add(a3)).intoArray(lanes, 0);
-        float suma = Simd.sumLanes(lanes);
-        b0.add(b1).add(b2.add(b3)).intoArray(lanes, 0);
-        float sumb = Simd.sumLanes(lanes);
-        c0.add(c1).add(c2.add(c3)).intoArray(lanes, 0);
-        float sumc = Simd.sumLanes(lanes);
-        d0.add(d1).add(d2.add(d3)).intoArray(lanes, 0);
-        float sumd = Simd.sumLanes(lanes);
+        FloatVector va = a0.add(a1).add(a2.add(a3));
+        if (L >= 16) {
+            va = va.add(va.rearrange(Simd.FOLD_8));
+        }
+        if (L >= 8) {
+            va = va.add(va.rearrange(Simd.FOLD_4));
+        }
+        if (L >= 4) {
+            va = va.add(va.rearrange(Simd.FOLD_2));
+        }
+        float suma = va.add(va.rearrange(Simd.FOLD_1)).lane(0);
+        FloatVector vb = b0.add(b1).add(b2.add(b3));
+        if (L >= 16) {
+            vb = vb.add(vb.rearrange(Simd.FOLD_8));
+        }
+        if (L >= 8) {
+            vb = vb.add(vb.rearrange(Simd.FOLD_4));
+        }
+        if (L >= 4) {
+            vb = vb.add(vb.rearrange(Simd.FOLD_2));
+        }
+        float sumb = vb.add(vb.rearrange(Simd.FOLD_1)).lane(0);
+        FloatVector vc = c0.add(c1).add(c2.add(c3));
+        if (L >= 16) {
+            vc = vc.add(vc.rearrange(Simd.FOLD_8));
+        }
+        if (L >= 8) {
+            vc = vc.add(vc.rearrange(Simd.FOLD_4));
+        }
+        if (L >= 4) {
+            vc = vc.add(vc.rearrange(Simd.FOLD_2));
+        }
+        float sumc = vc.add(vc.rearrange(Simd.FOLD_1)).lane(0);
+        FloatVector vd = d0.add(d1).add(d2.add(d3));
+        if (L >= 16) {
+            vd = vd.add(vd.rearrange(Simd.FOLD_8));
+        }
+        if (L >= 8) {
+            vd = vd.add(vd.rearrange(Simd.FOLD_4));
+        }
+        if (L >= 4) {
+            vd = vd.add(vd.rearrange(Simd.FOLD_2));
+        }
+        float sumd = vd.add(vd.rearrange(Simd.FOLD_1)).lane(0);
         for (int i = bound; i < n; i++) {
             float xi = Float.intBitsToFloat(xs.get(X_BITS, 4L * i));
             suma = Math.fma(Float.float16ToFloat(seg.get(I16, row + 2L * i)) / F16_REBIAS, xi, suma);
@@ -462,7 +570,7 @@ final class Gemv {
      * The F16 dot product of a weight with no infinity or NaN ({@link Linear#f16Finite}): vector
      * {@code v} of the first {@code n - n mod 4L} elements to accumulator {@code v mod 4}, two
      * loads per step with the accumulator pairs swapped every step; combined as (a0+a1)+(a2+a3),
-     * lanes summed by {@link Simd#sumLanes} through {@code lanes}, the rest added by scalar FMAs.
+     * lanes summed in {@link Simd#sumLanes}' order in registers ({@link Simd#FOLD_8}), the rest added by scalar FMAs.
      * The conversion has no infinity/NaN case: finite halves are moved into an F32 (sign, exponent
      * and mantissa in place, the exponent bias 112 too small), which is the half's value times
      * 2^-112 exactly, subnormals included; {@code xs} holds x times 2^112 ({@link #F16_REBIAS}),
@@ -476,7 +584,7 @@ final class Gemv {
      * version), C2 sometimes left a Vector API call behind in this method, which then boxed every
      * vector (SteadyStateAllocationTest failed in about one run in four).
      */
-    private static float dotF16(MemorySegment xs, MemorySegment seg, long row, int n, float[] lanes) {
+    private static float dotF16(MemorySegment xs, MemorySegment seg, long row, int n) {
         FloatVector a0 = FloatVector.zero(F);
         FloatVector a1 = a0;
         FloatVector a2 = a0;
@@ -498,8 +606,17 @@ final class Gemv {
             a2 = b0;
             a3 = b1;
         }
-        a0.add(a1).add(a2.add(a3)).intoArray(lanes, 0);
-        float sum = Simd.sumLanes(lanes);
+        FloatVector v = a0.add(a1).add(a2.add(a3));
+        if (L >= 16) {
+            v = v.add(v.rearrange(Simd.FOLD_8));
+        }
+        if (L >= 8) {
+            v = v.add(v.rearrange(Simd.FOLD_4));
+        }
+        if (L >= 4) {
+            v = v.add(v.rearrange(Simd.FOLD_2));
+        }
+        float sum = v.add(v.rearrange(Simd.FOLD_1)).lane(0);
         for (int i = bound; i < n; i++) {
             sum = Math.fma(Float.float16ToFloat(seg.get(I16, row + 2L * i)) / F16_REBIAS, Float.intBitsToFloat(xs.get(X_BITS, 4L * i)), sum);
         }
@@ -513,7 +630,7 @@ final class Gemv {
      * and scale as arguments gave BF16 an AND and a multiply per vector it does not need and ran
      * 5–10 % slower on BF16 rows (F16 unchanged).
      */
-    private static float dotBf16(MemorySegment xs, MemorySegment seg, long row, int n, float[] lanes) {
+    private static float dotBf16(MemorySegment xs, MemorySegment seg, long row, int n) {
         FloatVector a0 = FloatVector.zero(F);
         FloatVector a1 = a0;
         FloatVector a2 = a0;
@@ -535,8 +652,17 @@ final class Gemv {
             a2 = b0;
             a3 = b1;
         }
-        a0.add(a1).add(a2.add(a3)).intoArray(lanes, 0);
-        float sum = Simd.sumLanes(lanes);
+        FloatVector v = a0.add(a1).add(a2.add(a3));
+        if (L >= 16) {
+            v = v.add(v.rearrange(Simd.FOLD_8));
+        }
+        if (L >= 8) {
+            v = v.add(v.rearrange(Simd.FOLD_4));
+        }
+        if (L >= 4) {
+            v = v.add(v.rearrange(Simd.FOLD_2));
+        }
+        float sum = v.add(v.rearrange(Simd.FOLD_1)).lane(0);
         for (int i = bound; i < n; i++) {
             sum = Math.fma(DType.bf16ToF32(seg.get(I16, row + 2L * i)), Float.intBitsToFloat(xs.get(X_BITS, 4L * i)), sum);
         }
@@ -573,7 +699,7 @@ final class Gemv {
      * {@link Widen#f16} first, then the same arithmetic, so the same bits as {@link #dotF16} where
      * both apply.
      */
-    private static float dotF16Exact(float[] x, int xOffset, MemorySegment seg, long row, int n, float[] lanes) {
+    private static float dotF16Exact(float[] x, int xOffset, MemorySegment seg, long row, int n) {
         float[] w = GemvScratch.floats(GemvScratch.ROW, n);
         Widen.f16(seg, row, w, 0, n);
         FloatVector a0 = FloatVector.zero(F);
@@ -587,8 +713,17 @@ final class Gemv {
             a2 = FloatVector.fromArray(F, w, i + 2 * L).fma(FloatVector.fromArray(F, x, xOffset + i + 2 * L), a2);
             a3 = FloatVector.fromArray(F, w, i + 3 * L).fma(FloatVector.fromArray(F, x, xOffset + i + 3 * L), a3);
         }
-        a0.add(a1).add(a2.add(a3)).intoArray(lanes, 0);
-        float sum = Simd.sumLanes(lanes);
+        FloatVector v = a0.add(a1).add(a2.add(a3));
+        if (L >= 16) {
+            v = v.add(v.rearrange(Simd.FOLD_8));
+        }
+        if (L >= 8) {
+            v = v.add(v.rearrange(Simd.FOLD_4));
+        }
+        if (L >= 4) {
+            v = v.add(v.rearrange(Simd.FOLD_2));
+        }
+        float sum = v.add(v.rearrange(Simd.FOLD_1)).lane(0);
         for (int i = bound; i < n; i++) {
             sum = Math.fma(w[i], x[xOffset + i], sum);
         }
@@ -691,7 +826,7 @@ final class Gemv {
 
     /**
      * As {@link #axpyEachRow}, for every input row of {@code linear}, four (F32) or
-     * {@link #ROWS_PER_PASS} (BF16/F16) rows per pass over the sums: the wide outputs' sweep.
+     * {@link #ROWS_PER_PASS} (BF16) or {@link #F16_ROWS_PER_PASS} rows per pass over the sums: the wide outputs' sweep.
      */
     private static void axpyRows(Linear linear, float[] out, int y, int width, float[] x, int xOffset, long column,
             long rowBytes) {
@@ -941,8 +1076,8 @@ final class Gemv {
     }
 
     /**
-     * As {@link #axpyRowsBf16} for F16, with the conversion of {@link #axpyEachRowF16}; eight rows
-     * any of whose {@code x[i]} the scaling could overflow, or every row of a weight with an
+     * As {@link #axpyRowsBf16} for F16, {@link #F16_ROWS_PER_PASS} rows per pass, with the
+     * conversion of {@link #axpyEachRowF16}; sixteen rows any of whose {@code x[i]} the scaling could overflow, or every row of a weight with an
      * infinity or NaN, go one at a time through {@link #axpyF16Exact}.
      */
     private static void axpyRowsF16(MemorySegment sums, int width, float[] x, int xOffset, int in,
@@ -950,8 +1085,8 @@ final class Gemv {
         int bound = F.loopBound(width);
         int mask = indexMask(width);
         int i = 0;
-        for (; i + ROWS_PER_PASS <= in; i += ROWS_PER_PASS) {
-            float s0 = x[xOffset + i];
+        for (; i + F16_ROWS_PER_PASS <= in; i += F16_ROWS_PER_PASS) {
+            float s0 = x[xOffset + i + 0];
             float s1 = x[xOffset + i + 1];
             float s2 = x[xOffset + i + 2];
             float s3 = x[xOffset + i + 3];
@@ -959,6 +1094,14 @@ final class Gemv {
             float s5 = x[xOffset + i + 5];
             float s6 = x[xOffset + i + 6];
             float s7 = x[xOffset + i + 7];
+            float s8 = x[xOffset + i + 8];
+            float s9 = x[xOffset + i + 9];
+            float s10 = x[xOffset + i + 10];
+            float s11 = x[xOffset + i + 11];
+            float s12 = x[xOffset + i + 12];
+            float s13 = x[xOffset + i + 13];
+            float s14 = x[xOffset + i + 14];
+            float s15 = x[xOffset + i + 15];
             long r0 = column + i * rowBytes;
             long r1 = r0 + rowBytes;
             long r2 = r1 + rowBytes;
@@ -967,7 +1110,15 @@ final class Gemv {
             long r5 = r4 + rowBytes;
             long r6 = r5 + rowBytes;
             long r7 = r6 + rowBytes;
-            if (!finite || !(maxAbs(s0, s1, s2, s3, s4, s5, s6, s7) < F16_SCALED_X_LIMIT)) {
+            long r8 = r7 + rowBytes;
+            long r9 = r8 + rowBytes;
+            long r10 = r9 + rowBytes;
+            long r11 = r10 + rowBytes;
+            long r12 = r11 + rowBytes;
+            long r13 = r12 + rowBytes;
+            long r14 = r13 + rowBytes;
+            long r15 = r14 + rowBytes;
+            if (!finite || !(maxAbs(s0, s1, s2, s3, s4, s5, s6, s7) < F16_SCALED_X_LIMIT) || !(maxAbs(s8, s9, s10, s11, s12, s13, s14, s15) < F16_SCALED_X_LIMIT)) {
                 axpyF16Exact(sums, width, seg, r0, s0);
                 axpyF16Exact(sums, width, seg, r1, s1);
                 axpyF16Exact(sums, width, seg, r2, s2);
@@ -976,6 +1127,14 @@ final class Gemv {
                 axpyF16Exact(sums, width, seg, r5, s5);
                 axpyF16Exact(sums, width, seg, r6, s6);
                 axpyF16Exact(sums, width, seg, r7, s7);
+                axpyF16Exact(sums, width, seg, r8, s8);
+                axpyF16Exact(sums, width, seg, r9, s9);
+                axpyF16Exact(sums, width, seg, r10, s10);
+                axpyF16Exact(sums, width, seg, r11, s11);
+                axpyF16Exact(sums, width, seg, r12, s12);
+                axpyF16Exact(sums, width, seg, r13, s13);
+                axpyF16Exact(sums, width, seg, r14, s14);
+                axpyF16Exact(sums, width, seg, r15, s15);
                 continue;
             }
             FloatVector x0 = FloatVector.broadcast(F, s0 * F16_REBIAS);
@@ -986,6 +1145,14 @@ final class Gemv {
             FloatVector x5 = FloatVector.broadcast(F, s5 * F16_REBIAS);
             FloatVector x6 = FloatVector.broadcast(F, s6 * F16_REBIAS);
             FloatVector x7 = FloatVector.broadcast(F, s7 * F16_REBIAS);
+            FloatVector x8 = FloatVector.broadcast(F, s8 * F16_REBIAS);
+            FloatVector x9 = FloatVector.broadcast(F, s9 * F16_REBIAS);
+            FloatVector x10 = FloatVector.broadcast(F, s10 * F16_REBIAS);
+            FloatVector x11 = FloatVector.broadcast(F, s11 * F16_REBIAS);
+            FloatVector x12 = FloatVector.broadcast(F, s12 * F16_REBIAS);
+            FloatVector x13 = FloatVector.broadcast(F, s13 * F16_REBIAS);
+            FloatVector x14 = FloatVector.broadcast(F, s14 * F16_REBIAS);
+            FloatVector x15 = FloatVector.broadcast(F, s15 * F16_REBIAS);
             int c = 0;
             for (; c < bound; c += L) {
                 long b = 2L * c;
@@ -1015,6 +1182,30 @@ final class Gemv {
                 acc = ((IntVector) ShortVector.fromMemorySegment(Simd.S, seg, r7 + b, Simd.LE)
                         .convertShape(VectorOperators.S2I, Simd.I, 0)).lanewise(VectorOperators.LSHL, 13).and(0x8fffe000)
                         .reinterpretAsFloats().fma(x7, acc);
+                acc = ((IntVector) ShortVector.fromMemorySegment(Simd.S, seg, r8 + b, Simd.LE)
+                        .convertShape(VectorOperators.S2I, Simd.I, 0)).lanewise(VectorOperators.LSHL, 13).and(0x8fffe000)
+                        .reinterpretAsFloats().fma(x8, acc);
+                acc = ((IntVector) ShortVector.fromMemorySegment(Simd.S, seg, r9 + b, Simd.LE)
+                        .convertShape(VectorOperators.S2I, Simd.I, 0)).lanewise(VectorOperators.LSHL, 13).and(0x8fffe000)
+                        .reinterpretAsFloats().fma(x9, acc);
+                acc = ((IntVector) ShortVector.fromMemorySegment(Simd.S, seg, r10 + b, Simd.LE)
+                        .convertShape(VectorOperators.S2I, Simd.I, 0)).lanewise(VectorOperators.LSHL, 13).and(0x8fffe000)
+                        .reinterpretAsFloats().fma(x10, acc);
+                acc = ((IntVector) ShortVector.fromMemorySegment(Simd.S, seg, r11 + b, Simd.LE)
+                        .convertShape(VectorOperators.S2I, Simd.I, 0)).lanewise(VectorOperators.LSHL, 13).and(0x8fffe000)
+                        .reinterpretAsFloats().fma(x11, acc);
+                acc = ((IntVector) ShortVector.fromMemorySegment(Simd.S, seg, r12 + b, Simd.LE)
+                        .convertShape(VectorOperators.S2I, Simd.I, 0)).lanewise(VectorOperators.LSHL, 13).and(0x8fffe000)
+                        .reinterpretAsFloats().fma(x12, acc);
+                acc = ((IntVector) ShortVector.fromMemorySegment(Simd.S, seg, r13 + b, Simd.LE)
+                        .convertShape(VectorOperators.S2I, Simd.I, 0)).lanewise(VectorOperators.LSHL, 13).and(0x8fffe000)
+                        .reinterpretAsFloats().fma(x13, acc);
+                acc = ((IntVector) ShortVector.fromMemorySegment(Simd.S, seg, r14 + b, Simd.LE)
+                        .convertShape(VectorOperators.S2I, Simd.I, 0)).lanewise(VectorOperators.LSHL, 13).and(0x8fffe000)
+                        .reinterpretAsFloats().fma(x14, acc);
+                acc = ((IntVector) ShortVector.fromMemorySegment(Simd.S, seg, r15 + b, Simd.LE)
+                        .convertShape(VectorOperators.S2I, Simd.I, 0)).lanewise(VectorOperators.LSHL, 13).and(0x8fffe000)
+                        .reinterpretAsFloats().fma(x15, acc);
                 acc.reinterpretAsInts().intoMemorySegment(sums, at, Simd.LE);
             }
             for (; c < width; c++) {
@@ -1028,6 +1219,14 @@ final class Gemv {
                 acc = Math.fma(Float.float16ToFloat(seg.get(I16, r5 + b)), s5, acc);
                 acc = Math.fma(Float.float16ToFloat(seg.get(I16, r6 + b)), s6, acc);
                 acc = Math.fma(Float.float16ToFloat(seg.get(I16, r7 + b)), s7, acc);
+                acc = Math.fma(Float.float16ToFloat(seg.get(I16, r8 + b)), s8, acc);
+                acc = Math.fma(Float.float16ToFloat(seg.get(I16, r9 + b)), s9, acc);
+                acc = Math.fma(Float.float16ToFloat(seg.get(I16, r10 + b)), s10, acc);
+                acc = Math.fma(Float.float16ToFloat(seg.get(I16, r11 + b)), s11, acc);
+                acc = Math.fma(Float.float16ToFloat(seg.get(I16, r12 + b)), s12, acc);
+                acc = Math.fma(Float.float16ToFloat(seg.get(I16, r13 + b)), s13, acc);
+                acc = Math.fma(Float.float16ToFloat(seg.get(I16, r14 + b)), s14, acc);
+                acc = Math.fma(Float.float16ToFloat(seg.get(I16, r15 + b)), s15, acc);
                 sums.set(F32, 4L * c, acc);
             }
         }

@@ -104,6 +104,61 @@ class MatmulTest {
         }
     }
 
+    /**
+     * One-row [out, in] products give exactly the sum that {@link Gemv}'s class notes promise,
+     * computed here with scalar code: vector {@code v} of a row (L elements) into accumulator
+     * {@code v mod 4} up to the last whole group of four vectors, F32's remaining whole vectors
+     * into accumulator 0, the four combined as (a0+a1)+(a2+a3), the lanes summed in
+     * {@link Simd#sumLanes}' tree, the rest of the row by scalar FMAs, then the bias. Covers the
+     * in-register lane sums against the array tree, rows read one at a time and in groups (more
+     * than 4096 inputs), and F16 rows whose x takes the exact path (a huge input).
+     */
+    @Test
+    void outInRowsGiveTheDocumentedSumBitForBit() {
+        Random random = TestData.random("matmul documented order");
+        int[] ins = {1, 17, Simd.L * 4, Simd.L * 4 + Simd.L + 3, 767, 768, 3073, 4097, 6151};
+        for (int in : ins) {
+            for (DType dtype : new DType[] {DType.F32, DType.F16, DType.BF16}) {
+                for (boolean hugeInput : new boolean[] {false, true}) {
+                    Linear linear = randomLinear(random, in, 7, Linear.Layout.OUT_IN, dtype, true);
+                    float[] x = TestData.normal(random, in, 1.0);
+                    if (hugeInput) {
+                        x[random.nextInt(in)] = 1e30f;
+                    }
+                    float[] w = linear.weight().toFloatArray();
+                    float[] b = linear.bias().toFloatArray();
+                    float[] y = new float[7];
+                    Matmul.linear(y, 0, x, 0, 1, linear, two);
+                    for (int o = 0; o < 7; o++) {
+                        float expected = documentedDot(w, o * in, x, in, dtype == DType.F32) + b[o];
+                        assertThat(Float.floatToIntBits(y[o])).as("%s, x huge %s, output %d: %s against %s",
+                                linear, hugeInput, o, y[o], expected).isEqualTo(Float.floatToIntBits(expected));
+                    }
+                }
+            }
+        }
+    }
+
+    private static float documentedDot(float[] w, int row, float[] x, int n, boolean wholeVectorsIntoFirst) {
+        int lanes = Simd.L;
+        float[][] acc = new float[4][lanes];
+        int grouped = n - n % (4 * lanes);
+        int vectors = wholeVectorsIntoFirst ? n - n % lanes : grouped;
+        for (int i = 0; i < vectors; i++) {
+            int v = i < grouped ? (i / lanes) % 4 : 0;
+            acc[v][i % lanes] = Math.fma(w[row + i], x[i], acc[v][i % lanes]);
+        }
+        float[] combined = new float[lanes];
+        for (int j = 0; j < lanes; j++) {
+            combined[j] = (acc[0][j] + acc[1][j]) + (acc[2][j] + acc[3][j]);
+        }
+        float sum = Simd.sumLanes(combined);
+        for (int i = vectors; i < n; i++) {
+            sum = Math.fma(w[row + i], x[i], sum);
+        }
+        return sum;
+    }
+
     @Test
     void f16FinitenessIsReadFromEveryElement() {
         // exponent 31 (infinities, NaNs of either sign) anywhere, including past the first
