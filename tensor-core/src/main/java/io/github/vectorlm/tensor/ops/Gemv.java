@@ -1077,8 +1077,9 @@ final class Gemv {
 
     /**
      * As {@link #axpyRowsBf16} for F16, {@link #F16_ROWS_PER_PASS} rows per pass, with the
-     * conversion of {@link #axpyEachRowF16}; sixteen rows any of whose {@code x[i]} the scaling could overflow, or every row of a weight with an
-     * infinity or NaN, go one at a time through {@link #axpyF16Exact}.
+     * conversion of {@link #axpyEachRowF16}; sixteen rows any of whose {@code x[i]} the scaling
+     * could overflow (a NaN among them included: {@code Math.max} keeps it), or every row of a
+     * weight with an infinity or NaN, go one at a time through {@link #axpyF16Exact}.
      */
     private static void axpyRowsF16(MemorySegment sums, int width, float[] x, int xOffset, int in,
             MemorySegment seg, long column, long rowBytes, boolean finite) {
@@ -1086,7 +1087,7 @@ final class Gemv {
         int mask = indexMask(width);
         int i = 0;
         for (; i + F16_ROWS_PER_PASS <= in; i += F16_ROWS_PER_PASS) {
-            float s0 = x[xOffset + i + 0];
+            float s0 = x[xOffset + i];
             float s1 = x[xOffset + i + 1];
             float s2 = x[xOffset + i + 2];
             float s3 = x[xOffset + i + 3];
@@ -1118,7 +1119,8 @@ final class Gemv {
             long r13 = r12 + rowBytes;
             long r14 = r13 + rowBytes;
             long r15 = r14 + rowBytes;
-            if (!finite || !(maxAbs(s0, s1, s2, s3, s4, s5, s6, s7) < F16_SCALED_X_LIMIT) || !(maxAbs(s8, s9, s10, s11, s12, s13, s14, s15) < F16_SCALED_X_LIMIT)) {
+            float largest = Math.max(maxAbs(s0, s1, s2, s3, s4, s5, s6, s7), maxAbs(s8, s9, s10, s11, s12, s13, s14, s15));
+            if (!finite || !(largest < F16_SCALED_X_LIMIT)) {
                 axpyF16Exact(sums, width, seg, r0, s0);
                 axpyF16Exact(sums, width, seg, r1, s1);
                 axpyF16Exact(sums, width, seg, r2, s2);

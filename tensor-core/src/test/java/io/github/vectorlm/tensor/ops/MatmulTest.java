@@ -280,7 +280,7 @@ class MatmulTest {
         // 2^-112) against x[i] times 2^112; a row whose x[i] is 2^15 or more goes through the exact
         // conversion, and a weight with an infinity takes it for every row. Each output must be
         // the plain FMA chain over the inputs in order, bit for bit: narrow outputs (one row per
-        // pass, 1501) and wide ones (eight rows per pass, 4099), 333 inputs (one chain; from 512 on
+        // pass, 1501) and wide ones (sixteen rows per pass, 4099), 333 inputs (one chain; from 512 on
         // the inputs are summed in parts), subnormal and the largest halves among the weights.
         Random random = TestData.random("matmul f16 in-out scaled x");
         int in = 333;
@@ -297,9 +297,10 @@ class MatmulTest {
                 Tensor weight = TestData.tensor(DType.F16, w, 2, in, out);
                 float[] x = TestData.normal(random, in, 1.0);
                 x[5] = 3e-39f; // subnormal, scaled up exactly
-                x[40] = 0x1p15f; // exact row in an eight-row group
+                x[40] = 0x1p15f; // exact rows in the second half of a sixteen-row group (rows 32-47)
                 x[41] = -1e6f;
-                x[in - 1] = 0x1p16f; // exact row among the rows left over after the eight-row groups
+                x[66] = -1e6f; // and in the first half of another (rows 64-79)
+                x[in - 1] = 0x1p16f; // exact row among the rows left over after the sixteen-row groups
                 float[] expected = new float[out];
                 for (int o = 0; o < out; o++) {
                     float acc = 0f;
