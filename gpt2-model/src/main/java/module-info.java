@@ -1,15 +1,12 @@
 /**
  * GPT-2: its config, the weight-name tables of OpenAI's TensorFlow, Hugging Face and nanoGPT
- * checkpoints, and the forward pass with a KV cache. Models are loaded through
+ * checkpoints, and the block math on the shared decoder core. Models are loaded through
  * {@link io.github.vectorlm.generation.ModelLoader} (this module provides
  * {@link io.github.vectorlm.gpt2.Gpt2Loader}).
  */
 @SuppressWarnings("module") // the name is the design's: io.github.vectorlm.gpt2, digits and all
 module io.github.vectorlm.gpt2 {
-    requires transitive io.github.vectorlm.tensor;
-    requires transitive io.github.vectorlm.checkpoint;
-    requires transitive io.github.vectorlm.generation;
-    requires com.fasterxml.jackson.databind;
+    requires transitive io.github.vectorlm.decoder;
 
     exports io.github.vectorlm.gpt2;
 

@@ -9,7 +9,6 @@ import io.github.vectorlm.generation.LoadOptions;
 import io.github.vectorlm.generation.SamplingOptions;
 import io.github.vectorlm.generation.Scorer;
 import io.github.vectorlm.generation.TokenListener;
-import io.github.vectorlm.tensor.ops.Parallel;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -61,8 +60,7 @@ public final class QuickStart {
     public static void main(String[] args) throws IOException {
         Path modelDir = Path.of(args.length > 0 ? args[0] : "models/gpt2-shakespeare");
         String prompt = args.length > 1 ? args[1] : "ROMEO:";
-        try (Parallel threads = Parallel.create(2);
-                LanguageModel model = LanguageModels.load(modelDir, LoadOptions.defaults().withParallel(threads))) {
+        try (LanguageModel model = LanguageModels.load(modelDir, LoadOptions.defaults().withThreads(2))) {
             System.out.print(prompt);
             GenerationResult result = generate(model, prompt, (id, text) -> {
                 System.out.print(text);

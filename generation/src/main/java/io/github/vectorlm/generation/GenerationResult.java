@@ -1,7 +1,14 @@
 package io.github.vectorlm.generation;
 
+import java.util.Arrays;
+import java.util.Objects;
+
 /**
  * The outcome of {@link Generator#generate}.
+ *
+ * <p>The id arrays are the record's own copies: {@link #promptIds()} and {@link #ids()} return
+ * copies too, and {@code equals}, {@code hashCode} and {@code toString} compare and print their
+ * contents.
  *
  * @param promptIds the prompt's ids
  * @param ids every generated id, in order, including a stop token that ended the generation and
@@ -15,8 +22,55 @@ package io.github.vectorlm.generation;
  */
 public record GenerationResult(int[] promptIds, int[] ids, String text, StopReason stopReason, double prefillMillis,
         double decodeMillis, int decodeSteps) {
+    /** Copies the id arrays. */
+    public GenerationResult {
+        promptIds = promptIds.clone();
+        ids = ids.clone();
+    }
+
+    /**
+     * The prompt's ids.
+     *
+     * @return a copy
+     */
+    @Override
+    public int[] promptIds() {
+        return promptIds.clone();
+    }
+
+    /**
+     * Every generated id, in order.
+     *
+     * @return a copy
+     */
+    @Override
+    public int[] ids() {
+        return ids.clone();
+    }
+
     /** Single-token forward passes per second during decoding (0 if there were none). */
     public double decodeTokensPerSecond() {
         return decodeSteps == 0 || decodeMillis <= 0 ? 0 : decodeSteps / (decodeMillis / 1000.0);
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof GenerationResult r && Arrays.equals(promptIds, r.promptIds) && Arrays.equals(ids, r.ids)
+                && text.equals(r.text) && stopReason == r.stopReason
+                && Double.compare(prefillMillis, r.prefillMillis) == 0
+                && Double.compare(decodeMillis, r.decodeMillis) == 0 && decodeSteps == r.decodeSteps;
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(Arrays.hashCode(promptIds), Arrays.hashCode(ids), text, stopReason, prefillMillis,
+                decodeMillis, decodeSteps);
+    }
+
+    @Override
+    public String toString() {
+        return "GenerationResult[promptIds=" + Arrays.toString(promptIds) + ", ids=" + Arrays.toString(ids)
+                + ", text=" + text + ", stopReason=" + stopReason + ", prefillMillis=" + prefillMillis
+                + ", decodeMillis=" + decodeMillis + ", decodeSteps=" + decodeSteps + "]";
     }
 }

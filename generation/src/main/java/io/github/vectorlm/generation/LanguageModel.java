@@ -57,41 +57,6 @@ public interface LanguageModel extends AutoCloseable {
      */
     void forwardAll(Session session, int[] tokens, int offset, int count, float[] logits);
 
-    /**
-     * For implementations: checks the arguments of {@link #forward} or {@link #forwardAll} against
-     * the contract above before anything runs, so that a refused call leaves {@code session} as it
-     * was. Whether the session belongs to the model is the caller's check.
-     *
-     * @param logitsNeeded the floats the call writes into {@code logits}
-     * @param vocabSize the model's {@link #vocabSize()}
-     * @throws IllegalArgumentException if {@code count} is 0, the tokens lie outside the array, the
-     *     session would exceed its capacity, {@code logits} is too short, or an id is outside the
-     *     vocabulary
-     */
-    static void checkForward(Session session, int[] tokens, int offset, int count, float[] logits,
-            long logitsNeeded, int vocabSize) {
-        if (count < 1) {
-            throw new IllegalArgumentException("forward of " + count + " tokens");
-        }
-        if (offset < 0 || offset > tokens.length - count) {
-            throw new IllegalArgumentException("tokens [" + offset + ", " + ((long) offset + count)
-                    + ") outside an array of " + tokens.length);
-        }
-        if (count > session.capacity() - session.position()) {
-            throw new IllegalArgumentException(count + " more tokens do not fit: the session holds "
-                    + session.position() + " of " + session.capacity() + " positions");
-        }
-        if (logits.length < logitsNeeded) {
-            throw new IllegalArgumentException("logits array of " + logits.length + " floats, need " + logitsNeeded);
-        }
-        for (int i = offset; i < offset + count; i++) {
-            if (tokens[i] < 0 || tokens[i] >= vocabSize) {
-                throw new IllegalArgumentException("token id " + tokens[i] + " at index " + i
-                        + " is outside the vocabulary of " + vocabSize);
-            }
-        }
-    }
-
     /** Releases the mapped weights; sessions of this model become unusable. */
     @Override
     void close();

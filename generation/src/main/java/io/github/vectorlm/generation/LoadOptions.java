@@ -8,53 +8,114 @@ import java.util.function.IntPredicate;
 /**
  * How {@link LanguageModels#load} loads a model.
  *
- * @param parallel the thread pool kernels run on
+ * <pre>{@code
+ * LoadOptions options = LoadOptions.defaults().withThreads(4).withTokenizer(Path.of("tokenizer.json"));
+ * }</pre>
+ *
+ * @param threads threads of a pool of the model's own, closed with it; 0 for {@code parallel}
+ * @param parallel the thread pool kernels run on when {@code threads} is 0 (by default the shared
+ *     pool, one thread per core); a pool given here is shared, and its owner closes it
  * @param tokenizer a tokenizer file to use instead of the one found beside the weights, or null
  * @param config a config file to use instead of the one found beside the weights, or null
  * @param int8 quantize matrix weights to int8 (models that support it)
  * @param layers which transformer layers to load (null: all); for smoke tests of huge checkpoints
  * @param progress receives loading progress
  */
-public record LoadOptions(Parallel parallel, Path tokenizer, Path config, boolean int8, IntPredicate layers,
-        ProgressListener progress) {
-    /** Checks the arguments. */
+public record LoadOptions(int threads, Parallel parallel, Path tokenizer, Path config, boolean int8,
+        IntPredicate layers, ProgressListener progress) {
+    /**
+     * Checks the arguments.
+     *
+     * @throws IllegalArgumentException if {@code threads} is negative
+     */
     public LoadOptions {
+        if (threads < 0) {
+            throw new IllegalArgumentException("threads must be 0 (the given pool) or more, got " + threads);
+        }
         Objects.requireNonNull(parallel, "parallel");
         Objects.requireNonNull(progress, "progress");
     }
 
-    /** The shared thread pool, files found beside the weights, weights as stored, all layers, no progress. */
+    /**
+     * The shared thread pool, files found beside the weights, weights as stored, all layers, no progress.
+     *
+     * @return the defaults
+     */
     public static LoadOptions defaults() {
-        return new LoadOptions(Parallel.shared(), null, null, false, null, ProgressListener.NONE);
+        return new LoadOptions(0, Parallel.shared(), null, null, false, null, ProgressListener.NONE);
     }
 
-    /** With another thread pool. */
+    /**
+     * With a thread pool of {@code n} threads made for the model and closed with it.
+     *
+     * @param n threads, at least 1
+     * @return the options
+     * @throws IllegalArgumentException if {@code n < 1}
+     */
+    public LoadOptions withThreads(int n) {
+        if (n < 1) {
+            throw new IllegalArgumentException("threads must be at least 1, got " + n);
+        }
+        return new LoadOptions(n, Parallel.shared(), tokenizer, config, int8, layers, progress);
+    }
+
+    /**
+     * With a thread pool shared with other models; its owner closes it after the models.
+     *
+     * @param p the pool
+     * @return the options
+     */
     public LoadOptions withParallel(Parallel p) {
-        return new LoadOptions(p, tokenizer, config, int8, layers, progress);
+        return new LoadOptions(0, p, tokenizer, config, int8, layers, progress);
     }
 
-    /** With an explicit tokenizer file. */
+    /**
+     * With an explicit tokenizer file.
+     *
+     * @param file the tokenizer
+     * @return the options
+     */
     public LoadOptions withTokenizer(Path file) {
-        return new LoadOptions(parallel, file, config, int8, layers, progress);
+        return new LoadOptions(threads, parallel, file, config, int8, layers, progress);
     }
 
-    /** With an explicit config file. */
+    /**
+     * With an explicit config file.
+     *
+     * @param file the config
+     * @return the options
+     */
     public LoadOptions withConfig(Path file) {
-        return new LoadOptions(parallel, tokenizer, file, int8, layers, progress);
+        return new LoadOptions(threads, parallel, tokenizer, file, int8, layers, progress);
     }
 
-    /** With int8 quantization on or off. */
+    /**
+     * With int8 quantization on or off.
+     *
+     * @param on whether to quantize
+     * @return the options
+     */
     public LoadOptions withInt8(boolean on) {
-        return new LoadOptions(parallel, tokenizer, config, on, layers, progress);
+        return new LoadOptions(threads, parallel, tokenizer, config, on, layers, progress);
     }
 
-    /** Loading only the layers {@code filter} accepts. */
+    /**
+     * Loading only the layers {@code filter} accepts.
+     *
+     * @param filter accepts layer indices
+     * @return the options
+     */
     public LoadOptions withLayers(IntPredicate filter) {
-        return new LoadOptions(parallel, tokenizer, config, int8, filter, progress);
+        return new LoadOptions(threads, parallel, tokenizer, config, int8, filter, progress);
     }
 
-    /** With a progress listener. */
+    /**
+     * With a progress listener.
+     *
+     * @param listener receives progress
+     * @return the options
+     */
     public LoadOptions withProgress(ProgressListener listener) {
-        return new LoadOptions(parallel, tokenizer, config, int8, layers, listener);
+        return new LoadOptions(threads, parallel, tokenizer, config, int8, layers, listener);
     }
 }

@@ -1,12 +1,12 @@
 package io.github.vectorlm.gpt2;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.github.vectorlm.checkpoint.CheckpointException;
 import io.github.vectorlm.checkpoint.UnsupportedCheckpointException;
+import io.github.vectorlm.decoder.ConfigReader;
+import io.github.vectorlm.decoder.DecoderShape;
 import java.io.IOException;
 import java.math.BigInteger;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 
@@ -42,8 +42,6 @@ public record Gpt2Config(int vocabSize, int contextLength, int embeddingSize, in
 
     /** LayerNorm epsilon of OpenAI's GPT-2 code, HF's default and nanoGPT's hard-coded value. */
     public static final float DEFAULT_LAYER_NORM_EPSILON = 1e-5f;
-
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     /**
      * Checks that every size is positive, the heads divide the embedding and the KV cache of one
@@ -82,6 +80,25 @@ public record Gpt2Config(int vocabSize, int contextLength, int embeddingSize, in
     }
 
     /**
+     * The sizes the decoder core works with.
+     *
+     * @return vocab, context, n_embd, n_layer, n_head and the MLP width
+     */
+    public DecoderShape shape() {
+        return new DecoderShape(vocabSize, contextLength, embeddingSize, layers, heads, innerSize);
+    }
+
+    /**
+     * A one-line summary for messages.
+     *
+     * @return e.g. {@code n_layer 12, n_embd 768, vocab 50257, n_ctx 1024}
+     */
+    public String summary() {
+        return "n_layer " + layers + ", n_embd " + embeddingSize + ", vocab " + vocabSize + ", n_ctx " + contextLength
+                + (bias ? "" : ", bias=False");
+    }
+
+    /**
      * The config of OpenAI's {@code hparams.json}: {@code n_vocab}, {@code n_ctx}, {@code n_embd},
      * {@code n_head}, {@code n_layer}, all required. OpenAI's code fixes the rest: tanh GELU, LayerNorm
      * epsilon 1e-5, biases everywhere, MLP width 4·n_embd.
@@ -92,11 +109,13 @@ public record Gpt2Config(int vocabSize, int contextLength, int embeddingSize, in
      * @throws IOException if the file cannot be read
      */
     public static Gpt2Config fromOpenAiHparams(Path file) throws IOException {
-        JsonNode root = readJson(file);
-        Fields f = new Fields(file, root);
+        ConfigReader f = ConfigReader.of(file, ConfigReader.readJson(file));
         int embd = f.requiredInt("n_embd");
-        return f.build(() -> new Gpt2Config(f.requiredInt("n_vocab"), f.requiredInt("n_ctx"), embd,
-                f.requiredInt("n_layer"), f.requiredInt("n_head"), 4 * embd, DEFAULT_LAYER_NORM_EPSILON,
+        int vocab = f.requiredInt("n_vocab");
+        int ctx = f.requiredInt("n_ctx");
+        int layers = f.requiredInt("n_layer");
+        int heads = f.requiredInt("n_head");
+        return build(file, () -> new Gpt2Config(vocab, ctx, embd, layers, heads, 4 * embd, DEFAULT_LAYER_NORM_EPSILON,
                 Activation.GELU_TANH, true));
     }
 
@@ -112,23 +131,22 @@ public record Gpt2Config(int vocabSize, int contextLength, int embeddingSize, in
      * @throws CheckpointException for a missing model_type or a bad value
      */
     public static Gpt2Config fromHuggingFaceConfig(Path file) throws IOException {
-        JsonNode root = readJson(file);
-        Fields f = new Fields(file, root);
-        String modelType = root.path("model_type").asText(null);
+        ConfigReader f = ConfigReader.of(file, ConfigReader.readJson(file));
+        String modelType = f.stringOr("model_type", null);
         if (!"gpt2".equals(modelType)) {
             throw new CheckpointException(file, null, "model_type is " + (modelType == null ? "missing" : "'"
                     + modelType + "'") + ", expected 'gpt2'");
         }
         // transformers' GPT2Config defaults; the attribute_map aliases (hidden_size, ...) are read when
         // the GPT-2 names are absent.
-        int vocab = f.optionalInt(50257, "vocab_size");
-        int positions = f.optionalInt(1024, "n_positions", "max_position_embeddings");
-        int embd = f.optionalInt(768, "n_embd", "hidden_size");
-        int layers = f.optionalInt(12, "n_layer", "num_hidden_layers");
-        int heads = f.optionalInt(12, "n_head", "num_attention_heads");
-        int inner = root.hasNonNull("n_inner") ? f.requiredInt("n_inner") : 4 * embd; // null: 4·n_embd
-        double eps = f.optionalDouble(1e-5, "layer_norm_epsilon");
-        String act = root.path("activation_function").asText("gelu_new");
+        int vocab = f.intOr("vocab_size", 50257);
+        int positions = f.intOr("n_positions", f.intOr("max_position_embeddings", 1024));
+        int embd = f.intOr("n_embd", f.intOr("hidden_size", 768));
+        int layers = f.intOr("n_layer", f.intOr("num_hidden_layers", 12));
+        int heads = f.intOr("n_head", f.intOr("num_attention_heads", 12));
+        int inner = f.intOr("n_inner", 4 * embd); // null: 4·n_embd
+        double eps = f.doubleOr("layer_norm_epsilon", 1e-5);
+        String act = f.stringOr("activation_function", "gelu_new");
         Activation activation = switch (act) {
             // gelu_fast and gelu_accurate are the same tanh formula written differently
             case "gelu_new", "gelu_pytorch_tanh", "gelu_fast", "gelu_accurate" -> Activation.GELU_TANH;
@@ -139,11 +157,11 @@ public record Gpt2Config(int vocabSize, int contextLength, int embeddingSize, in
         };
         f.refuseUnless("scale_attn_weights", true, "attention without the 1/sqrt(head_dim) scale");
         f.refuseUnless("scale_attn_by_inverse_layer_idx", false, "attention scaled by 1/(layer index + 1)");
-        f.refuseUnless("add_cross_attention", false, "cross-attention layers (an encoder-decoder model)");
+        f.refuseUnless("add_cross_attention", false, "cross-attention (an encoder-decoder model)");
         f.refuseUnless("tie_word_embeddings", true, "an lm_head separate from wte");
         // reorder_and_upcast_attn is accepted: it only makes HF compute the scores in float32, which is
         // what this implementation always does.
-        return f.build(() -> new Gpt2Config(vocab, positions, embd, layers, heads, inner, (float) eps,
+        return build(file, () -> new Gpt2Config(vocab, positions, embd, layers, heads, inner, (float) eps,
                 activation, true));
     }
 
@@ -184,28 +202,15 @@ public record Gpt2Config(int vocabSize, int contextLength, int embeddingSize, in
      * @throws IOException if the file cannot be read
      */
     public static Gpt2Config fromJsonFile(Path file) throws IOException {
-        JsonNode root = readJson(file);
-        if (root.has("model_type")) {
+        JsonNode root = ConfigReader.readJson(file);
+        if (root != null && root.has("model_type")) {
             return fromHuggingFaceConfig(file);
         }
-        if (root.has("n_vocab")) {
+        if (root != null && root.has("n_vocab")) {
             return fromOpenAiHparams(file);
         }
         throw new CheckpointException(file, null,
                 "neither a Hugging Face config.json (no model_type) nor an OpenAI hparams.json (no n_vocab)");
-    }
-
-    static JsonNode readJson(Path file) throws IOException {
-        JsonNode root;
-        try {
-            root = JSON.readTree(Files.readAllBytes(file));
-        } catch (com.fasterxml.jackson.core.JacksonException e) {
-            throw new CheckpointException(file, null, "not valid JSON: " + e.getOriginalMessage(), e);
-        }
-        if (root == null || !root.isObject()) {
-            throw new CheckpointException(file, null, "expected a JSON object");
-        }
-        return root;
     }
 
     private static String sizes(int vocab, int ctx, int embd, int layers, int heads, int inner) {
@@ -213,69 +218,13 @@ public record Gpt2Config(int vocabSize, int contextLength, int embeddingSize, in
                 + heads + ", n_inner " + inner;
     }
 
-    /** Typed reads of a JSON config, failing with the file and key named. */
-    private record Fields(Path file, JsonNode root) {
-        int requiredInt(String key) throws CheckpointException {
-            JsonNode n = root.get(key);
-            if (n == null || n.isNull()) {
-                throw new CheckpointException(file, null, "'" + key + "' is missing");
-            }
-            return toInt(key, n);
+    /** The config {@code make} builds, its size checks reported as errors of {@code file}. */
+    private static Gpt2Config build(Path file, java.util.function.Supplier<Gpt2Config> make) throws CheckpointException {
+        try {
+            return make.get();
+        } catch (IllegalArgumentException e) {
+            throw new CheckpointException(file, null, e.getMessage());
         }
-
-        int optionalInt(int fallback, String... keys) throws CheckpointException {
-            for (String key : keys) {
-                if (root.hasNonNull(key)) {
-                    return toInt(key, root.get(key));
-                }
-            }
-            return fallback;
-        }
-
-        double optionalDouble(double fallback, String key) throws CheckpointException {
-            JsonNode n = root.get(key);
-            if (n == null || n.isNull()) {
-                return fallback;
-            }
-            if (!n.isNumber()) {
-                throw new CheckpointException(file, null, "'" + key + "' is " + n + ", expected a number");
-            }
-            return n.doubleValue();
-        }
-
-        void refuseUnless(String key, boolean supported, String what) throws CheckpointException {
-            JsonNode n = root.get(key);
-            if (n == null || n.isNull()) {
-                return;
-            }
-            if (!n.isBoolean()) {
-                throw new CheckpointException(file, null, "'" + key + "' is " + n + ", expected true or false");
-            }
-            if (n.booleanValue() != supported) {
-                throw new UnsupportedCheckpointException(file, null,
-                        key + "=" + n.booleanValue() + " (" + what + ") is not supported");
-            }
-        }
-
-        private int toInt(String key, JsonNode n) throws CheckpointException {
-            if (!n.isIntegralNumber() || !n.canConvertToInt()) {
-                throw new CheckpointException(file, null, "'" + key + "' is " + n + ", expected an int");
-            }
-            return n.intValue();
-        }
-
-        Gpt2Config build(ConfigSupplier supplier) throws CheckpointException {
-            try {
-                return supplier.get();
-            } catch (IllegalArgumentException e) {
-                throw new CheckpointException(file, null, e.getMessage());
-            }
-        }
-    }
-
-    @FunctionalInterface
-    private interface ConfigSupplier {
-        Gpt2Config get() throws CheckpointException;
     }
 
     /** Typed reads of nanoGPT's unpickled {@code model_args}. */

@@ -4,8 +4,13 @@ import io.github.vectorlm.checkpoint.Checkpoint;
 import io.github.vectorlm.checkpoint.CheckpointException;
 import io.github.vectorlm.checkpoint.Checkpoints;
 import io.github.vectorlm.checkpoint.UnsupportedCheckpointException;
+import io.github.vectorlm.decoder.Closeables;
+import io.github.vectorlm.decoder.ModelPool;
+import io.github.vectorlm.decoder.StateDict;
+import io.github.vectorlm.decoder.WeightMappingException;
 import io.github.vectorlm.generation.LoadOptions;
 import io.github.vectorlm.generation.ModelLoader;
+import io.github.vectorlm.generation.Tokenizer;
 import io.github.vectorlm.generation.Tokenizers;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -82,6 +87,7 @@ public final class Gpt2Loader implements ModelLoader {
         }
         Tokenizers.PendingTokenizer tokenizer = Tokenizers.forModelInBackground(source.folder(), options);
         Checkpoint checkpoint = Checkpoints.open(source.weights());
+        ModelPool pool = null;
         try {
             Gpt2Config config = options.config() != null ? Gpt2Config.fromJsonFile(options.config())
                     : switch (source.kind()) {
@@ -94,9 +100,11 @@ public final class Gpt2Loader implements ModelLoader {
             options.progress().progress("mapping GPT-2 weights", 0, 1);
             Gpt2Weights weights = Gpt2Weights.map(state, config, source.kind().layout());
             options.progress().progress("mapping GPT-2 weights", 1, 1);
-            return new Gpt2Model(config, weights, options.parallel(), tokenizer.get().orElse(null), checkpoint);
+            Tokenizer tok = tokenizer.get().orElse(null);
+            pool = ModelPool.of(options);
+            return new Gpt2Model(config, weights, pool.parallel(), tok, Closeables.inOrder(checkpoint, pool));
         } catch (IOException | RuntimeException | Error e) {
-            checkpoint.close();
+            Closeables.closeAfter(e, checkpoint, pool);
             throw e;
         }
     }

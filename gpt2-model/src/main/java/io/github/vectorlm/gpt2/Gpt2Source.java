@@ -5,6 +5,9 @@ import io.github.vectorlm.checkpoint.Checkpoint;
 import io.github.vectorlm.checkpoint.CheckpointException;
 import io.github.vectorlm.checkpoint.CheckpointFormat;
 import io.github.vectorlm.checkpoint.Checkpoints;
+import io.github.vectorlm.decoder.ConfigReader;
+import io.github.vectorlm.decoder.WeightTable;
+import io.github.vectorlm.gpt2.Gpt2WeightLayout.Parameter;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -30,13 +33,13 @@ record Gpt2Source(Kind kind, Path weights, Path config, Path folder) {
         /** nanoGPT's {@code ckpt.pt}. */
         NANOGPT(Gpt2WeightLayout.NANOGPT);
 
-        private final Gpt2WeightLayout layout;
+        private final WeightTable<Parameter> layout;
 
-        Kind(Gpt2WeightLayout layout) {
+        Kind(WeightTable<Parameter> layout) {
             this.layout = layout;
         }
 
-        Gpt2WeightLayout layout() {
+        WeightTable<Parameter> layout() {
             return layout;
         }
     }
@@ -84,8 +87,8 @@ record Gpt2Source(Kind kind, Path weights, Path config, Path folder) {
 
     private static boolean isHuggingFaceGpt2(Path config) throws IOException {
         try {
-            JsonNode root = Gpt2Config.readJson(config);
-            return "gpt2".equals(root.path("model_type").asText(null));
+            JsonNode root = ConfigReader.readJson(config);
+            return root != null && "gpt2".equals(root.path("model_type").asText(null));
         } catch (CheckpointException e) {
             return false; // not JSON: not a config this loader reads
         }

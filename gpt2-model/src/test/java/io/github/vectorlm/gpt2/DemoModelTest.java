@@ -4,11 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.github.vectorlm.generation.LoadOptions;
 import io.github.vectorlm.generation.Session;
 import io.github.vectorlm.tensor.DType;
 import io.github.vectorlm.tensor.ops.Parallel;
+import io.github.vectorlm.testing.Fixtures;
+import io.github.vectorlm.testing.Logits;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 
@@ -22,12 +23,10 @@ class DemoModelTest {
 
     @Test
     void slidingWindowLossMatchesPyTorch() throws Exception {
-        Oracle.requireFixture(FOLDER.resolve("ckpt.pt"), "tools/train_demo_model.py (see models/gpt2-shakespeare/README.md)");
-        JsonNode score = new ObjectMapper().readTree(FOLDER.resolve("score.json").toFile());
-        int[] ids = new int[score.get("ids").size()];
-        for (int i = 0; i < ids.length; i++) {
-            ids[i] = score.get("ids").get(i).intValue();
-        }
+        String madeBy = "tools/train_demo_model.py (see models/gpt2-shakespeare/README.md)";
+        Fixtures.require(FOLDER.resolve("ckpt.pt"), madeBy);
+        JsonNode score = Fixtures.json(FOLDER.resolve("score.json"), madeBy);
+        int[] ids = Fixtures.ints(score.get("ids"));
         int window = score.get("window").intValue();
         int stride = score.get("stride").intValue();
         try (Parallel p = Parallel.create(2);
@@ -61,16 +60,7 @@ class DemoModelTest {
             s.reset();
             model.forwardAll(s, ids, begin, end - begin, logits);
             for (int p = Math.max(previousEnd, begin + 1); p < end; p++) {
-                int row = (p - 1 - begin) * vocab;
-                double max = Double.NEGATIVE_INFINITY;
-                for (int v = 0; v < vocab; v++) {
-                    max = Math.max(max, logits[row + v]);
-                }
-                double sum = 0;
-                for (int v = 0; v < vocab; v++) {
-                    sum += Math.exp(logits[row + v] - max);
-                }
-                total += max + Math.log(sum) - logits[row + ids[p]];
+                total += Logits.crossEntropy(logits, (p - 1 - begin) * vocab, vocab, ids[p]);
                 count++;
             }
             previousEnd = end;

@@ -4,10 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.github.vectorlm.checkpoint.UnsupportedCheckpointException;
+import io.github.vectorlm.decoder.WeightMappingException;
 import io.github.vectorlm.generation.LanguageModel;
 import io.github.vectorlm.generation.LanguageModels;
 import io.github.vectorlm.generation.LoadOptions;
 import io.github.vectorlm.generation.ModelLoader;
+import io.github.vectorlm.testing.Fixtures;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -35,7 +37,7 @@ class Gpt2LoaderTest {
     void recognisesHuggingFaceFoldersFromTheirConfig() throws IOException {
         for (String variant : new String[] {"f32-safetensors", "f32-bin", "f32-sharded", "f32-unprefixed",
             "f32-hubstyle-bin", "f16", "bf16", "gelu"}) {
-            Oracle.requireFixture(HF.resolve(variant), HuggingFaceOracleTest.MADE_BY);
+            Fixtures.require(HF.resolve(variant), HuggingFaceOracleTest.MADE_BY);
             assertThat(loader.canLoad(HF.resolve(variant))).as(variant).isTrue();
         }
         Path neox = Files.createDirectories(dir.resolve("neox"));
@@ -112,7 +114,7 @@ class Gpt2LoaderTest {
             assertThat(model.tokenizer()).isEmpty(); // the fixture folders carry none: ids only
         }
         Path encoder = Path.of("../models/gpt2-shakespeare/encoder.json");
-        Oracle.requireFixture(encoder, "the repository's demo model (models/gpt2-shakespeare)");
+        Fixtures.require(encoder, "the repository's demo model (models/gpt2-shakespeare)");
         try (Gpt2Model model = loader.load(folder, LoadOptions.defaults().withTokenizer(encoder))) {
             assertThat(model.tokenizer()).isPresent();
             assertThat(model.tokenizer().get().vocabSize()).isEqualTo(50257);

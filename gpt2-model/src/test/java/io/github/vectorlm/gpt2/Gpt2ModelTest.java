@@ -6,13 +6,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.github.vectorlm.generation.Session;
 import io.github.vectorlm.tensor.DType;
 import io.github.vectorlm.tensor.ops.Parallel;
+import io.github.vectorlm.testing.AllocationProbe;
+import io.github.vectorlm.testing.Logits;
 import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.atomic.AtomicInteger;
-import jdk.jfr.consumer.RecordedFrame;
-import jdk.jfr.consumer.RecordedStackTrace;
-import jdk.jfr.consumer.RecordingStream;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -194,19 +191,12 @@ class Gpt2ModelTest {
     }
 
     /**
-     * No allocation in the token loop, from this module's code. JFR samples allocations with their
-     * stacks while a warmed-up model decodes; a sample whose first frame outside the JDK is in
-     * {@code io.github.vectorlm.gpt2} fails the test. What the kernels allocate (the Vector API may
-     * box vectors where it is not intrinsified) is printed, not judged here. A deliberate allocation
-     * in this test proves the sampler sees this package.
+     * No allocation in the token loop, from this module's code or the decoder core's
+     * ({@link AllocationProbe}: JFR samples with stacks while a warmed-up model decodes).
      */
     @Test
     void decodingAllocatesNothingInTheModel() throws Exception {
         Gpt2Config wide = new Gpt2Config(1000, 160, 256, 2, 4, 1024, 1e-5f, Gpt2Config.Activation.GELU_TANH, true);
-        var threadBean = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
-        List<String> fromModel = new CopyOnWriteArrayList<>();
-        AtomicInteger fromControl = new AtomicInteger();
-        AtomicInteger samples = new AtomicInteger();
         try (Parallel p = Parallel.create(1);
                 Gpt2Model m = TestModels.model(wide, Gpt2WeightLayout.HUGGING_FACE,
                         new RandomGpt2(wide, SEED).huggingFace(true, false, DType.F32), p)) {
@@ -214,31 +204,9 @@ class Gpt2ModelTest {
             float[] logits = new float[wide.vocabSize()];
             Session s = m.newSession();
             decodeAll(m, s, ids, logits); // warm-up
-            try (RecordingStream rs = new RecordingStream()) {
-                rs.enable("jdk.ObjectAllocationSample").with("throttle", "100/ms").withStackTrace();
-                rs.onEvent("jdk.ObjectAllocationSample", e -> {
-                    samples.incrementAndGet();
-                    String owner = firstFrameOutsideJdk(e.getStackTrace());
-                    if (owner.startsWith(Gpt2ModelTest.class.getName())) {
-                        fromControl.incrementAndGet();
-                    } else if (owner.startsWith("io.github.vectorlm.gpt2.")) {
-                        fromModel.add(owner + " allocated " + e.getClass("objectClass").getName());
-                    }
-                });
-                rs.startAsync();
-                long before = threadBean.getCurrentThreadAllocatedBytes();
-                for (int round = 0; round < 8; round++) {
-                    decodeAll(m, s, ids, logits);
-                }
-                long perToken = (threadBean.getCurrentThreadAllocatedBytes() - before) / (8L * ids.length);
-                System.out.println(perToken + " bytes allocated per decoded token (kernels included)");
-                controlAllocation();
-                rs.stop();
-            }
+            AllocationProbe.assertNoAllocationIn("GPT-2 decode", List.of("io.github.vectorlm.gpt2.",
+                    "io.github.vectorlm.decoder."), 8, ids.length, () -> decodeAll(m, s, ids, logits));
         }
-        System.out.println(samples.get() + " allocation samples, " + fromControl.get() + " from the control");
-        assertThat(fromControl.get()).as("samples of the control allocation").isPositive();
-        assertThat(fromModel).as("allocations by the model's own code while decoding").isEmpty();
     }
 
     private static void decodeAll(Gpt2Model m, Session s, int[] ids, float[] logits) {
@@ -246,26 +214,6 @@ class Gpt2ModelTest {
         for (int t = 0; t < ids.length; t++) {
             m.forward(s, ids, t, 1, logits);
         }
-    }
-
-    private static volatile Object sink;
-
-    private static void controlAllocation() {
-        for (int i = 0; i < 20_000; i++) {
-            sink = new float[1024];
-        }
-    }
-
-    private static String firstFrameOutsideJdk(RecordedStackTrace stack) {
-        if (stack != null) {
-            for (RecordedFrame f : stack.getFrames()) {
-                String type = f.getMethod().getType().getName();
-                if (!type.startsWith("java.") && !type.startsWith("jdk.") && !type.startsWith("sun.")) {
-                    return type + "." + f.getMethod().getName();
-                }
-            }
-        }
-        return "";
     }
 
     @Test

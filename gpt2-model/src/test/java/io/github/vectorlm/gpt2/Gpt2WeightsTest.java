@@ -3,10 +3,15 @@ package io.github.vectorlm.gpt2;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.github.vectorlm.decoder.StateDict;
+import io.github.vectorlm.decoder.WeightMappingException;
+import io.github.vectorlm.decoder.WeightTable;
 import io.github.vectorlm.tensor.DType;
 import io.github.vectorlm.tensor.Tensor;
 import io.github.vectorlm.tensor.ops.Linear;
 import io.github.vectorlm.tensor.ops.Parallel;
+import io.github.vectorlm.testing.InMemoryCheckpoint;
+import io.github.vectorlm.testing.Logits;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -59,7 +64,7 @@ class Gpt2WeightsTest {
         }
     }
 
-    private static void check(String what, Gpt2Config config, Gpt2WeightLayout layout, Map<String, Tensor> tensors,
+    private static void check(String what, Gpt2Config config, WeightTable<Gpt2WeightLayout.Parameter> layout, Map<String, Tensor> tensors,
             int[] ids, double[][] expected) throws Exception {
         try (Gpt2Model model = TestModels.model(config, layout, tensors, Parallel.create(1))) {
             float[] logits = new float[ids.length * config.vocabSize()];
@@ -110,7 +115,7 @@ class Gpt2WeightsTest {
                             "'transformer.h.0.attn.c_attn.weight' has shape [20, 61], expected [20, 60]",
                             "'transformer.h.1.mlp.c_fc.bias' is F64, expected F32, F16 or BF16",
                             "missing 'transformer.h.1.ln_2.bias', expected shape [20]",
-                            "unexpected 'transformer.h.2.ln_1.weight' F32[20]",
+                            "unexpected 'transformer.h.2.ln_1.weight' F32[20]: the config has 2 layers",
                             "unexpected 'score.weight' F32[2, 3]");
                     assertThat(e.getMessage()).startsWith("bad/model.safetensors: 6 problems with Hugging Face GPT-2 "
                             + "weights (names prefixed 'transformer.') for n_layer 2, n_embd 20");
@@ -125,8 +130,8 @@ class Gpt2WeightsTest {
                 .isInstanceOfSatisfying(WeightMappingException.class, e -> {
                     assertThat(e.problems()).hasSize(2 * 6 + 1);
                     assertThat(e.problems()).contains(
-                            "unexpected 'transformer.h.1.attn.c_attn.bias' [60]: the config has bias=False",
-                            "unexpected 'transformer.ln_f.bias' [20]: the config has bias=False");
+                            "unexpected 'transformer.h.1.attn.c_attn.bias' F32[60]: the config has bias=False",
+                            "unexpected 'transformer.ln_f.bias' F32[20]: the config has bias=False");
                 });
     }
 

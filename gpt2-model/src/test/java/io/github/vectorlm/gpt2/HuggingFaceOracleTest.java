@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.github.vectorlm.generation.LoadOptions;
 import io.github.vectorlm.tensor.DType;
 import io.github.vectorlm.tensor.ops.Parallel;
+import io.github.vectorlm.testing.Fixtures;
 import java.nio.file.Path;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -39,7 +40,7 @@ class HuggingFaceOracleTest {
     void matchesTransformers(String variant, String weights, DType dtype, Gpt2Config.Activation activation)
             throws Exception {
         Path folder = DIR.resolve(variant);
-        Oracle.requireFixture(folder, variant.equals("openai-tf") ? TF_MADE_BY : MADE_BY);
+        Fixtures.require(folder, variant.equals("openai-tf") ? TF_MADE_BY : MADE_BY);
         Oracle oracle = Oracle.read(DIR.resolve("expected-" + weights + ".json"), MADE_BY);
         Gpt2Loader loader = new Gpt2Loader();
         assertThat(loader.canLoad(folder)).isTrue();

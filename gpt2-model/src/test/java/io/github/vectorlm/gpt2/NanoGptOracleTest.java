@@ -6,6 +6,7 @@ import io.github.vectorlm.generation.LoadOptions;
 import io.github.vectorlm.generation.Session;
 import io.github.vectorlm.tensor.DType;
 import io.github.vectorlm.tensor.ops.Parallel;
+import io.github.vectorlm.testing.Fixtures;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -31,7 +32,7 @@ class NanoGptOracleTest {
     void matchesPyTorch(String variant, String how, DType dtype, boolean bias) throws Exception {
         Path folder = DIR.resolve(variant);
         Path ckpt = folder.resolve("ckpt.pt");
-        Oracle.requireFixture(ckpt, MADE_BY);
+        Fixtures.require(ckpt, MADE_BY);
         Oracle oracle = Oracle.read(folder.resolve("expected.json"), MADE_BY);
         Gpt2Loader loader = new Gpt2Loader();
         Path path = how.equals("folder") ? folder : ckpt;
@@ -50,7 +51,7 @@ class NanoGptOracleTest {
     @Test
     void oneAndTwoThreadsGiveBitIdenticalLogits() throws Exception {
         Path ckpt = DIR.resolve("f32/ckpt.pt");
-        Oracle.requireFixture(ckpt, MADE_BY);
+        Fixtures.require(ckpt, MADE_BY);
         Oracle oracle = Oracle.read(DIR.resolve("f32/expected.json"), MADE_BY);
         float[][] out = new float[2][];
         for (int threads = 1; threads <= 2; threads++) {

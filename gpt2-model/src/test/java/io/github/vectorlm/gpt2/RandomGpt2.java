@@ -2,7 +2,8 @@ package io.github.vectorlm.gpt2;
 
 import io.github.vectorlm.tensor.DType;
 import io.github.vectorlm.tensor.Tensor;
-import io.github.vectorlm.tensor.ops.ActivationsReference;
+import io.github.vectorlm.testing.Logits;
+import io.github.vectorlm.testing.Oracles;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Random;
@@ -283,7 +284,7 @@ final class RandomGpt2 {
     private double gelu(double v) {
         return switch (config.activation()) {
             case GELU_TANH -> 0.5 * v * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (v + 0.044715 * v * v * v)));
-            case GELU_ERF -> 0.5 * v * ActivationsReference.erfc(-v / Math.sqrt(2));
+            case GELU_ERF -> 0.5 * v * Oracles.erfc(-v / Math.sqrt(2));
         };
     }
 

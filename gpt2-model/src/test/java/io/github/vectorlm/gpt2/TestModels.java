@@ -1,7 +1,10 @@
 package io.github.vectorlm.gpt2;
 
+import io.github.vectorlm.decoder.StateDict;
+import io.github.vectorlm.decoder.WeightTable;
 import io.github.vectorlm.tensor.Tensor;
 import io.github.vectorlm.tensor.ops.Parallel;
+import io.github.vectorlm.testing.InMemoryCheckpoint;
 import java.io.IOException;
 import java.util.Map;
 
@@ -10,7 +13,7 @@ final class TestModels {
     private TestModels() {
     }
 
-    static Gpt2Model model(Gpt2Config config, Gpt2WeightLayout layout, Map<String, Tensor> tensors,
+    static Gpt2Model model(Gpt2Config config, WeightTable<Gpt2WeightLayout.Parameter> layout, Map<String, Tensor> tensors,
             Parallel parallel) throws IOException {
         InMemoryCheckpoint checkpoint = new InMemoryCheckpoint("in-memory.safetensors", tensors);
         return new Gpt2Model(config, Gpt2Weights.map(StateDict.of(checkpoint), config, layout), parallel, null,

@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import io.github.vectorlm.checkpoint.CheckpointException;
 import io.github.vectorlm.checkpoint.CorruptCheckpointException;
+import io.github.vectorlm.decoder.ConfigReader;
+import io.github.vectorlm.decoder.DecoderShape;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -86,27 +88,49 @@ public record NeoxConfig(int vocabSize, int hiddenSize, int layers, int heads, i
         Objects.requireNonNull(activation, "activation");
     }
 
-    /** {@return dimensions per head} */
+    /**
+     * Dimensions per head.
+     *
+     * @return {@code hiddenSize / heads}
+     */
     public int headDim() {
         return hiddenSize / heads;
     }
 
-    /** {@return rotated dimensions per head: {@code int(headDim × rotaryPct)}, truncated as NeoX and Hugging Face do} */
+    /**
+     * Rotated dimensions per head, truncated as NeoX and Hugging Face do.
+     *
+     * @return {@code int(headDim × rotaryPct)}
+     */
     public int rotaryDims() {
         return (int) (headDim() * rotaryPct);
     }
 
     /**
-     * {@return the same config for another vocabulary size}
+     * The sizes the decoder core works with.
+     *
+     * @return vocab, positions, hidden, layers, heads and the MLP width
+     */
+    public DecoderShape shape() {
+        return new DecoderShape(vocabSize, maxPositions, hiddenSize, layers, heads, intermediateSize);
+    }
+
+    /**
+     * The same config for another vocabulary size.
      *
      * @param vocab the vocabulary size
+     * @return the config
      */
     public NeoxConfig withVocabSize(int vocab) {
         return new NeoxConfig(vocab, hiddenSize, layers, heads, intermediateSize, maxPositions, rotaryPct, rotaryBase,
                 parallelResidual, activation, layerNormEps, tiedEmbeddings, attentionBias);
     }
 
-    /** {@return a one-line summary for messages: {@code hidden 768, 12 layers, 12 heads, ...}} */
+    /**
+     * A one-line summary for messages.
+     *
+     * @return e.g. {@code hidden 768, 12 layers, 12 heads, ...}
+     */
     public String summary() {
         return "hidden " + hiddenSize + ", " + layers + " layers, " + heads + " heads, intermediate " + intermediateSize
                 + ", vocab " + vocabSize + ", context " + maxPositions + ", rotary " + rotaryDims() + "/" + headDim()
@@ -164,16 +188,10 @@ public record NeoxConfig(int vocabSize, int hiddenSize, int layers, int heads, i
      *     not supported (rope scaling, an activation other than the GELUs, another model type)
      */
     public static NeoxConfig fromHuggingFace(Path configJson) throws IOException {
-        JsonNode root;
-        try {
-            root = new ObjectMapper().readTree(configJson.toFile());
-        } catch (com.fasterxml.jackson.core.JacksonException e) {
-            throw new CorruptCheckpointException(configJson, null, "is not valid JSON: " + e.getOriginalMessage(), e);
-        }
-        return fromHuggingFace(ConfigSettings.of(configJson, root));
+        return fromHuggingFace(ConfigReader.of(configJson, ConfigReader.readJson(configJson)));
     }
 
-    static NeoxConfig fromHuggingFace(ConfigSettings s) throws CheckpointException {
+    static NeoxConfig fromHuggingFace(ConfigReader s) throws CheckpointException {
         String type = s.stringOr("model_type", null);
         if (type == null) {
             throw s.missing("model_type");
@@ -191,7 +209,7 @@ public record NeoxConfig(int vocabSize, int hiddenSize, int layers, int heads, i
             if (!rope.isObject()) {
                 throw s.bad("rope_parameters", "a mapping");
             }
-            ConfigSettings r = ConfigSettings.of(s.file(), rope);
+            ConfigReader r = ConfigReader.of(s.file(), rope);
             String ropeType = r.stringOr("rope_type", r.stringOr("type", "default"));
             if (!ropeType.equals("default")) {
                 throw s.unsupported("rope_parameters", "rope_type '" + ropeType
@@ -264,10 +282,10 @@ public record NeoxConfig(int vocabSize, int hiddenSize, int layers, int heads, i
         } catch (com.fasterxml.jackson.core.JacksonException e) {
             throw new CorruptCheckpointException(yaml, null, "is not valid YAML: " + e.getOriginalMessage(), e);
         }
-        return fromNeoxYaml(ConfigSettings.ofNeoxYaml(yaml, root), vocabSize);
+        return fromNeoxYaml(ConfigReader.ofDashedKeys(yaml, root), vocabSize);
     }
 
-    static NeoxConfig fromNeoxYaml(ConfigSettings s, int vocabSize) throws CheckpointException {
+    static NeoxConfig fromNeoxYaml(ConfigReader s, int vocabSize) throws CheckpointException {
         requireSetting(s, "norm", "layernorm", "layernorm", "only LayerNorm is implemented");
         if (!s.has("pos_emb")) {
             throw new CorruptCheckpointException(s.file(), null, "setting 'pos-emb' is missing: GPT-NeoX's default "
@@ -275,14 +293,10 @@ public record NeoxConfig(int vocabSize, int hiddenSize, int layers, int heads, i
         }
         requireSetting(s, "pos_emb", null, "rotary", "only rotary position embeddings are implemented");
         requireSetting(s, "activation", "gelu", "gelu", "only GELU is implemented");
-        refuseIfTrue(s, "gpt_j_tied", "a single LayerNorm shared by attention and MLP is not implemented");
-        refuseIfTrue(s, "use_qk_layernorm", "query/key LayerNorm is not implemented");
-        if (!s.boolOr("use_bias_in_norms", true)) {
-            throw s.unsupported("use_bias_in_norms", "LayerNorms without bias are not implemented");
-        }
-        if (!s.boolOr("use_bias_in_mlp", true)) {
-            throw s.unsupported("use_bias_in_mlp", "an MLP without biases is not implemented");
-        }
+        s.refuseUnless("gpt_j_tied", false, "a single LayerNorm shared by attention and MLP");
+        s.refuseUnless("use_qk_layernorm", false, "query/key LayerNorm");
+        s.refuseUnless("use_bias_in_norms", true, "LayerNorm without bias");
+        s.refuseUnless("use_bias_in_mlp", true, "an MLP without biases");
         requireSetting(s, "mlp_type", "regular", "regular", "only the regular (dense_h_to_4h → GELU → dense_4h_to_h) MLP "
                 + "is implemented");
         int heads = s.requiredInt("num_attention_heads");
@@ -323,7 +337,7 @@ public record NeoxConfig(int vocabSize, int hiddenSize, int layers, int heads, i
         }
     }
 
-    private static void requireSetting(ConfigSettings s, String key, String fallback, String wanted, String why)
+    private static void requireSetting(ConfigReader s, String key, String fallback, String wanted, String why)
             throws CheckpointException {
         String v = s.stringOr(key, fallback);
         if (v != null && !v.toLowerCase(Locale.ROOT).equals(wanted)) {
@@ -331,14 +345,8 @@ public record NeoxConfig(int vocabSize, int hiddenSize, int layers, int heads, i
         }
     }
 
-    private static void refuseIfTrue(ConfigSettings s, String key, String why) throws CheckpointException {
-        if (s.boolOr(key, false)) {
-            throw s.unsupported(key, why);
-        }
-    }
-
     /** {@code attention_config} is a list of [[types...], repeat]; only global (dense) attention is implemented. */
-    private static void checkAttentionConfig(ConfigSettings s) throws CheckpointException {
+    private static void checkAttentionConfig(ConfigReader s) throws CheckpointException {
         JsonNode config = s.node("attention_config");
         if (config == null) {
             return;

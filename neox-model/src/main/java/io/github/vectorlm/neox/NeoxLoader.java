@@ -5,6 +5,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.github.vectorlm.checkpoint.Checkpoint;
 import io.github.vectorlm.checkpoint.Checkpoints;
 import io.github.vectorlm.checkpoint.UnsupportedCheckpointException;
+import io.github.vectorlm.decoder.Closeables;
+import io.github.vectorlm.decoder.ModelPool;
+import io.github.vectorlm.decoder.WeightKey;
+import io.github.vectorlm.decoder.WeightMappingException;
+import io.github.vectorlm.decoder.WeightReader;
+import io.github.vectorlm.neox.NeoxWeightLayout.Parameter;
 import io.github.vectorlm.generation.LoadOptions;
 import io.github.vectorlm.generation.ModelLoader;
 import io.github.vectorlm.generation.Tokenizer;
@@ -87,7 +93,7 @@ public final class NeoxLoader implements ModelLoader {
      *
      * @throws UnsupportedCheckpointException if {@code path} is no GPT-NeoX layout, or a setting is
      *     not supported
-     * @throws NeoxWeightsException listing every missing, unknown or misshaped tensor
+     * @throws WeightMappingException listing every missing, unknown or misshaped tensor
      */
     @Override
     public NeoxModel load(Path path, LoadOptions options) throws IOException {
@@ -127,8 +133,9 @@ public final class NeoxLoader implements ModelLoader {
         Tokenizers.PendingTokenizer tokenizer = Tokenizers.forModelInBackground(merger.root(), options);
         Arena arena = Arena.ofShared();
         try {
-            Map<NeoxWeights.Key, Tensor> merged = merger.merge(config, options.layers(), options.progress(), arena);
-            NeoxWeights weights = NeoxWeights.assemble(config, options.layers(), merged::get);
+            Map<WeightKey<Parameter>, Tensor> merged = merger.merge(config, options.layers(), options.progress(), arena);
+            NeoxWeights weights = NeoxWeights.assemble(config, options.layers(),
+                    new WeightReader<>(NeoxWeightLayout.HUGGING_FACE, merged::get));
             return build(config, weights, options, tokenizer.get().orElse(null), arena);
         } catch (IOException | RuntimeException | Error e) {
             arena.close();
@@ -161,9 +168,15 @@ public final class NeoxLoader implements ModelLoader {
      */
     private static NeoxModel build(NeoxConfig config, NeoxWeights weights, LoadOptions options, Tokenizer tokenizer,
             AutoCloseable resources) {
+        ModelPool pool = ModelPool.of(options);
         if (!options.int8()) {
-            return new NeoxModel(config, weights, options.parallel(), tokenizer, Projection::of, weights.head(), false,
-                    resources);
+            try {
+                return new NeoxModel(config, weights, pool.parallel(), tokenizer, Projection::of, weights.head(), false,
+                        Closeables.inOrder(resources, pool));
+            } catch (RuntimeException | Error e) {
+                Closeables.closeAfter(e, pool);
+                throw e;
+            }
         }
         Arena quantized = Arena.ofShared();
         try {
@@ -180,13 +193,10 @@ public final class NeoxLoader implements ModelLoader {
             if (head.weight().dtype() == DType.F32) {
                 head = Linear.outIn(head.weight().convertTo(DType.F16, quantized), head.bias());
             }
-            return new NeoxModel(config, weights, options.parallel(), tokenizer, int8, head, true, () -> {
-                try (AutoCloseable weightsFirst = resources) {
-                    quantized.close();
-                }
-            });
+            return new NeoxModel(config, weights, pool.parallel(), tokenizer, int8, head, true,
+                    Closeables.inOrder(resources, quantized, pool));
         } catch (RuntimeException | Error e) {
-            quantized.close();
+            Closeables.closeAfter(e, quantized, pool);
             throw e;
         }
     }

@@ -1,7 +1,8 @@
 package io.github.vectorlm.neox;
 
-import io.github.vectorlm.generation.LanguageModel;
-import io.github.vectorlm.generation.Session;
+import io.github.vectorlm.decoder.DecoderModel;
+import io.github.vectorlm.decoder.DecoderSession;
+import io.github.vectorlm.decoder.LayerWeights;
 import io.github.vectorlm.generation.Tokenizer;
 import io.github.vectorlm.tensor.Tensor;
 import io.github.vectorlm.tensor.ops.Activations;
@@ -17,7 +18,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
-import java.util.Optional;
 import java.util.function.Function;
 
 /**
@@ -28,26 +28,20 @@ import java.util.function.Function;
  * (dense_h_to_4h → GELU → dense_4h_to_h), combined as a parallel residual
  * {@code x + attn(ln1(x)) + mlp(ln2(x))} or sequentially, as the config says.
  *
- * <p>Immutable and thread-safe: it holds the weights by reference and every per-sequence buffer
- * lives in the sessions it makes. Many tokens run as one batched prefill (the GEMM path, in chunks
- * of at most 256 positions), one token as a decode step (the GEMV path). {@link #forward} runs only
- * the last position through the final LayerNorm and the head; {@link #forwardAll} runs all of them.
- *
- * <p>Load one with {@link NeoxLoader} (or {@code LanguageModels.load}).
+ * <p>Immutable and thread-safe (see {@link DecoderModel}: sessions, chunked prefill, argument
+ * checks); this class is the layer math. Load one with {@link NeoxLoader} (or
+ * {@code LanguageModels.load}).
  */
-public final class NeoxModel implements LanguageModel {
+public final class NeoxModel extends DecoderModel {
     private final NeoxConfig config;
     private final NeoxWeights weights;
     private final List<LayerRun> layers;
     private final Projection head;
     private final RopeTable rope;
-    private final Parallel parallel;
-    private final Tokenizer tokenizer;
     private final boolean int8;
-    private final AutoCloseable resources;
 
     /** A layer's parameters as the forward pass runs them. */
-    private record LayerRun(NeoxWeights.Layer weights, Projection attention, Projection attentionOutput,
+    private record LayerRun(LayerWeights weights, Projection attention, Projection attentionOutput,
             Projection mlpUp, Projection mlpDown) {
     }
 
@@ -63,14 +57,12 @@ public final class NeoxModel implements LanguageModel {
     NeoxModel(NeoxConfig config, NeoxWeights weights, Parallel parallel, Tokenizer tokenizer,
             Function<Linear, Projection> projections, Linear head, boolean int8,
             AutoCloseable resources) {
-        this.config = Objects.requireNonNull(config, "config");
+        super(config.shape(), weights.layers().size(), parallel, tokenizer, resources);
+        this.config = config;
         this.weights = Objects.requireNonNull(weights, "weights");
-        this.parallel = Objects.requireNonNull(parallel, "parallel");
-        this.tokenizer = tokenizer;
         this.int8 = int8;
-        this.resources = resources;
         List<LayerRun> runs = new ArrayList<>();
-        for (NeoxWeights.Layer l : weights.layers()) {
+        for (LayerWeights l : weights.layers()) {
             runs.add(new LayerRun(l, projections.apply(l.attention()), projections.apply(l.attentionOutput()),
                     projections.apply(l.mlpUp()), projections.apply(l.mlpDown())));
         }
@@ -80,12 +72,20 @@ public final class NeoxModel implements LanguageModel {
                 : RopeTable.create(config.rotaryDims(), config.rotaryBase(), config.maxPositions());
     }
 
-    /** {@return the config the model was built from} */
+    /**
+     * The config the model was built from.
+     *
+     * @return the config
+     */
     public NeoxConfig config() {
         return config;
     }
 
-    /** {@return the indices of the transformer layers loaded (all of them unless a layer filter was given)} */
+    /**
+     * The transformer layers loaded: all of them unless a layer filter was given.
+     *
+     * @return their indices, in order
+     */
     public int[] loadedLayers() {
         int[] out = new int[weights.layers().size()];
         for (int i = 0; i < out.length; i++) {
@@ -94,12 +94,20 @@ public final class NeoxModel implements LanguageModel {
         return out;
     }
 
-    /** {@return whether the layers' matrices run in int8} */
+    /**
+     * Whether the layers' matrices run in int8.
+     *
+     * @return true when loaded with {@code LoadOptions.withInt8(true)}
+     */
     public boolean int8() {
         return int8;
     }
 
-    /** {@return the input embedding as held (a view of the checkpoint, or the merged copy)} */
+    /**
+     * The input embedding as held.
+     *
+     * @return a view of the checkpoint, or the merged copy
+     */
     public Tensor embedding() {
         return weights.embedding();
     }
@@ -110,86 +118,19 @@ public final class NeoxModel implements LanguageModel {
     }
 
     @Override
-    public int vocabSize() {
-        return config.vocabSize();
-    }
-
-    @Override
-    public int contextLength() {
-        return config.maxPositions();
-    }
-
-    @Override
-    public Optional<Tokenizer> tokenizer() {
-        return Optional.ofNullable(tokenizer);
-    }
-
-    /** A session whose KV cache holds {@code capacity} positions: 2 × loaded layers × capacity × hidden floats. */
-    @Override
-    public Session newSession(int capacity) {
-        return new NeoxSession(this, parallel, capacity, NeoxSession.MAX_CHUNK);
-    }
-
-    /** A whole-context session whose prefills run in chunks of at most {@code maxChunk} positions (tests of the chunking). */
-    Session newChunkedSession(int maxChunk) {
-        return new NeoxSession(this, parallel, config.maxPositions(), maxChunk);
-    }
-
-    @Override
-    public void forward(Session session, int[] tokens, int offset, int count, float[] logits) {
-        NeoxSession s = check(session, tokens, offset, count, logits, config.vocabSize());
-        run(s, tokens, offset, count, logits, false);
-    }
-
-    @Override
-    public void forwardAll(Session session, int[] tokens, int offset, int count, float[] logits) {
-        NeoxSession s = check(session, tokens, offset, count, logits, (long) count * config.vocabSize());
-        run(s, tokens, offset, count, logits, true);
-    }
-
-    /** Validates everything up front, so a refused call leaves the session as it was. */
-    private NeoxSession check(Session session, int[] tokens, int offset, int count, float[] logits,
-            long logitsNeeded) {
-        if (!(session instanceof NeoxSession s) || s.model != this) {
-            throw new IllegalArgumentException("session " + session + " was not made by this model");
-        }
-        LanguageModel.checkForward(s, tokens, offset, count, logits, logitsNeeded, config.vocabSize());
-        return s;
-    }
-
-    private void run(NeoxSession s, int[] tokens, int offset, int count, float[] logits, boolean allPositions) {
-        int d = config.hiddenSize();
-        int vocab = config.vocabSize();
-        float eps = config.layerNormEps();
-        int start = s.position();
-        for (int done = 0; done < count; ) {
-            int rows = Math.min(s.chunk, count - done);
-            int position = start + done;
-            Embeddings.lookup(s.residual, 0, weights.embedding(), tokens, offset + done, rows);
-            for (int l = 0; l < layers.size(); l++) {
-                layer(s, l, rows, position);
-            }
-            if (allPositions) {
-                Norms.layerNorm(s.normed, 0, s.residual, 0, rows, d, weights.finalNormWeight(),
-                        weights.finalNormBias(), eps);
-                head.apply(logits, done * vocab, s.normed, 0, rows, parallel);
-            } else if (done + rows == count) {
-                Norms.layerNorm(s.normed, 0, s.residual, (rows - 1) * d, 1, d, weights.finalNormWeight(),
-                        weights.finalNormBias(), eps);
-                head.apply(logits, 0, s.normed, 0, 1, parallel);
-            }
-            done += rows;
-        }
-        s.advance(count);
+    protected void embed(DecoderSession s, int[] tokens, int offset, int rows, int position) {
+        Embeddings.lookup(s.residual, 0, weights.embedding(), tokens, offset, rows);
     }
 
     /**
-     * One layer over {@code rows} positions from {@code position}; reads and updates
-     * {@code s.residual}. {@code cacheIndex} is the layer's place among the loaded ones.
+     * One layer over {@code rows} positions from {@code position}:
+     * {@code x + attn(ln1(x)) + mlp(ln2(x))}, or sequentially. {@code cacheIndex} is the layer's
+     * place among the loaded ones.
      */
-    private void layer(NeoxSession s, int cacheIndex, int rows, int position) {
+    @Override
+    protected void layer(DecoderSession s, int cacheIndex, int rows, int position) {
         LayerRun run = layers.get(cacheIndex);
-        NeoxWeights.Layer w = run.weights();
+        LayerWeights w = run.weights();
         int d = config.hiddenSize();
         int heads = config.heads();
         int headDim = config.headDim();
@@ -197,7 +138,7 @@ public final class NeoxModel implements LanguageModel {
         float[] keys = s.keys[cacheIndex];
         float[] values = s.values[cacheIndex];
 
-        Norms.layerNorm(s.normed, 0, s.residual, 0, rows, d, w.inputNormWeight(), w.inputNormBias(), eps);
+        Norms.layerNorm(s.normed, 0, s.residual, 0, rows, d, w.norm1Weight(), w.norm1Bias(), eps);
         run.attention().apply(s.qkv, 0, s.normed, 0, rows, parallel);
         // query_key_value's outputs are [n_heads, 3, head_dim]: q, k, v of head h are rows h·3·hd + {0, 1, 2}·hd
         for (int r = 0; r < rows; r++) {
@@ -233,10 +174,10 @@ public final class NeoxModel implements LanguageModel {
     }
 
     /** {@code s.mlpOut = dense_4h_to_h(gelu(dense_h_to_4h(ln2(x))))} for {@code rows} rows of {@code x}. */
-    private void mlp(NeoxSession s, LayerRun run, int rows, float[] x) {
-        NeoxWeights.Layer w = run.weights();
+    private void mlp(DecoderSession s, LayerRun run, int rows, float[] x) {
+        LayerWeights w = run.weights();
         int d = config.hiddenSize();
-        Norms.layerNorm(s.normed, 0, x, 0, rows, d, w.postNormWeight(), w.postNormBias(), config.layerNormEps());
+        Norms.layerNorm(s.normed, 0, x, 0, rows, d, w.norm2Weight(), w.norm2Bias(), config.layerNormEps());
         run.mlpUp().apply(s.hidden, 0, s.normed, 0, rows, parallel);
         int n = rows * config.intermediateSize();
         switch (config.activation()) {
@@ -246,18 +187,13 @@ public final class NeoxModel implements LanguageModel {
         run.mlpDown().apply(s.mlpOut, 0, s.hidden, 0, rows, parallel);
     }
 
-    /** Closes the checkpoint the weights view and frees any merged or quantized copies; sessions become unusable. */
+    /** The final LayerNorm, then the output projection. */
     @Override
-    public void close() {
-        if (resources != null) {
-            try {
-                resources.close();
-            } catch (RuntimeException e) {
-                throw e;
-            } catch (Exception e) {
-                throw new IllegalStateException("closing " + resources, e);
-            }
-        }
+    protected void logits(DecoderSession s, int firstRow, int rows, float[] logits, int logitsOffset) {
+        int d = config.hiddenSize();
+        Norms.layerNorm(s.normed, 0, s.residual, firstRow * d, rows, d, weights.finalNormWeight(),
+                weights.finalNormBias(), config.layerNormEps());
+        head.apply(logits, logitsOffset, s.normed, 0, rows, parallel);
     }
 
     @Override

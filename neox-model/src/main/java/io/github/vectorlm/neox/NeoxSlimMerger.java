@@ -5,10 +5,13 @@ import io.github.vectorlm.checkpoint.CheckpointException;
 import io.github.vectorlm.checkpoint.Checkpoints;
 import io.github.vectorlm.checkpoint.CorruptCheckpointException;
 import io.github.vectorlm.checkpoint.TensorInfo;
+import io.github.vectorlm.decoder.WeightChecks;
+import io.github.vectorlm.decoder.WeightKey;
+import io.github.vectorlm.decoder.WeightMappingException;
 import io.github.vectorlm.generation.ProgressListener;
-import io.github.vectorlm.neox.NeoxWeightLayout.Entry;
 import io.github.vectorlm.neox.NeoxWeightLayout.Merge;
 import io.github.vectorlm.neox.NeoxWeightLayout.Parameter;
+import io.github.vectorlm.neox.NeoxWeightLayout.SlimEntry;
 import io.github.vectorlm.neox.NeoxWeightLayout.Stage;
 import io.github.vectorlm.tensor.DType;
 import io.github.vectorlm.tensor.Shape;
@@ -44,7 +47,7 @@ import java.util.regex.Pattern;
  * ({@code final_linear.weight}) n_layers + 4 (47 and 48 for the 44-layer 20B). DeepSpeed's
  * {@code mp_rank_PP_model_states.pt} files (optimizer bookkeeping) are ignored.
  *
- * <p>Partitions merge by four rules ({@link NeoxWeightLayout#NEOX_SLIM} says which applies to
+ * <p>Partitions merge by four rules ({@link NeoxWeightLayout#SLIM} says which applies to
  * which tensor): concatenation along dim 0 (column-parallel weights and their biases, the
  * embedding, the head), along dim 1 (row-parallel weights), summation (row-parallel biases: each
  * partition holds a share), and duplication (LayerNorms: every partition holds the whole; they must
@@ -156,7 +159,7 @@ public final class NeoxSlimMerger {
             }
         }
         if (!problems.isEmpty()) {
-            throw new NeoxWeightsException(step, "GPT-NeoX slim weights", problems);
+            throw new WeightMappingException(step, "GPT-NeoX slim weights", problems);
         }
         return new NeoxSlimMerger(root, step, parts, files);
     }
@@ -165,17 +168,29 @@ public final class NeoxSlimMerger {
         return String.format("layer_%02d-model_%02d-model_states.pt", pipelineIndex, partition);
     }
 
-    /** {@return the folder holding {@code latest} (where the config and tokenizer are looked for)} */
+    /**
+     * The folder holding {@code latest}, where the config and tokenizer are looked for.
+     *
+     * @return the folder
+     */
     public Path root() {
         return root;
     }
 
-    /** {@return the step folder holding the partition files} */
+    /**
+     * The step folder holding the partition files.
+     *
+     * @return the folder
+     */
     public Path stepFolder() {
         return stepFolder;
     }
 
-    /** {@return tensor-parallel partitions per pipeline layer} */
+    /**
+     * Tensor-parallel partitions per pipeline layer.
+     *
+     * @return the count
+     */
     public int partitions() {
         return partitions;
     }
@@ -193,7 +208,7 @@ public final class NeoxSlimMerger {
             throw new CorruptCheckpointException(stepFolder, null, "has no " + fileName(0, 0)
                     + " (pipeline layer 0, the embedding)");
         }
-        String name = NeoxWeightLayout.NEOX_SLIM.entry(Parameter.EMBEDDING).templates().get(0);
+        String name = NeoxWeightLayout.slimEntries(Stage.EMBEDDING).get(0).name();
         long rows = 0;
         for (Path f : embedding) {
             try (Checkpoint c = Checkpoints.open(f)) {
@@ -288,14 +303,14 @@ public final class NeoxSlimMerger {
      * @param arena receives the merged tensors; they live until it is closed
      * @return the merged tensors by Hugging Face name, in model order
      * @throws IOException if a file cannot be read
-     * @throws NeoxWeightsException as {@link NeoxLoader#load} does
+     * @throws WeightMappingException as {@link NeoxLoader#load} does
      */
     public Map<String, Tensor> mergeToHuggingFaceNames(NeoxConfig config, IntPredicate loadLayer,
             ProgressListener progress, Arena arena) throws IOException {
         Map<String, Tensor> out = new LinkedHashMap<>();
-        for (Map.Entry<NeoxWeights.Key, Tensor> e : merge(config, loadLayer, progress, arena).entrySet()) {
-            Entry hf = NeoxWeightLayout.HUGGING_FACE.entry(e.getKey().parameter());
-            out.put(hf.names(e.getKey().layer()).get(0), e.getValue());
+        for (Map.Entry<WeightKey<Parameter>, Tensor> e : merge(config, loadLayer, progress, arena).entrySet()) {
+            var hf = NeoxWeightLayout.HUGGING_FACE.entry(e.getKey().parameter());
+            out.put(hf.names("", e.getKey().layer()).get(0), e.getValue());
         }
         return out;
     }
@@ -307,10 +322,10 @@ public final class NeoxSlimMerger {
      * @param loadLayer the transformer layers to merge (null: all)
      * @param progress told after each pipeline layer
      * @return every merged parameter
-     * @throws NeoxWeightsException listing every missing, unknown or misshaped tensor and partition
+     * @throws WeightMappingException listing every missing, unknown or misshaped tensor and partition
      *     mismatch, or naming a duplicated tensor whose partitions disagree
      */
-    Map<NeoxWeights.Key, Tensor> merge(NeoxConfig config, IntPredicate loadLayer, ProgressListener progress,
+    Map<WeightKey<Parameter>, Tensor> merge(NeoxConfig config, IntPredicate loadLayer, ProgressListener progress,
             Arena arena) throws IOException {
         List<Stage> stages = new ArrayList<>();
         List<Integer> layerOfStage = new ArrayList<>();
@@ -331,7 +346,7 @@ public final class NeoxSlimMerger {
         check(config, stages, layerOfStage);
 
         String task = "merging GPT-NeoX slim weights (" + partitions + " partitions)";
-        Map<NeoxWeights.Key, Tensor> merged = new LinkedHashMap<>();
+        Map<WeightKey<Parameter>, Tensor> merged = new LinkedHashMap<>();
         progress.progress(task, 0, stages.size());
         for (int s = 0; s < stages.size(); s++) {
             Stage stage = stages.get(s);
@@ -342,17 +357,17 @@ public final class NeoxSlimMerger {
                 for (Path f : parts) {
                     open.add(Checkpoints.open(f));
                 }
-                for (Entry e : NeoxWeightLayout.NEOX_SLIM.entries(stage)) {
+                for (SlimEntry e : NeoxWeightLayout.slimEntries(stage)) {
                     if (!e.parameter().expected(config)) {
                         continue;
                     }
-                    String name = e.templates().get(0);
+                    String name = e.name();
                     List<Tensor> pieces = new ArrayList<>(open.size());
                     for (Checkpoint c : open) {
                         pieces.add(c.tensor(name));
                     }
-                    merged.put(NeoxWeights.Key.of(e.parameter(), layer),
-                            mergeTensor(e.merge(), name, parts, pieces, Shape.of(e.expectedShape(config)), arena));
+                    merged.put(WeightKey.of(e.parameter(), layer), mergeTensor(e.merge(), name, parts, pieces,
+                            Shape.of(e.expectedShape(config.shape())), arena));
                 }
             } finally {
                 for (Checkpoint c : open) {
@@ -366,7 +381,6 @@ public final class NeoxSlimMerger {
 
     /** Validates the metadata of every file the merge will read; reports all problems at once. */
     private void check(NeoxConfig config, List<Stage> stages, List<Integer> layerOfStage) throws IOException {
-        NeoxWeightLayout layout = NeoxWeightLayout.NEOX_SLIM;
         List<String> problems = new ArrayList<>();
         for (int s = 0; s < stages.size(); s++) {
             Stage stage = stages.get(s);
@@ -387,22 +401,22 @@ public final class NeoxSlimMerger {
                 }
                 infos.add(m);
             }
-            List<Entry> entries = layout.entries(stage);
+            List<SlimEntry> entries = NeoxWeightLayout.slimEntries(stage);
             for (int p = 0; p < parts.size(); p++) {
                 for (Map.Entry<String, TensorInfo> t : infos.get(p).entrySet()) {
                     boolean known = false;
-                    for (Entry e : entries) {
-                        known |= e.templates().contains(t.getKey()) && e.parameter().expected(config);
+                    for (SlimEntry e : entries) {
+                        known |= e.name().equals(t.getKey()) && e.parameter().expected(config);
                     }
-                    if (!known && !layout.isIgnored(t.getKey())) {
+                    if (!known && !NeoxWeightLayout.SLIM_IGNORED.contains(t.getKey())) {
                         problems.add(parts.get(p).getFileName() + ": unexpected '" + t.getKey() + "' "
                                 + t.getValue().dtype() + t.getValue().shape());
                     }
                 }
             }
-            for (Entry e : entries) {
+            for (SlimEntry e : entries) {
                 if (e.parameter().expected(config)) {
-                    checkPartitions(problems, e, parts, infos, e.expectedShape(config));
+                    checkPartitions(problems, e, parts, infos, e.expectedShape(config.shape()));
                 }
             }
         }
@@ -415,7 +429,7 @@ public final class NeoxSlimMerger {
             }
         }
         if (!problems.isEmpty()) {
-            throw new NeoxWeightsException(stepFolder, layout.description() + " weights (" + partitions
+            throw new WeightMappingException(stepFolder, NeoxWeightLayout.SLIM_DESCRIPTION + " weights (" + partitions
                     + " partitions) for " + config.summary(), problems);
         }
     }
@@ -430,9 +444,9 @@ public final class NeoxSlimMerger {
     }
 
     /** Checks that the partitions of one tensor exist, agree in dtype, and merge to the expected shape. */
-    private static void checkPartitions(List<String> problems, Entry e, List<Path> parts,
+    private static void checkPartitions(List<String> problems, SlimEntry e, List<Path> parts,
             List<Map<String, TensorInfo>> infos, long[] expected) {
-        String name = e.templates().get(0);
+        String name = e.name();
         List<TensorInfo> pieces = new ArrayList<>();
         for (int p = 0; p < parts.size(); p++) {
             TensorInfo info = infos.get(p).get(name);
@@ -451,7 +465,7 @@ public final class NeoxSlimMerger {
                 return;
             }
         }
-        if (!NeoxWeights.isFloat(dtype)) {
+        if (!WeightChecks.isFloat(dtype)) {
             problems.add(where + " is " + dtype + ", expected F32, F16 or BF16");
             return;
         }
@@ -566,7 +580,7 @@ public final class NeoxSlimMerger {
                         sum[i] += v[i];
                     }
                     if (!(squares < DUPLICATE_TOLERANCE)) {
-                        throw new NeoxWeightsException(files.get(p), "GPT-NeoX slim weights", List.of("'" + name
+                        throw new WeightMappingException(files.get(p), "GPT-NeoX slim weights", List.of("'" + name
                                 + "' should be the same in every partition, but partition " + p + " differs from "
                                 + "partition 0 (" + files.get(0).getFileName() + ") by a squared difference of "
                                 + squares + " (at most " + DUPLICATE_TOLERANCE + " is accepted)"));

@@ -1,51 +1,61 @@
 package io.github.vectorlm.neox;
 
+import io.github.vectorlm.decoder.DecoderShape;
+import io.github.vectorlm.decoder.Dim;
+import io.github.vectorlm.decoder.LayerWeights;
+import io.github.vectorlm.decoder.ModelParameter;
+import io.github.vectorlm.decoder.Presence;
+import io.github.vectorlm.decoder.Storage;
+import io.github.vectorlm.decoder.WeightEntry;
+import io.github.vectorlm.decoder.WeightTable;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
- * One checkpoint layout's weight names: a declarative table from checkpoint names to the model's
- * {@link Parameter}s, with each tensor's shape and, for NeoX's tensor-parallel partitions, the rule
- * that merges them. This is the only place that knows weight names.
- *
- * <p>Templates may hold {@code {layer}}, the transformer layer's index. An entry may list several
- * templates: the checkpoint holds exactly one of them (the head is {@code embed_out.weight} in
- * Pythia and transformers 4.x files, {@code lm_head.weight} in transformers 5's).
- *
- * @param description the layout's name in messages
- * @param entries one entry per parameter
- * @param ignored templates of tensors that may be present and are not weights (buffers)
+ * GPT-NeoX's weight names in the two layouts its checkpoints come in: the {@link WeightTable} of
+ * Hugging Face files, and the per-file names of NeoX's tensor-parallel "slim weights" with the rule
+ * that merges each tensor's partitions. This is the only place that knows GPT-NeoX's weight names.
  */
-record NeoxWeightLayout(String description, List<Entry> entries, List<String> ignored) {
+final class NeoxWeightLayout {
+    private NeoxWeightLayout() {
+    }
 
     /**
      * Hugging Face {@code GPTNeoXForCausalLM}: {@code nn.Linear} weights [out, in]; the head
-     * {@code embed_out.weight} or {@code lm_head.weight}, absent (or a copy) when tied.
+     * {@code embed_out.weight} (Pythia, transformers 4) or {@code lm_head.weight} (transformers 5),
+     * absent (or a copy) when tied.
      */
-    static final NeoxWeightLayout HUGGING_FACE = new NeoxWeightLayout("Hugging Face", List.of(
-            new Entry(Parameter.EMBEDDING, "gpt_neox.embed_in.weight", Dim.VOCAB, Dim.HIDDEN),
-            new Entry(Parameter.INPUT_NORM_WEIGHT, "gpt_neox.layers.{layer}.input_layernorm.weight", Dim.HIDDEN),
-            new Entry(Parameter.INPUT_NORM_BIAS, "gpt_neox.layers.{layer}.input_layernorm.bias", Dim.HIDDEN),
-            new Entry(Parameter.QKV_WEIGHT, "gpt_neox.layers.{layer}.attention.query_key_value.weight",
-                    Dim.QKV, Dim.HIDDEN),
-            new Entry(Parameter.QKV_BIAS, "gpt_neox.layers.{layer}.attention.query_key_value.bias", Dim.QKV),
-            new Entry(Parameter.DENSE_WEIGHT, "gpt_neox.layers.{layer}.attention.dense.weight", Dim.HIDDEN, Dim.HIDDEN),
-            new Entry(Parameter.DENSE_BIAS, "gpt_neox.layers.{layer}.attention.dense.bias", Dim.HIDDEN),
-            new Entry(Parameter.POST_NORM_WEIGHT, "gpt_neox.layers.{layer}.post_attention_layernorm.weight",
-                    Dim.HIDDEN),
-            new Entry(Parameter.POST_NORM_BIAS, "gpt_neox.layers.{layer}.post_attention_layernorm.bias", Dim.HIDDEN),
-            new Entry(Parameter.UP_WEIGHT, "gpt_neox.layers.{layer}.mlp.dense_h_to_4h.weight",
-                    Dim.INTERMEDIATE, Dim.HIDDEN),
-            new Entry(Parameter.UP_BIAS, "gpt_neox.layers.{layer}.mlp.dense_h_to_4h.bias", Dim.INTERMEDIATE),
-            new Entry(Parameter.DOWN_WEIGHT, "gpt_neox.layers.{layer}.mlp.dense_4h_to_h.weight",
-                    Dim.HIDDEN, Dim.INTERMEDIATE),
-            new Entry(Parameter.DOWN_BIAS, "gpt_neox.layers.{layer}.mlp.dense_4h_to_h.bias", Dim.HIDDEN),
-            new Entry(Parameter.FINAL_NORM_WEIGHT, "gpt_neox.final_layer_norm.weight", Dim.HIDDEN),
-            new Entry(Parameter.FINAL_NORM_BIAS, "gpt_neox.final_layer_norm.bias", Dim.HIDDEN),
-            new Entry(Parameter.HEAD, List.of("embed_out.weight", "lm_head.weight"), null,
-                    List.of(Dim.VOCAB, Dim.HIDDEN))),
+    static final WeightTable<Parameter> HUGGING_FACE = new WeightTable<>("Hugging Face", List.of(""), List.of(
+            new WeightEntry<>(Parameter.EMBEDDING, "gpt_neox.embed_in.weight", Storage.ROWS, Dim.VOCAB, Dim.WIDTH),
+            new WeightEntry<>(Parameter.INPUT_NORM_WEIGHT, "gpt_neox.layers.{layer}.input_layernorm.weight",
+                    Storage.VECTOR, Dim.WIDTH),
+            new WeightEntry<>(Parameter.INPUT_NORM_BIAS, "gpt_neox.layers.{layer}.input_layernorm.bias",
+                    Storage.VECTOR, Dim.WIDTH),
+            new WeightEntry<>(Parameter.QKV_WEIGHT, "gpt_neox.layers.{layer}.attention.query_key_value.weight",
+                    Storage.OUT_IN, Dim.QKV, Dim.WIDTH),
+            new WeightEntry<>(Parameter.QKV_BIAS, "gpt_neox.layers.{layer}.attention.query_key_value.bias",
+                    Storage.VECTOR, Dim.QKV),
+            new WeightEntry<>(Parameter.DENSE_WEIGHT, "gpt_neox.layers.{layer}.attention.dense.weight",
+                    Storage.OUT_IN, Dim.WIDTH, Dim.WIDTH),
+            new WeightEntry<>(Parameter.DENSE_BIAS, "gpt_neox.layers.{layer}.attention.dense.bias",
+                    Storage.VECTOR, Dim.WIDTH),
+            new WeightEntry<>(Parameter.POST_NORM_WEIGHT, "gpt_neox.layers.{layer}.post_attention_layernorm.weight",
+                    Storage.VECTOR, Dim.WIDTH),
+            new WeightEntry<>(Parameter.POST_NORM_BIAS, "gpt_neox.layers.{layer}.post_attention_layernorm.bias",
+                    Storage.VECTOR, Dim.WIDTH),
+            new WeightEntry<>(Parameter.UP_WEIGHT, "gpt_neox.layers.{layer}.mlp.dense_h_to_4h.weight",
+                    Storage.OUT_IN, Dim.INNER, Dim.WIDTH),
+            new WeightEntry<>(Parameter.UP_BIAS, "gpt_neox.layers.{layer}.mlp.dense_h_to_4h.bias",
+                    Storage.VECTOR, Dim.INNER),
+            new WeightEntry<>(Parameter.DOWN_WEIGHT, "gpt_neox.layers.{layer}.mlp.dense_4h_to_h.weight",
+                    Storage.OUT_IN, Dim.WIDTH, Dim.INNER),
+            new WeightEntry<>(Parameter.DOWN_BIAS, "gpt_neox.layers.{layer}.mlp.dense_4h_to_h.bias",
+                    Storage.VECTOR, Dim.WIDTH),
+            new WeightEntry<>(Parameter.FINAL_NORM_WEIGHT, "gpt_neox.final_layer_norm.weight", Storage.VECTOR,
+                    Dim.WIDTH),
+            new WeightEntry<>(Parameter.FINAL_NORM_BIAS, "gpt_neox.final_layer_norm.bias", Storage.VECTOR, Dim.WIDTH),
+            new WeightEntry<>(Parameter.HEAD, List.of("embed_out.weight", "lm_head.weight"), Storage.OUT_IN,
+                    List.of(Dim.VOCAB, Dim.WIDTH))),
             // buffers older transformers versions saved: the causal mask, its fill value, the rotary frequencies
             List.of("gpt_neox.layers.{layer}.attention.bias", "gpt_neox.layers.{layer}.attention.masked_bias",
                     "gpt_neox.layers.{layer}.attention.rotary_emb.inv_freq", "gpt_neox.rotary_emb.inv_freq"));
@@ -55,31 +65,70 @@ record NeoxWeightLayout(String description, List<Entry> entries, List<String> ig
      * {@code layer_NN-model_PP-model_states.pt}, the pipeline layer given by {@link Parameter#stage()},
      * and how the tensor-parallel partitions merge.
      */
-    static final NeoxWeightLayout NEOX_SLIM = new NeoxWeightLayout("GPT-NeoX slim", List.of(
-            new Entry(Parameter.EMBEDDING, "word_embeddings.weight", Merge.CONCAT_ROWS, Dim.VOCAB, Dim.HIDDEN),
-            new Entry(Parameter.INPUT_NORM_WEIGHT, "input_layernorm.weight", Merge.DUPLICATE, Dim.HIDDEN),
-            new Entry(Parameter.INPUT_NORM_BIAS, "input_layernorm.bias", Merge.DUPLICATE, Dim.HIDDEN),
-            new Entry(Parameter.QKV_WEIGHT, "attention.query_key_value.weight", Merge.CONCAT_ROWS, Dim.QKV, Dim.HIDDEN),
-            new Entry(Parameter.QKV_BIAS, "attention.query_key_value.bias", Merge.CONCAT_ROWS, Dim.QKV),
-            new Entry(Parameter.DENSE_WEIGHT, "attention.dense.weight", Merge.CONCAT_COLUMNS, Dim.HIDDEN, Dim.HIDDEN),
-            new Entry(Parameter.DENSE_BIAS, "attention.dense.bias", Merge.SUM, Dim.HIDDEN),
-            new Entry(Parameter.POST_NORM_WEIGHT, "post_attention_layernorm.weight", Merge.DUPLICATE, Dim.HIDDEN),
-            new Entry(Parameter.POST_NORM_BIAS, "post_attention_layernorm.bias", Merge.DUPLICATE, Dim.HIDDEN),
-            new Entry(Parameter.UP_WEIGHT, "mlp.dense_h_to_4h.weight", Merge.CONCAT_ROWS, Dim.INTERMEDIATE, Dim.HIDDEN),
-            new Entry(Parameter.UP_BIAS, "mlp.dense_h_to_4h.bias", Merge.CONCAT_ROWS, Dim.INTERMEDIATE),
-            new Entry(Parameter.DOWN_WEIGHT, "mlp.dense_4h_to_h.weight", Merge.CONCAT_COLUMNS,
-                    Dim.HIDDEN, Dim.INTERMEDIATE),
-            new Entry(Parameter.DOWN_BIAS, "mlp.dense_4h_to_h.bias", Merge.SUM, Dim.HIDDEN),
-            new Entry(Parameter.FINAL_NORM_WEIGHT, "norm.weight", Merge.DUPLICATE, Dim.HIDDEN),
-            new Entry(Parameter.FINAL_NORM_BIAS, "norm.bias", Merge.DUPLICATE, Dim.HIDDEN),
-            new Entry(Parameter.HEAD, "final_linear.weight", Merge.CONCAT_ROWS, Dim.VOCAB, Dim.HIDDEN)),
-            // the rotary frequencies NeoX registers as a buffer in every layer
-            List.of("attention.rotary_emb.inv_freq"));
+    static final List<SlimEntry> SLIM = List.of(
+            new SlimEntry(Parameter.EMBEDDING, "word_embeddings.weight", Merge.CONCAT_ROWS, Dim.VOCAB, Dim.WIDTH),
+            new SlimEntry(Parameter.INPUT_NORM_WEIGHT, "input_layernorm.weight", Merge.DUPLICATE, Dim.WIDTH),
+            new SlimEntry(Parameter.INPUT_NORM_BIAS, "input_layernorm.bias", Merge.DUPLICATE, Dim.WIDTH),
+            new SlimEntry(Parameter.QKV_WEIGHT, "attention.query_key_value.weight", Merge.CONCAT_ROWS, Dim.QKV,
+                    Dim.WIDTH),
+            new SlimEntry(Parameter.QKV_BIAS, "attention.query_key_value.bias", Merge.CONCAT_ROWS, Dim.QKV),
+            new SlimEntry(Parameter.DENSE_WEIGHT, "attention.dense.weight", Merge.CONCAT_COLUMNS, Dim.WIDTH, Dim.WIDTH),
+            new SlimEntry(Parameter.DENSE_BIAS, "attention.dense.bias", Merge.SUM, Dim.WIDTH),
+            new SlimEntry(Parameter.POST_NORM_WEIGHT, "post_attention_layernorm.weight", Merge.DUPLICATE, Dim.WIDTH),
+            new SlimEntry(Parameter.POST_NORM_BIAS, "post_attention_layernorm.bias", Merge.DUPLICATE, Dim.WIDTH),
+            new SlimEntry(Parameter.UP_WEIGHT, "mlp.dense_h_to_4h.weight", Merge.CONCAT_ROWS, Dim.INNER, Dim.WIDTH),
+            new SlimEntry(Parameter.UP_BIAS, "mlp.dense_h_to_4h.bias", Merge.CONCAT_ROWS, Dim.INNER),
+            new SlimEntry(Parameter.DOWN_WEIGHT, "mlp.dense_4h_to_h.weight", Merge.CONCAT_COLUMNS, Dim.WIDTH, Dim.INNER),
+            new SlimEntry(Parameter.DOWN_BIAS, "mlp.dense_4h_to_h.bias", Merge.SUM, Dim.WIDTH),
+            new SlimEntry(Parameter.FINAL_NORM_WEIGHT, "norm.weight", Merge.DUPLICATE, Dim.WIDTH),
+            new SlimEntry(Parameter.FINAL_NORM_BIAS, "norm.bias", Merge.DUPLICATE, Dim.WIDTH),
+            new SlimEntry(Parameter.HEAD, "final_linear.weight", Merge.CONCAT_ROWS, Dim.VOCAB, Dim.WIDTH));
 
-    NeoxWeightLayout {
-        entries = List.copyOf(entries);
-        ignored = List.copyOf(ignored);
+    /** Names in slim files that are not weights: the rotary frequencies NeoX registers as a buffer in every layer. */
+    static final List<String> SLIM_IGNORED = List.of("attention.rotary_emb.inv_freq");
+
+    /** The description of the slim layout in messages. */
+    static final String SLIM_DESCRIPTION = "GPT-NeoX slim";
+
+    /**
+     * One tensor of a slim pipeline-layer file.
+     *
+     * @param parameter what the tensor is
+     * @param name its name within the file
+     * @param merge how its partitions combine
+     * @param shape its merged shape
+     */
+    record SlimEntry(Parameter parameter, String name, Merge merge, List<Dim> shape) {
+        SlimEntry(Parameter parameter, String name, Merge merge, Dim... shape) {
+            this(parameter, name, merge, List.of(shape));
+        }
+
+        /** The merged shape a model of {@code model}'s sizes expects. */
+        long[] expectedShape(DecoderShape model) {
+            long[] dims = new long[shape.size()];
+            for (int i = 0; i < dims.length; i++) {
+                dims[i] = shape.get(i).size(model);
+            }
+            return dims;
+        }
     }
+
+    /** The slim entries of one stage, in table order. */
+    static List<SlimEntry> slimEntries(Stage stage) {
+        List<SlimEntry> out = new ArrayList<>();
+        for (SlimEntry e : SLIM) {
+            if (e.parameter().stage() == stage) {
+                out.add(e);
+            }
+        }
+        return out;
+    }
+
+    /** Which parameters make up a transformer layer. */
+    static final LayerWeights.Parameters<Parameter> LAYER = new LayerWeights.Parameters<>(
+            Parameter.INPUT_NORM_WEIGHT, Parameter.INPUT_NORM_BIAS, Parameter.QKV_WEIGHT, Parameter.QKV_BIAS,
+            Parameter.DENSE_WEIGHT, Parameter.DENSE_BIAS, Parameter.POST_NORM_WEIGHT, Parameter.POST_NORM_BIAS,
+            Parameter.UP_WEIGHT, Parameter.UP_BIAS, Parameter.DOWN_WEIGHT, Parameter.DOWN_BIAS);
 
     /** Where a parameter lives; for slim weights, which pipeline layer holds it. */
     enum Stage {
@@ -107,7 +156,7 @@ record NeoxWeightLayout(String description, List<Entry> entries, List<String> ig
     }
 
     /** The model's parameters. */
-    enum Parameter {
+    enum Parameter implements ModelParameter {
         /** embed_in / word_embeddings, [vocab, hidden]. */
         EMBEDDING(Stage.EMBEDDING, Kind.WEIGHT),
         /** input_layernorm weight (ln1). */
@@ -153,6 +202,11 @@ record NeoxWeightLayout(String description, List<Entry> entries, List<String> ig
             return stage;
         }
 
+        @Override
+        public boolean perLayer() {
+            return stage == Stage.LAYER;
+        }
+
         /** Whether a model of {@code config} has this parameter in its checkpoint. */
         boolean expected(NeoxConfig config) {
             return switch (kind) {
@@ -160,6 +214,17 @@ record NeoxWeightLayout(String description, List<Entry> entries, List<String> ig
                 case ATTENTION_BIAS -> config.attentionBias();
                 case HEAD -> !config.tiedEmbeddings();
             };
+        }
+
+        /**
+         * How a Hugging Face checkpoint of {@code config} holds this parameter: a head saved beside a
+         * tied embedding is a copy (transformers saves one), checked but not used.
+         */
+        Presence presence(NeoxConfig config) {
+            if (expected(config)) {
+                return Presence.REQUIRED;
+            }
+            return kind == Kind.HEAD ? Presence.OPTIONAL : Presence.absent("the config has attention_bias false");
         }
 
         private enum Kind { WEIGHT, BIAS, ATTENTION_BIAS, HEAD }
@@ -175,118 +240,5 @@ record NeoxWeightLayout(String description, List<Entry> entries, List<String> ig
         SUM,
         /** every partition holds the whole (LayerNorms): they must agree; their mean is used. */
         DUPLICATE
-    }
-
-    /** A symbolic dimension, resolved against a config. */
-    enum Dim {
-        VOCAB, HIDDEN, QKV, INTERMEDIATE;
-
-        long size(NeoxConfig c) {
-            return switch (this) {
-                case VOCAB -> c.vocabSize();
-                case HIDDEN -> c.hiddenSize();
-                case QKV -> 3L * c.hiddenSize();
-                case INTERMEDIATE -> c.intermediateSize();
-            };
-        }
-    }
-
-    /**
-     * One row of a table.
-     *
-     * @param parameter what the tensor is
-     * @param templates its name(s), with a {@code {layer}} placeholder for per-layer parameters
-     * @param merge how partitions combine (slim weights), or null for single-copy layouts
-     * @param shape its shape
-     */
-    record Entry(Parameter parameter, List<String> templates, Merge merge, List<Dim> shape) {
-        Entry {
-            templates = List.copyOf(templates);
-            shape = List.copyOf(shape);
-        }
-
-        Entry(Parameter parameter, String template, Dim... shape) {
-            this(parameter, List.of(template), null, List.of(shape));
-        }
-
-        Entry(Parameter parameter, String template, Merge merge, Dim... shape) {
-            this(parameter, List.of(template), merge, List.of(shape));
-        }
-
-        /** The shape this config expects. */
-        long[] expectedShape(NeoxConfig config) {
-            long[] dims = new long[shape.size()];
-            for (int i = 0; i < dims.length; i++) {
-                dims[i] = shape.get(i).size(config);
-            }
-            return dims;
-        }
-
-        /** The checkpoint names this entry may take for {@code layer} (ignored for model-wide entries). */
-        List<String> names(int layer) {
-            List<String> out = new ArrayList<>(templates.size());
-            for (String t : templates) {
-                out.add(t.replace("{layer}", Integer.toString(layer)));
-            }
-            return out;
-        }
-    }
-
-    /** The entry for {@code parameter}. */
-    Entry entry(Parameter parameter) {
-        for (Entry e : entries) {
-            if (e.parameter() == parameter) {
-                return e;
-            }
-        }
-        throw new IllegalArgumentException(description + " layout has no " + parameter);
-    }
-
-    /** The entries of one stage, in table order. */
-    List<Entry> entries(Stage stage) {
-        List<Entry> out = new ArrayList<>();
-        for (Entry e : entries) {
-            if (e.parameter().stage() == stage) {
-                out.add(e);
-            }
-        }
-        return out;
-    }
-
-    /** Whether {@code name} is one of the {@link #ignored()} buffers. */
-    boolean isIgnored(String name) {
-        for (String t : ignored) {
-            if (pattern(t).matcher(name).matches()) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    /** A template as a regex: {@code {layer}} matches any layer number. */
-    static Pattern pattern(String template) {
-        StringBuilder regex = new StringBuilder();
-        int at = 0;
-        for (int i = template.indexOf("{layer}"); i >= 0; i = template.indexOf("{layer}", at)) {
-            regex.append(Pattern.quote(template.substring(at, i))).append("(0|[1-9][0-9]*)");
-            at = i + "{layer}".length();
-        }
-        regex.append(Pattern.quote(template.substring(at)));
-        return Pattern.compile(regex.toString());
-    }
-
-    /** The layer number in {@code name} if it matches a per-layer template of this table, else -1. */
-    int layerOf(String name) {
-        for (Entry e : entries) {
-            for (String t : e.templates()) {
-                if (t.contains("{layer}")) {
-                    Matcher m = pattern(t).matcher(name);
-                    if (m.matches()) {
-                        return Integer.parseInt(m.group(1));
-                    }
-                }
-            }
-        }
-        return -1;
     }
 }

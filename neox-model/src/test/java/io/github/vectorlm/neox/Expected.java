@@ -1,6 +1,7 @@
 package io.github.vectorlm.neox;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.github.vectorlm.testing.Fixtures;
 import java.io.IOException;
 import java.nio.file.Path;
 
@@ -17,7 +18,7 @@ import java.nio.file.Path;
  */
 record Expected(int[] ids, double[][] logits, double[][] cachedLogits, int[] prompt, int[] greedy, double loss) {
     static Expected read(Path folder) throws IOException {
-        JsonNode n = Fixtures.json(folder.resolve("expected.json"));
+        JsonNode n = Fixtures.json(folder.resolve("expected.json"), NeoxFixtures.MADE_BY);
         return new Expected(Fixtures.ints(n.get("ids")), Fixtures.matrix(n.get("logits")),
                 Fixtures.matrix(n.get("cached_logits")), Fixtures.ints(n.get("prompt")), Fixtures.ints(n.get("greedy")),
                 n.get("loss").asDouble());

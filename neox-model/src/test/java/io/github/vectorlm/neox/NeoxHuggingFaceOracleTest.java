@@ -3,8 +3,8 @@ package io.github.vectorlm.neox;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.vectorlm.generation.LoadOptions;
-import io.github.vectorlm.generation.Session;
-import io.github.vectorlm.tensor.ops.VectorMath;
+import io.github.vectorlm.testing.Decoding;
+import io.github.vectorlm.testing.Logits;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
@@ -35,12 +35,11 @@ class NeoxHuggingFaceOracleTest {
     @ParameterizedTest
     @MethodSource("variants")
     void fullForwardMatchesHuggingFace(String variant) throws IOException {
-        Path folder = Fixtures.hf(variant);
+        Path folder = NeoxFixtures.hf(variant);
         Expected e = Expected.read(folder);
         try (NeoxModel model = load(folder)) {
             int vocab = model.vocabSize();
-            float[] logits = new float[e.ids().length * vocab];
-            model.forwardAll(model.newSession(), e.ids(), 0, e.ids().length, logits);
+            float[] logits = Decoding.full(model, e.ids());
             Logits.assertClose(variant + " full forward", logits, 0, e.logits(), LOGITS_REL);
             double loss = Logits.meanLoss(logits, e.ids(), vocab);
             System.out.printf("%s loss %.8f, Hugging Face %.8f%n", variant, loss, e.loss());
@@ -55,23 +54,13 @@ class NeoxHuggingFaceOracleTest {
     @ParameterizedTest
     @MethodSource("variants")
     void cachedDecodeMatchesFullRecompute(String variant) throws IOException {
-        Path folder = Fixtures.hf(variant);
+        Path folder = NeoxFixtures.hf(variant);
         Expected e = Expected.read(folder);
         int[] ids = e.ids();
         try (NeoxModel model = load(folder)) {
             int vocab = model.vocabSize();
-            float[] full = new float[ids.length * vocab];
-            model.forwardAll(model.newSession(), ids, 0, ids.length, full);
-
-            Session s = model.newSession();
-            float[] cached = new float[ids.length * vocab];
-            model.forwardAll(s, ids, 0, 5, cached);
-            float[] last = new float[vocab];
-            for (int t = 5; t < ids.length; t++) {
-                model.forward(s, ids, t, 1, last);
-                System.arraycopy(last, 0, cached, t * vocab, vocab);
-            }
-            assertThat(s.position()).isEqualTo(ids.length);
+            float[] full = Decoding.full(model, ids);
+            float[] cached = Decoding.cached(model, ids, 5);
             Logits.assertClose(variant + " cached decode vs Hugging Face", cached, 0, e.cachedLogits(), LOGITS_REL);
             // the cached path and the full recompute run the same arithmetic on differently shaped batches
             Logits.assertClose(variant + " cached decode vs our full recompute", cached, 0,
@@ -82,22 +71,10 @@ class NeoxHuggingFaceOracleTest {
     @ParameterizedTest
     @MethodSource("variants")
     void greedyGenerationMatchesHuggingFace(String variant) throws IOException {
-        Path folder = Fixtures.hf(variant);
+        Path folder = NeoxFixtures.hf(variant);
         Expected e = Expected.read(folder);
         try (NeoxModel model = load(folder)) {
-            int vocab = model.vocabSize();
-            Session s = model.newSession();
-            float[] logits = new float[vocab];
-            model.forward(s, e.prompt(), 0, e.prompt().length, logits);
-            int[] generated = new int[e.greedy().length];
-            int[] one = new int[1];
-            for (int i = 0; i < generated.length; i++) {
-                generated[i] = VectorMath.argmax(logits, 0, vocab);
-                one[0] = generated[i];
-                if (i + 1 < generated.length) {
-                    model.forward(s, one, 0, 1, logits);
-                }
-            }
+            int[] generated = Decoding.greedy(model, e.prompt(), e.greedy().length);
             assertThat(generated).as(variant + " greedy tokens after " + java.util.Arrays.toString(e.prompt()))
                     .containsExactly(e.greedy());
         }

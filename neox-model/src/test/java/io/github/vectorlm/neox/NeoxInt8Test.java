@@ -7,6 +7,8 @@ import io.github.vectorlm.generation.LoadOptions;
 import io.github.vectorlm.generation.Scorer;
 import io.github.vectorlm.generation.Session;
 import io.github.vectorlm.tensor.ops.Parallel;
+import io.github.vectorlm.testing.Fixtures;
+import io.github.vectorlm.testing.Logits;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -21,13 +23,13 @@ import org.junit.jupiter.api.Test;
 class NeoxInt8Test {
     @Test
     void perplexityOnRealTextChangesByLessThanOnePercent() throws IOException {
-        JsonNode score = Fixtures.json(Fixtures.SHAKESPEARE.resolve("score.json"));
+        JsonNode score = Fixtures.json(NeoxFixtures.SHAKESPEARE.resolve("score.json"), "tools/train_neox_shakespeare.py");
         int[] ids = Fixtures.ints(score.get("ids"));
         int window = score.get("window").asInt();
         int stride = score.get("stride").asInt();
         Scorer.Score exact;
         Scorer.Score int8;
-        try (NeoxModel model = new NeoxLoader().load(Fixtures.SHAKESPEARE, LoadOptions.defaults())) {
+        try (NeoxModel model = new NeoxLoader().load(NeoxFixtures.SHAKESPEARE, LoadOptions.defaults())) {
             exact = new Scorer(model, window, stride).score(ids);
         }
         List<Long> progress = new ArrayList<>();
@@ -36,7 +38,7 @@ class NeoxInt8Test {
                 progress.add(done);
             }
         });
-        try (NeoxModel model = new NeoxLoader().load(Fixtures.SHAKESPEARE, options)) {
+        try (NeoxModel model = new NeoxLoader().load(NeoxFixtures.SHAKESPEARE, options)) {
             assertThat(model.int8()).isTrue();
             assertThat(model.toString()).contains("int8");
             int8 = new Scorer(model, window, stride).score(ids);
@@ -56,7 +58,7 @@ class NeoxInt8Test {
     /** The int8 kernels split work over outputs only, as the float ones do: one thread and two give the same bits. */
     @Test
     void int8IsBitIdenticalForOneAndTwoThreads() throws IOException {
-        Path folder = Fixtures.hf("par_r25_f16_st");
+        Path folder = NeoxFixtures.hf("par_r25_f16_st");
         int[] ids = Expected.read(folder).ids();
         float[][] results = new float[2][];
         for (int t = 1; t <= 2; t++) {
@@ -86,7 +88,7 @@ class NeoxInt8Test {
     @Test
     void int8StaysNearTheFloatLogits() throws IOException {
         for (String variant : new String[] {"par_r25_f32_st", "seq_r100_f32_bin", "par_r25_bf16_st", "slim"}) {
-            Path folder = Fixtures.hf(variant);
+            Path folder = NeoxFixtures.hf(variant);
             Expected e = Expected.read(folder);
             try (NeoxModel model = new NeoxLoader().load(folder, LoadOptions.defaults().withInt8(true))) {
                 float[] logits = new float[e.ids().length * model.vocabSize()];
@@ -94,7 +96,7 @@ class NeoxInt8Test {
                 Logits.assertClose(variant + " int8 vs Hugging Face float", logits, 0, e.logits(), 5e-2);
             }
         }
-        try (NeoxModel model = new NeoxLoader().load(Fixtures.hf("slim"),
+        try (NeoxModel model = new NeoxLoader().load(NeoxFixtures.hf("slim"),
                 LoadOptions.defaults().withInt8(true).withLayers(l -> l == 0))) {
             assertThat(model.loadedLayers()).containsExactly(0);
             assertThat(model.int8()).isTrue();

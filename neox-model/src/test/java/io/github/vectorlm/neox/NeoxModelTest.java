@@ -13,6 +13,7 @@ import io.github.vectorlm.generation.ModelLoader;
 import io.github.vectorlm.generation.Session;
 import io.github.vectorlm.generation.TokenListener;
 import io.github.vectorlm.tensor.ops.Parallel;
+import io.github.vectorlm.testing.Logits;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ServiceLoader;
@@ -39,11 +40,11 @@ class NeoxModelTest {
     /** Kernels split only over independent outputs, so one thread and two give the same bits, prefill and decode. */
     @Test
     void oneThreadAndTwoAreBitIdentical() throws IOException {
-        int[] ids = Expected.read(Fixtures.hf(VARIANT)).ids();
+        int[] ids = Expected.read(NeoxFixtures.hf(VARIANT)).ids();
         for (String variant : new String[] {VARIANT, "seq_r100_f32_bin"}) {
             try (Parallel one = Parallel.create(1); Parallel two = Parallel.create(2)) {
-                float[] a = allLogits(Fixtures.hf(variant), one, ids);
-                float[] b = allLogits(Fixtures.hf(variant), two, ids);
+                float[] a = allLogits(NeoxFixtures.hf(variant), one, ids);
+                float[] b = allLogits(NeoxFixtures.hf(variant), two, ids);
                 assertThat(b).as(variant).containsExactly(a);
             }
         }
@@ -52,20 +53,20 @@ class NeoxModelTest {
     /** A prefill cut into chunks gives the logits of one pass (the chunks see the cache the earlier ones wrote). */
     @Test
     void chunkedPrefillEqualsOnePass() throws IOException {
-        Expected e = Expected.read(Fixtures.hf(VARIANT));
+        Expected e = Expected.read(NeoxFixtures.hf(VARIANT));
         int[] ids = e.ids();
-        try (NeoxModel model = new NeoxLoader().load(Fixtures.hf(VARIANT), LoadOptions.defaults())) {
+        try (NeoxModel model = new NeoxLoader().load(NeoxFixtures.hf(VARIANT), LoadOptions.defaults())) {
             int vocab = model.vocabSize();
             float[] whole = new float[ids.length * vocab];
             model.forwardAll(model.newSession(), ids, 0, ids.length, whole);
             for (int chunk : new int[] {1, 3, 5}) {
                 float[] chunked = new float[ids.length * vocab];
-                model.forwardAll(model.newChunkedSession(chunk), ids, 0, ids.length, chunked);
+                model.forwardAll(model.newSession(model.contextLength(), chunk), ids, 0, ids.length, chunked);
                 Logits.assertClose("chunks of " + chunk, chunked, 0, Logits.rows(whole, ids.length, vocab), 1e-6);
                 Logits.assertClose("chunks of " + chunk + " vs Hugging Face", chunked, 0, e.logits(), 1e-4);
                 // forward (last position only) of a chunked prefill
                 float[] last = new float[vocab];
-                model.forward(model.newChunkedSession(chunk), ids, 0, ids.length, last);
+                model.forward(model.newSession(model.contextLength(), chunk), ids, 0, ids.length, last);
                 Logits.assertRowClose("last position, chunks of " + chunk, last, 0,
                         e.logits()[ids.length - 1], 1e-4);
             }
@@ -74,8 +75,8 @@ class NeoxModelTest {
 
     @Test
     void resetSessionRunsTheSameAgain() throws IOException {
-        int[] ids = Expected.read(Fixtures.hf(VARIANT)).ids();
-        try (NeoxModel model = new NeoxLoader().load(Fixtures.hf(VARIANT), LoadOptions.defaults())) {
+        int[] ids = Expected.read(NeoxFixtures.hf(VARIANT)).ids();
+        try (NeoxModel model = new NeoxLoader().load(NeoxFixtures.hf(VARIANT), LoadOptions.defaults())) {
             Session s = model.newSession();
             float[] first = new float[model.vocabSize()];
             model.forward(s, ids, 0, ids.length, first);
@@ -91,8 +92,8 @@ class NeoxModelTest {
 
     @Test
     void refusesBadArgumentsAndLeavesTheSessionAsItWas() throws IOException {
-        try (NeoxModel model = new NeoxLoader().load(Fixtures.hf(VARIANT), LoadOptions.defaults());
-                NeoxModel other = new NeoxLoader().load(Fixtures.hf(VARIANT), LoadOptions.defaults())) {
+        try (NeoxModel model = new NeoxLoader().load(NeoxFixtures.hf(VARIANT), LoadOptions.defaults());
+                NeoxModel other = new NeoxLoader().load(NeoxFixtures.hf(VARIANT), LoadOptions.defaults())) {
             Session s = model.newSession();
             float[] logits = new float[model.vocabSize()];
             model.forward(s, new int[] {1, 2}, 0, 2, logits);
@@ -120,8 +121,8 @@ class NeoxModelTest {
     @Test
     void generatesThroughTheGenerationModule() throws IOException {
         for (String variant : new String[] {"seq_r100_f32_bin", "slim"}) {
-            Expected e = Expected.read(Fixtures.hf(variant));
-            try (LanguageModel model = LanguageModels.load(Fixtures.hf(variant))) {
+            Expected e = Expected.read(NeoxFixtures.hf(variant));
+            try (LanguageModel model = LanguageModels.load(NeoxFixtures.hf(variant))) {
                 assertThat(model).isInstanceOf(NeoxModel.class);
                 assertThat(model.architecture()).isEqualTo("gpt-neox");
                 GenerationResult r = new Generator(model, null).generate(e.prompt(),

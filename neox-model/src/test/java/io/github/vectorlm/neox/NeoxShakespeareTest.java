@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.github.vectorlm.generation.LoadOptions;
 import io.github.vectorlm.generation.Scorer;
 import io.github.vectorlm.generation.Tokenizer;
+import io.github.vectorlm.testing.Fixtures;
 import java.io.IOException;
 import org.assertj.core.data.Offset;
 import org.junit.jupiter.api.Test;
@@ -19,10 +20,10 @@ import org.junit.jupiter.api.Test;
 class NeoxShakespeareTest {
     @Test
     void scoresTheValidationTextAsHuggingFaceDid() throws IOException {
-        JsonNode score = Fixtures.json(Fixtures.SHAKESPEARE.resolve("score.json"));
+        JsonNode score = Fixtures.json(NeoxFixtures.SHAKESPEARE.resolve("score.json"), "tools/train_neox_shakespeare.py");
         int[] ids = Fixtures.ints(score.get("ids"));
         assertThat(ids).hasSize(2000);
-        try (NeoxModel model = new NeoxLoader().load(Fixtures.SHAKESPEARE, LoadOptions.defaults())) {
+        try (NeoxModel model = new NeoxLoader().load(NeoxFixtures.SHAKESPEARE, LoadOptions.defaults())) {
             assertThat(model.config().tiedEmbeddings()).isTrue();
             // the tokenizer.json beside the weights is found and is the one the ids came from
             Tokenizer tokenizer = model.tokenizer().orElseThrow();

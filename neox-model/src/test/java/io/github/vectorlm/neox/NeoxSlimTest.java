@@ -6,6 +6,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.github.vectorlm.checkpoint.Checkpoint;
 import io.github.vectorlm.checkpoint.CheckpointException;
 import io.github.vectorlm.checkpoint.Checkpoints;
+import io.github.vectorlm.decoder.StateDict;
+import io.github.vectorlm.decoder.WeightKey;
+import io.github.vectorlm.decoder.WeightMappingException;
 import io.github.vectorlm.generation.LoadOptions;
 import io.github.vectorlm.generation.Session;
 import io.github.vectorlm.neox.NeoxWeightLayout.Merge;
@@ -13,6 +16,7 @@ import io.github.vectorlm.tensor.DType;
 import io.github.vectorlm.tensor.Shape;
 import io.github.vectorlm.tensor.Tensor;
 import io.github.vectorlm.tensor.ops.VectorMath;
+import io.github.vectorlm.testing.Logits;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.foreign.Arena;
@@ -40,7 +44,7 @@ class NeoxSlimTest {
     @ParameterizedTest
     @ValueSource(strings = {"slim", "slim4"})
     void mergedSlimWeightsGiveHuggingFaceLogits(String variant) throws IOException {
-        Path folder = Fixtures.hf(variant);
+        Path folder = NeoxFixtures.hf(variant);
         Expected e = Expected.read(folder);
         List<Long> progress = new ArrayList<>();
         LoadOptions options = LoadOptions.defaults().withProgress((task, done, total) -> progress.add(done));
@@ -94,21 +98,22 @@ class NeoxSlimTest {
     @ParameterizedTest
     @ValueSource(strings = {"slim", "slim4"})
     void everyMergedTensorEqualsTheOriginal(String variant) throws IOException {
-        NeoxSlimMerger merger = NeoxSlimMerger.open(Fixtures.hf(variant));
+        NeoxSlimMerger merger = NeoxSlimMerger.open(NeoxFixtures.hf(variant));
         NeoxConfig config = NeoxConfig.fromNeoxYaml(merger.findConfig(null), merger.vocabSize());
         try (Arena arena = Arena.ofConfined();
-                Checkpoint hf = Checkpoints.open(Fixtures.hf("par_r25_f16_st"))) {
-            Map<NeoxWeights.Key, Tensor> merged = merger.merge(config, null, (t, d, n) -> { }, arena);
-            Map<NeoxWeights.Key, String> names = NeoxWeights.checkHuggingFace(hf, config);
+                Checkpoint hf = Checkpoints.open(NeoxFixtures.hf("par_r25_f16_st"))) {
+            Map<WeightKey<NeoxWeightLayout.Parameter>, Tensor> merged = merger.merge(config, null, (t, d, n) -> { }, arena);
+            Map<WeightKey<NeoxWeightLayout.Parameter>, String> names = NeoxWeights.checkHuggingFace(StateDict.of(hf), config);
             assertThat(merged.keySet()).containsExactlyInAnyOrderElementsOf(names.keySet());
-            for (Map.Entry<NeoxWeights.Key, Tensor> m : merged.entrySet()) {
+            for (Map.Entry<WeightKey<NeoxWeightLayout.Parameter>, Tensor> m : merged.entrySet()) {
                 Tensor original = hf.tensor(names.get(m.getKey()));
                 Tensor got = m.getValue();
                 assertThat(got.dtype()).isEqualTo(DType.F16);
                 assertThat(got.shape()).as(m.getKey().toString()).isEqualTo(original.shape());
                 float[] a = got.toFloatArray();
                 float[] b = original.toFloatArray();
-                Merge rule = NeoxWeightLayout.NEOX_SLIM.entry(m.getKey().parameter()).merge();
+                Merge rule = NeoxWeightLayout.SLIM.stream().filter(e -> e.parameter() == m.getKey().parameter())
+                        .findFirst().orElseThrow().merge();
                 double tolerance = rule == Merge.SUM ? 2.5e-7 : 0; // shares of f16 values below 2⁻¹⁴·8 lose low bits
                 for (int i = 0; i < a.length; i++) {
                     assertThat((double) Math.abs(a[i] - b[i])).as("%s element %d", m.getKey(), i)
@@ -121,7 +126,7 @@ class NeoxSlimTest {
     /** Merged and written as a Hugging Face folder (safetensors + config.json), slim weights load without merging. */
     @Test
     void mergedWeightsConvertToAHuggingFaceFolder() throws IOException {
-        Path slim = Fixtures.hf("slim");
+        Path slim = NeoxFixtures.hf("slim");
         Expected e = Expected.read(slim);
         NeoxSlimMerger merger = NeoxSlimMerger.open(slim);
         NeoxConfig config = merger.readConfig(null);
@@ -148,13 +153,13 @@ class NeoxSlimTest {
      */
     @Test
     void biasGeluFusionMeansTheTanhForm() throws IOException {
-        Path slim = copyTree(Fixtures.hf("slim"), dir.resolve("slim"));
+        Path slim = copyTree(NeoxFixtures.hf("slim"), dir.resolve("slim"));
         Path yaml = slim.resolve("configs/tiny.yml");
         Files.writeString(yaml, Files.readString(yaml).replace("\"bias-gelu-fusion\": false", "\"bias-gelu-fusion\": true"));
-        Path hf = copyTree(Fixtures.hf("par_r25_f16_st"), dir.resolve("hf"));
+        Path hf = copyTree(NeoxFixtures.hf("par_r25_f16_st"), dir.resolve("hf"));
         Path config = hf.resolve("config.json");
         Files.writeString(config, Files.readString(config).replace("\"hidden_act\": \"gelu\"", "\"hidden_act\": \"gelu_fast\""));
-        Expected e = Expected.read(Fixtures.hf("slim"));
+        Expected e = Expected.read(NeoxFixtures.hf("slim"));
         int[] ids = e.ids();
         try (NeoxModel fused = new NeoxLoader().load(slim, LoadOptions.defaults());
                 NeoxModel fast = new NeoxLoader().load(hf, LoadOptions.defaults())) {
@@ -172,9 +177,9 @@ class NeoxSlimTest {
 
     @Test
     void disagreeingLayerNormPartitionsAreRefusedByName() throws IOException {
-        Path folder = Fixtures.hf("slim_bad_ln");
+        Path folder = NeoxFixtures.hf("slim_bad_ln");
         assertThatThrownBy(() -> new NeoxLoader().load(folder, LoadOptions.defaults()))
-                .isInstanceOf(NeoxWeightsException.class)
+                .isInstanceOf(WeightMappingException.class)
                 .hasMessageContaining("'input_layernorm.weight'")
                 .hasMessageContaining("layer_02-model_01-model_states.pt")
                 .hasMessageContaining("partition 1");
@@ -182,7 +187,7 @@ class NeoxSlimTest {
 
     @Test
     void layerFilterLoadsOnlyTheChosenLayers() throws IOException {
-        Path folder = Fixtures.hf("slim");
+        Path folder = NeoxFixtures.hf("slim");
         List<Long> totals = new ArrayList<>();
         LoadOptions options = LoadOptions.defaults().withLayers(l -> l == 1)
                 .withProgress((task, done, total) -> totals.add(total));
@@ -205,24 +210,24 @@ class NeoxSlimTest {
             assertThat(model.loadedLayers()).containsExactly(1);
         }
         assertThatThrownBy(() -> new NeoxLoader().load(copy, LoadOptions.defaults()))
-                .isInstanceOf(NeoxWeightsException.class).hasMessageContaining("missing layer_02-model_00")
+                .isInstanceOf(WeightMappingException.class).hasMessageContaining("missing layer_02-model_00")
                 .hasMessageContaining("transformer layer 0");
     }
 
     @Test
     void layerFilterOnHuggingFaceFolders() throws IOException {
-        try (NeoxModel model = new NeoxLoader().load(Fixtures.hf("par_r25_f32_st"),
+        try (NeoxModel model = new NeoxLoader().load(NeoxFixtures.hf("par_r25_f32_st"),
                 LoadOptions.defaults().withLayers(l -> l == 0))) {
             assertThat(model.loadedLayers()).containsExactly(0);
         }
-        assertThatThrownBy(() -> new NeoxLoader().load(Fixtures.hf("par_r25_f32_st"),
+        assertThatThrownBy(() -> new NeoxLoader().load(NeoxFixtures.hf("par_r25_f32_st"),
                 LoadOptions.defaults().withLayers(l -> l > 5)))
                 .isInstanceOf(CheckpointException.class).hasMessageContaining("none of the model's 2 layers");
     }
 
     @Test
     void configIsFoundBesideLatestOrGiven() throws IOException {
-        Path copy = copyTree(Fixtures.hf("slim"), dir.resolve("slim"));
+        Path copy = copyTree(NeoxFixtures.hf("slim"), dir.resolve("slim"));
         NeoxSlimMerger merger = NeoxSlimMerger.open(copy);
         assertThat(merger.findConfig(null)).isEqualTo(copy.resolve("configs/tiny.yml"));
         assertThat(merger.partitions()).isEqualTo(2);
@@ -249,7 +254,7 @@ class NeoxSlimTest {
 
     @Test
     void theStepFolderItselfLoads() throws IOException {
-        Path copy = copyTree(Fixtures.hf("slim"), dir.resolve("slim"));
+        Path copy = copyTree(NeoxFixtures.hf("slim"), dir.resolve("slim"));
         try (NeoxModel model = new NeoxLoader().load(copy.resolve("global_step7"),
                 LoadOptions.defaults().withConfig(copy.resolve("configs/tiny.yml")))) {
             assertThat(model.config().vocabSize()).isEqualTo(128);
@@ -258,7 +263,7 @@ class NeoxSlimTest {
 
     @Test
     void badLatestAndMissingPartitionsAreReported() throws IOException {
-        Path copy = copyTree(Fixtures.hf("slim"), dir.resolve("slim"));
+        Path copy = copyTree(NeoxFixtures.hf("slim"), dir.resolve("slim"));
         Files.writeString(copy.resolve("latest"), "../../etc");
         assertThatThrownBy(() -> NeoxSlimMerger.open(copy)).isInstanceOf(CheckpointException.class)
                 .hasMessageContaining("latest").hasMessageContaining("../../etc");
@@ -267,7 +272,7 @@ class NeoxSlimTest {
         Files.writeString(copy.resolve("latest"), "global_step7\n");
         Files.delete(copy.resolve("global_step7/layer_03-model_01-model_states.pt"));
         Files.delete(copy.resolve("global_step7/layer_05-model_01-model_states.pt"));
-        assertThatThrownBy(() -> NeoxSlimMerger.open(copy)).isInstanceOf(NeoxWeightsException.class)
+        assertThatThrownBy(() -> NeoxSlimMerger.open(copy)).isInstanceOf(WeightMappingException.class)
                 .hasMessageContaining("missing layer_03-model_01-model_states.pt")
                 .hasMessageContaining("missing layer_05-model_01-model_states.pt")
                 .hasMessageContaining("2 partitions");
@@ -276,18 +281,18 @@ class NeoxSlimTest {
     /** Wrong files in place of others: every problem is listed in one exception. */
     @Test
     void misplacedAndMisshapedPartitionsAreListedTogether() throws IOException {
-        Path copy = copyTree(Fixtures.hf("slim"), dir.resolve("slim"));
+        Path copy = copyTree(NeoxFixtures.hf("slim"), dir.resolve("slim"));
         Path step = copy.resolve("global_step7");
         // the embedding's partition where layer 1's should be
         Files.copy(step.resolve("layer_00-model_00-model_states.pt"), step.resolve("layer_03-model_00-model_states.pt"),
                 java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         // a quarter-width partition of layer 0 (from the 4-way split) beside a half-width one
-        Files.copy(Fixtures.hf("slim4").resolve("global_step7/layer_02-model_00-model_states.pt"),
+        Files.copy(NeoxFixtures.hf("slim4").resolve("global_step7/layer_02-model_00-model_states.pt"),
                 step.resolve("layer_02-model_00-model_states.pt"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         // a pipeline layer a 2-layer model does not have
         Files.copy(step.resolve("layer_05-model_00-model_states.pt"), step.resolve("layer_09-model_00-model_states.pt"));
         Files.copy(step.resolve("layer_05-model_01-model_states.pt"), step.resolve("layer_09-model_01-model_states.pt"));
-        NeoxWeightsException e = org.junit.jupiter.api.Assertions.assertThrows(NeoxWeightsException.class,
+        WeightMappingException e = org.junit.jupiter.api.Assertions.assertThrows(WeightMappingException.class,
                 () -> new NeoxLoader().load(copy, LoadOptions.defaults()));
         System.out.println(e.getMessage());
         assertThat(e.getMessage())
@@ -352,7 +357,7 @@ class NeoxSlimTest {
             assertThatThrownBy(() -> NeoxSlimMerger.mergeTensor(Merge.DUPLICATE, "norm.weight", FILES,
                     List.of(t(new float[] {1, 1}, 2), t(new float[] {1, 1}, 2), t(new float[] {1.01f, 0.99f}, 2)),
                     Shape.of(2), arena))
-                    .isInstanceOf(NeoxWeightsException.class).hasMessageContaining("'norm.weight'")
+                    .isInstanceOf(WeightMappingException.class).hasMessageContaining("'norm.weight'")
                     .hasMessageContaining("partition 2").hasMessageContaining("p2.pt").hasMessageContaining("p0.pt");
         }
     }

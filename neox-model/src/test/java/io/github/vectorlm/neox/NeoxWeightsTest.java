@@ -5,9 +5,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.github.vectorlm.checkpoint.Checkpoint;
 import io.github.vectorlm.checkpoint.Checkpoints;
+import io.github.vectorlm.decoder.WeightMappingException;
 import io.github.vectorlm.generation.LoadOptions;
 import io.github.vectorlm.tensor.DType;
 import io.github.vectorlm.tensor.Tensor;
+import io.github.vectorlm.testing.InMemoryCheckpoint;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.nio.file.Files;
@@ -20,13 +22,13 @@ class NeoxWeightsTest {
     private static final String L = "gpt_neox.layers.";
 
     private static Map<String, Tensor> tensorsOf(String variant) throws IOException {
-        try (Checkpoint c = Checkpoints.open(Fixtures.hf(variant))) {
+        try (Checkpoint c = Checkpoints.open(NeoxFixtures.hf(variant))) {
             return InMemoryCheckpoint.copyAll(c);
         }
     }
 
     private static NeoxConfig configOf(String variant) throws IOException {
-        return NeoxConfig.fromHuggingFace(Fixtures.hf(variant).resolve("config.json"));
+        return NeoxConfig.fromHuggingFace(NeoxFixtures.hf(variant).resolve("config.json"));
     }
 
     @Test
@@ -43,7 +45,7 @@ class NeoxWeightsTest {
         t.put(L + "1.attention.rotary_emb.inv_freq", Tensor.allocate(Arena.ofAuto(), DType.F32, 2));
         t.put("gpt_neox.rotary_emb.inv_freq", Tensor.allocate(Arena.ofAuto(), DType.F32, 2));
         Checkpoint bad = new InMemoryCheckpoint(Path.of("edited.safetensors"), t);
-        NeoxWeightsException e = org.junit.jupiter.api.Assertions.assertThrows(NeoxWeightsException.class,
+        WeightMappingException e = org.junit.jupiter.api.Assertions.assertThrows(WeightMappingException.class,
                 () -> NeoxWeights.mapHuggingFace(bad, configOf("par_r25_f32_st"), null));
         System.out.println(e.getMessage());
         assertThat(e.problems()).containsExactlyInAnyOrder(
@@ -62,7 +64,7 @@ class NeoxWeightsTest {
         Tensor head = t.remove("lm_head.weight");
         NeoxConfig config = configOf("par_r25_f32_st");
         assertThatThrownBy(() -> NeoxWeights.mapHuggingFace(new InMemoryCheckpoint(Path.of("x"), t), config, null))
-                .isInstanceOf(NeoxWeightsException.class)
+                .isInstanceOf(WeightMappingException.class)
                 .hasMessageContaining("missing 'embed_out.weight' or 'lm_head.weight', expected shape [128, 64]");
         t.put("embed_out.weight", head);
         NeoxWeights w = NeoxWeights.mapHuggingFace(new InMemoryCheckpoint(Path.of("x"), t), config, null);
@@ -93,7 +95,7 @@ class NeoxWeightsTest {
         NeoxConfig noBias = new NeoxConfig(c.vocabSize(), c.hiddenSize(), c.layers(), c.heads(), c.intermediateSize(),
                 c.maxPositions(), c.rotaryPct(), c.rotaryBase(), c.parallelResidual(), c.activation(), c.layerNormEps(),
                 c.tiedEmbeddings(), false);
-        NeoxWeightsException e = org.junit.jupiter.api.Assertions.assertThrows(NeoxWeightsException.class,
+        WeightMappingException e = org.junit.jupiter.api.Assertions.assertThrows(WeightMappingException.class,
                 () -> NeoxWeights.mapHuggingFace(new InMemoryCheckpoint(Path.of("x"), t), noBias, null));
         assertThat(e.problems()).hasSize(4).allMatch(p -> p.contains("attention_bias false"));
         for (int l = 0; l < 2; l++) {
@@ -108,7 +110,7 @@ class NeoxWeightsTest {
     /** Hugging Face weights are views of the mapped file, as stored: no copy, no widening. */
     @Test
     void huggingFaceWeightsAreUsedInPlace() throws IOException {
-        Path folder = Fixtures.hf("par_r25_f16_st");
+        Path folder = NeoxFixtures.hf("par_r25_f16_st");
         long fileSize = Files.size(folder.resolve("model.safetensors"));
         try (NeoxModel model = new NeoxLoader().load(folder, LoadOptions.defaults())) {
             assertThat(model.embedding().dtype()).isEqualTo(DType.F16);
@@ -123,8 +125,8 @@ class NeoxWeightsTest {
         assertThat(loader.canLoad(gpt2)).isFalse();
         assertThatThrownBy(() -> loader.load(gpt2, LoadOptions.defaults()))
                 .hasMessageContaining("not a GPT-NeoX model");
-        assertThat(loader.canLoad(Fixtures.hf("par_r25_f32_st"))).isTrue();
-        assertThat(loader.canLoad(Fixtures.hf("par_r25_f32_st").resolve("model.safetensors"))).isTrue();
+        assertThat(loader.canLoad(NeoxFixtures.hf("par_r25_f32_st"))).isTrue();
+        assertThat(loader.canLoad(NeoxFixtures.hf("par_r25_f32_st").resolve("model.safetensors"))).isTrue();
         assertThat(loader.architecture()).isEqualTo("gpt-neox");
     }
 }

@@ -1,4 +1,4 @@
-package io.github.vectorlm.gpt2;
+package io.github.vectorlm.decoder;
 
 import io.github.vectorlm.checkpoint.Checkpoint;
 import io.github.vectorlm.checkpoint.CheckpointException;
@@ -17,7 +17,7 @@ import java.util.Map;
  * (safetensors, TensorFlow, a Hugging Face {@code .bin}), or the keys of one dict inside a pickle
  * (nanoGPT's {@code checkpoint['model']}), each standing for a tensor of the checkpoint.
  */
-final class StateDict {
+public final class StateDict {
     private final Checkpoint checkpoint;
     private final Map<String, String> tensorNameByKey;
 
@@ -26,8 +26,13 @@ final class StateDict {
         this.tensorNameByKey = tensorNameByKey;
     }
 
-    /** Every tensor of the checkpoint, by its name. */
-    static StateDict of(Checkpoint checkpoint) {
+    /**
+     * Every tensor of the checkpoint, by its name.
+     *
+     * @param checkpoint the checkpoint
+     * @return its tensors
+     */
+    public static StateDict of(Checkpoint checkpoint) {
         Map<String, String> names = new LinkedHashMap<>();
         for (String n : checkpoint.tensorNames()) {
             names.put(n, n);
@@ -38,9 +43,12 @@ final class StateDict {
     /**
      * The tensors of the dict at {@code key} of a pickled checkpoint's top-level dict.
      *
+     * @param checkpoint the checkpoint
+     * @param key the top-level key, e.g. nanoGPT's {@code "model"}
+     * @return the dict's tensors
      * @throws CheckpointException if there is no such dict, or it holds something other than tensors
      */
-    static StateDict ofPickledDict(Checkpoint checkpoint, String key) throws CheckpointException {
+    public static StateDict ofPickledDict(Checkpoint checkpoint, String key) throws CheckpointException {
         if (!(checkpoint.content() instanceof Map<?, ?> root) || !(root.get(key) instanceof Map<?, ?> dict)) {
             throw new CheckpointException(checkpoint.path(), null, "holds no '" + key + "' dict of tensors");
         }
@@ -60,25 +68,52 @@ final class StateDict {
         return new StateDict(checkpoint, names);
     }
 
-    /** The file the tensors come from. */
-    Path path() {
+    /**
+     * The file the tensors come from.
+     *
+     * @return the checkpoint's path
+     */
+    public Path path() {
         return checkpoint.path();
     }
 
-    /** The keys, in the checkpoint's order. */
-    List<String> keys() {
+    /**
+     * The keys, in the checkpoint's order.
+     *
+     * @return the keys
+     */
+    public List<String> keys() {
         return List.copyOf(tensorNameByKey.keySet());
     }
 
-    boolean contains(String key) {
+    /**
+     * Whether there is a tensor under {@code key}.
+     *
+     * @param key a state-dict key
+     * @return whether it is present
+     */
+    public boolean contains(String key) {
         return tensorNameByKey.containsKey(key);
     }
 
-    TensorInfo info(String key) {
+    /**
+     * The dtype and shape under {@code key}, read from metadata only.
+     *
+     * @param key a present key
+     * @return its metadata
+     */
+    public TensorInfo info(String key) {
         return checkpoint.info(tensorName(key));
     }
 
-    Tensor tensor(String key) throws IOException {
+    /**
+     * The tensor under {@code key}: a view of the checkpoint.
+     *
+     * @param key a present key
+     * @return the tensor
+     * @throws IOException if it cannot be read
+     */
+    public Tensor tensor(String key) throws IOException {
         return checkpoint.tensor(tensorName(key));
     }
 

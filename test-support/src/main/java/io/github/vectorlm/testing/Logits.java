@@ -1,19 +1,22 @@
-package io.github.vectorlm.neox;
+package io.github.vectorlm.testing;
 
 import static org.assertj.core.api.Assertions.fail;
 
 /**
- * How logits are compared. "Within {@code rel} relative" means, for every row (position):
- * {@code |actual_i − expected_i| ≤ rel · max(1, max_j |expected_j|)} for every logit i — the error
- * is measured against the row's largest logit, with a floor of 1 so that rows of tiny logits are
- * not held to a vanishing tolerance.
+ * How the model tests compare logits. "Within {@code rel} relative" means, for every row (position):
+ * {@code |actual_i − expected_i| ≤ rel · max(1, max_j |expected_j|)} for every logit i — the error is
+ * measured against the row's largest logit, with a floor of 1 so that rows of tiny logits are not
+ * held to a vanishing tolerance. NaN counts as the worst error.
  */
-final class Logits {
+public final class Logits {
     private Logits() {
     }
 
-    /** Compares {@code rows × vocab} floats of {@code actual} from {@code offset} with {@code expected}; prints the worst. */
-    static void assertClose(String what, float[] actual, int offset, double[][] expected, double rel) {
+    /**
+     * Compares {@code rows × vocab} floats of {@code actual} from {@code offset} with {@code expected},
+     * and prints the largest error seen relative to its row's scale (how much of the tolerance was used).
+     */
+    public static void assertClose(String what, float[] actual, int offset, double[][] expected, double rel) {
         double worst = 0;
         for (int r = 0; r < expected.length; r++) {
             worst = Math.max(worst, assertRowClose(what + ", position " + r, actual, offset + r * expected[r].length,
@@ -24,11 +27,12 @@ final class Logits {
     }
 
     /** One row; returns its largest error divided by the row's scale. */
-    static double assertRowClose(String what, float[] actual, int offset, double[] expected, double rel) {
+    public static double assertRowClose(String what, float[] actual, int offset, double[] expected, double rel) {
         double scale = 1;
         for (double v : expected) {
             scale = Math.max(scale, Math.abs(v));
         }
+        double tol = rel * scale;
         double worst = 0;
         int worstAt = 0;
         for (int i = 0; i < expected.length; i++) {
@@ -38,14 +42,15 @@ final class Logits {
                 worstAt = i;
             }
         }
-        if (!(worst <= rel * scale)) {
-            fail("%s: logit %d is %s, expected %s (error %.3g > %.0e × %.4g)", what, worstAt, actual[offset + worstAt],
-                    expected[worstAt], worst, rel, scale);
+        if (!(worst <= tol)) {
+            fail("%s: logit %d is %s, expected %s (error %.3g > tolerance %.3g = %.0e × %.4g)", what, worstAt,
+                    actual[offset + worstAt], expected[worstAt], worst, tol, rel, scale);
         }
         return worst / scale;
     }
 
-    static double[][] rows(float[] flat, int rows, int cols) {
+    /** A flat [rows, cols] array as rows of doubles. */
+    public static double[][] rows(float[] flat, int rows, int cols) {
         double[][] out = new double[rows][cols];
         for (int r = 0; r < rows; r++) {
             for (int c = 0; c < cols; c++) {
@@ -55,8 +60,8 @@ final class Logits {
         return out;
     }
 
-    /** −log softmax(logits[row])[target], in double. */
-    static double crossEntropy(float[] logits, int offset, int vocab, int target) {
+    /** {@code −log softmax(logits[offset .. offset+vocab))[target]}, in double. */
+    public static double crossEntropy(float[] logits, int offset, int vocab, int target) {
         double max = Double.NEGATIVE_INFINITY;
         for (int v = 0; v < vocab; v++) {
             max = Math.max(max, logits[offset + v]);
@@ -65,11 +70,11 @@ final class Logits {
         for (int v = 0; v < vocab; v++) {
             sum += Math.exp(logits[offset + v] - max);
         }
-        return -(logits[offset + target] - max - Math.log(sum));
+        return max + Math.log(sum) - logits[offset + target];
     }
 
-    /** Mean cross-entropy of ids[1..] given the logits of ids[..n-1]. */
-    static double meanLoss(float[] logits, int[] ids, int vocab) {
+    /** Mean cross-entropy of ids[1..] given the logits of ids[..n-1] ([n, vocab] rows), in double. */
+    public static double meanLoss(float[] logits, int[] ids, int vocab) {
         double total = 0;
         for (int t = 0; t + 1 < ids.length; t++) {
             total += crossEntropy(logits, t * vocab, vocab, ids[t + 1]);

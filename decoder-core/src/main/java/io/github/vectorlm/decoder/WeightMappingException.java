@@ -1,26 +1,27 @@
-package io.github.vectorlm.gpt2;
+package io.github.vectorlm.decoder;
 
 import io.github.vectorlm.checkpoint.CheckpointException;
 import java.nio.file.Path;
 import java.util.List;
 
 /**
- * A checkpoint's tensors do not fit the model its config describes: some are missing, unknown,
- * of the wrong shape or of an unusable dtype. Every problem is listed at once, one per line, each
- * naming the tensor and, for a shape mismatch, the expected and the found shape.
+ * A checkpoint's tensors do not fit the model its config describes: some are missing, unknown, of
+ * the wrong shape or of an unusable dtype, or (for layouts split in partitions) their parts do not
+ * fit together. Every problem is listed at once, one per line, each naming the tensor (and the
+ * file, for multi-file layouts) and, for a shape mismatch, the expected and the found shape.
  */
 public final class WeightMappingException extends CheckpointException {
-    /** Serialization version. */
+    @java.io.Serial
     private static final long serialVersionUID = 1L;
 
-    /** One line per problem. */
+    /** One line per problem (a String[] keeps the exception serializable). */
     private final String[] problems;
 
     /**
      * An exception listing {@code problems}.
      *
-     * @param file the checkpoint
-     * @param what the layout and model, e.g. {@code "Hugging Face GPT-2 weights (prefix 'transformer.')"}
+     * @param file the checkpoint (a file or a folder)
+     * @param what the layout and model, e.g. {@code "Hugging Face GPT-2 weights for n_layer 12, ..."}
      * @param problems one line per problem
      */
     public WeightMappingException(Path file, String what, List<String> problems) {
@@ -32,7 +33,7 @@ public final class WeightMappingException extends CheckpointException {
     /**
      * The problems.
      *
-     * @return one line per problem, in the order reported
+     * @return one line per problem, in the order found
      */
     public List<String> problems() {
         return List.of(problems);
