@@ -5,11 +5,11 @@ import io.github.vectorlm.checkpoint.CheckpointException;
 import io.github.vectorlm.checkpoint.Checkpoints;
 import io.github.vectorlm.checkpoint.UnsupportedCheckpointException;
 import io.github.vectorlm.decoder.Closeables;
+import io.github.vectorlm.decoder.DecoderLoader;
 import io.github.vectorlm.decoder.ModelPool;
 import io.github.vectorlm.decoder.StateDict;
 import io.github.vectorlm.decoder.WeightMappingException;
 import io.github.vectorlm.generation.LoadOptions;
-import io.github.vectorlm.generation.ModelLoader;
 import io.github.vectorlm.generation.Tokenizer;
 import io.github.vectorlm.generation.Tokenizers;
 import java.io.IOException;
@@ -39,14 +39,10 @@ import java.util.Map;
  * }
  * }</pre>
  */
-public final class Gpt2Loader implements ModelLoader {
-    /** A loader; {@link java.util.ServiceLoader} makes one the same way. */
+public final class Gpt2Loader extends DecoderLoader {
+    /** A loader of {@value Gpt2Model#ARCHITECTURE} models. */
     public Gpt2Loader() {
-    }
-
-    @Override
-    public String architecture() {
-        return "gpt2";
+        super(Gpt2Model.ARCHITECTURE);
     }
 
     /** Whether {@code path} is one of the layouts above, judged from config files and checkpoint metadata. */

@@ -23,6 +23,9 @@ import java.util.Objects;
  * {@code LanguageModels.load}).
  */
 public final class Gpt2Model extends DecoderModel {
+    /** What {@link #architecture()} says: {@value}. */
+    public static final String ARCHITECTURE = "gpt2";
+
     private final Gpt2Config config;
     private final Gpt2Weights weights;
 
@@ -52,7 +55,7 @@ public final class Gpt2Model extends DecoderModel {
 
     @Override
     public String architecture() {
-        return "gpt2";
+        return ARCHITECTURE;
     }
 
     @Override

@@ -6,13 +6,13 @@ import io.github.vectorlm.checkpoint.Checkpoint;
 import io.github.vectorlm.checkpoint.Checkpoints;
 import io.github.vectorlm.checkpoint.UnsupportedCheckpointException;
 import io.github.vectorlm.decoder.Closeables;
+import io.github.vectorlm.decoder.DecoderLoader;
 import io.github.vectorlm.decoder.ModelPool;
 import io.github.vectorlm.decoder.WeightKey;
 import io.github.vectorlm.decoder.WeightMappingException;
 import io.github.vectorlm.decoder.WeightReader;
 import io.github.vectorlm.neox.NeoxWeightLayout.Parameter;
 import io.github.vectorlm.generation.LoadOptions;
-import io.github.vectorlm.generation.ModelLoader;
 import io.github.vectorlm.generation.Tokenizer;
 import io.github.vectorlm.generation.Tokenizers;
 import io.github.vectorlm.tensor.DType;
@@ -51,14 +51,10 @@ import java.util.function.Function;
  * }
  * }</pre>
  */
-public final class NeoxLoader implements ModelLoader {
-    /** A loader; {@link java.util.ServiceLoader} makes one the same way. */
+public final class NeoxLoader extends DecoderLoader {
+    /** A loader of {@value NeoxModel#ARCHITECTURE} models. */
     public NeoxLoader() {
-    }
-
-    @Override
-    public String architecture() {
-        return "gpt-neox";
+        super(NeoxModel.ARCHITECTURE);
     }
 
     /**

@@ -33,6 +33,9 @@ import java.util.function.Function;
  * {@code LanguageModels.load}).
  */
 public final class NeoxModel extends DecoderModel {
+    /** What {@link #architecture()} says: {@value}. */
+    public static final String ARCHITECTURE = "gpt-neox";
+
     private final NeoxConfig config;
     private final NeoxWeights weights;
     private final List<LayerRun> layers;
@@ -114,7 +117,7 @@ public final class NeoxModel extends DecoderModel {
 
     @Override
     public String architecture() {
-        return "gpt-neox";
+        return ARCHITECTURE;
     }
 
     @Override

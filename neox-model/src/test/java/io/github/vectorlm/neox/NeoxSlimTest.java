@@ -316,18 +316,18 @@ class NeoxSlimTest {
     @Test
     void concatenatesRowsAndColumns() throws IOException {
         try (Arena arena = Arena.ofConfined()) {
-            Tensor rows = NeoxSlimMerger.mergeTensor(Merge.CONCAT_ROWS, "w", FILES,
+            Tensor rows = SlimPartitions.merge(Merge.CONCAT_ROWS, "w", FILES,
                     List.of(t(new float[] {1, 2}, 1, 2), t(new float[] {3, 4, 5, 6}, 2, 2), t(new float[] {7, 8}, 1, 2)),
                     Shape.of(4, 2), arena);
             assertThat(rows.toFloatArray()).containsExactly(1, 2, 3, 4, 5, 6, 7, 8);
-            Tensor columns = NeoxSlimMerger.mergeTensor(Merge.CONCAT_COLUMNS, "w", FILES,
+            Tensor columns = SlimPartitions.merge(Merge.CONCAT_COLUMNS, "w", FILES,
                     List.of(t(new float[] {1, 2, 5, 6}, 2, 2), t(new float[] {3, 7}, 2, 1), t(new float[] {4, 8}, 2, 1)),
                     Shape.of(2, 4), arena);
             assertThat(columns.toFloatArray()).containsExactly(1, 2, 3, 4, 5, 6, 7, 8);
             assertThat(columns.dtype()).isEqualTo(DType.F16);
             // a transposed (non-contiguous) partition is read by its strides
             Tensor transposed = t(new float[] {3, 7, 4, 8}, 2, 2).transpose(0, 1); // [[3, 4], [7, 8]]
-            Tensor mixed = NeoxSlimMerger.mergeTensor(Merge.CONCAT_COLUMNS, "w", FILES.subList(0, 2),
+            Tensor mixed = SlimPartitions.merge(Merge.CONCAT_COLUMNS, "w", FILES.subList(0, 2),
                     List.of(t(new float[] {1, 2, 5, 6}, 2, 2), transposed), Shape.of(2, 4), arena);
             assertThat(mixed.toFloatArray()).containsExactly(1, 2, 3, 4, 5, 6, 7, 8);
         }
@@ -336,14 +336,14 @@ class NeoxSlimTest {
     @Test
     void sumsSharesAndAveragesDuplicates() throws IOException {
         try (Arena arena = Arena.ofConfined()) {
-            Tensor sum = NeoxSlimMerger.mergeTensor(Merge.SUM, "b", FILES,
+            Tensor sum = SlimPartitions.merge(Merge.SUM, "b", FILES,
                     List.of(t(new float[] {0.5f, -1}, 2), t(new float[] {0.25f, 2}, 2), t(new float[] {0.25f, 0.5f}, 2)),
                     Shape.of(2), arena);
             assertThat(sum.toFloatArray()).containsExactly(1f, 1.5f);
             // partitions within the tolerance: their mean (f16 of 1 + 1/1024: Σ(x_p − x_0)² = 2⁻²⁰ < 1e-4)
             float a = 1f;
             float b = 1f + 1f / 1024;
-            Tensor mean = NeoxSlimMerger.mergeTensor(Merge.DUPLICATE, "ln", FILES.subList(0, 2),
+            Tensor mean = SlimPartitions.merge(Merge.DUPLICATE, "ln", FILES.subList(0, 2),
                     List.of(t(new float[] {a, 2}, 2), t(new float[] {b, 2}, 2)), Shape.of(2), arena);
             assertThat(mean.toFloatArray()[1]).isEqualTo(2f);
             assertThat(mean.toFloatArray()[0]).isBetween(a, b);
@@ -354,7 +354,7 @@ class NeoxSlimTest {
     void refusesDuplicatesThatDisagree() {
         try (Arena arena = Arena.ofConfined()) {
             // Σ(x_p − x_0)² = 0.01² × 2 = 2e-4 ≥ 1e-4 (f16 rounds 0.01 to 0.0100021…)
-            assertThatThrownBy(() -> NeoxSlimMerger.mergeTensor(Merge.DUPLICATE, "norm.weight", FILES,
+            assertThatThrownBy(() -> SlimPartitions.merge(Merge.DUPLICATE, "norm.weight", FILES,
                     List.of(t(new float[] {1, 1}, 2), t(new float[] {1, 1}, 2), t(new float[] {1.01f, 0.99f}, 2)),
                     Shape.of(2), arena))
                     .isInstanceOf(WeightMappingException.class).hasMessageContaining("'norm.weight'")
