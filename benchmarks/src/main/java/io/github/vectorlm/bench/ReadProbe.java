@@ -15,14 +15,15 @@ import jdk.incubator.vector.VectorSpecies;
  * {@link Parallel} pool. The value is only there so that the reads are kept.
  *
  * <p>Each step also reads the first byte of each of its cache lines as a scalar, the trick the
- * GEMV kernels use (see {@code Gemv.dotF32}): measured on one core, on the same memory in turns,
+ * GEMV kernels use (see {@code GemvRows}): measured on one core, on the same memory in turns,
  * the vector loads alone read 18–19 GB/s where this reads 21–23 and the F32 dot product 21–25.
  * The probe is a ceiling, so it takes the faster read.
  *
  * <p>Longs, not floats: no kernel loads a {@code LongVector} from a segment. The JIT compiles the
  * Vector API's segment loads with the type profile of every segment that went through the same
  * JDK method; a probe reading the mapped weights as floats made the kernels' own loops compile
- * worse in most runs (see {@code Gemv}'s class notes), so it measured its own disturbance.
+ * worse in most runs (see {@code Gemv}'s class notes and docs/performance.md), so it measured its
+ * own disturbance.
  */
 public final class ReadProbe {
     private static final VectorSpecies<Long> I = LongVector.SPECIES_PREFERRED;

@@ -19,7 +19,7 @@ import jdk.incubator.vector.FloatVector;
  * <p>Arithmetic: every output is one FMA chain over the inputs in order, starting from 0 (tiles
  * of later input blocks continue from the stored partial sums), then the bias is added. Block
  * sizes and the thread split (over output panels) therefore never change a bit of the result,
- * and the result equals {@link Gemv}'s IN_OUT path.
+ * and the result equals {@link GemvColumns}' path.
  */
 final class Gemm {
     /** Rows of x per micro-kernel tile. */

@@ -6,10 +6,9 @@ import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 
 /**
- * Per-thread buffers of {@link Gemv} beside {@link Scratch}'s: an F16 row widened exactly, and
- * two cache-line-aligned native buffers: the copy of the input row ([out, in]) and the partial
- * sums of the outputs ([in, out]).
- * Each is allocated the first time a thread needs it at that size and then reused, so a decode
+ * Per-thread buffers of the GEMV ({@link GemvRows}, {@link GemvColumns}) beside {@link Scratch}'s:
+ * an F16 row widened exactly, and two cache-line-aligned native buffers: the copy of the input row
+ * ([out, in]) and the partial sums of the outputs ([in, out]). Each is allocated the first time a thread needs it at that size and then reused, so a decode
  * step allocates nothing.
  */
 final class GemvScratch {

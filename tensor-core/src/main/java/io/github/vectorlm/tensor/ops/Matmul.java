@@ -145,11 +145,7 @@ public final class Matmul {
             int nIn = linear.in();
             int nOut = linear.out();
             for (int r = 0; r < rows; r++) {
-                if (linear.layout() == Linear.Layout.OUT_IN) {
-                    Gemv.outIn(out, outOffset + r * nOut, in, inOffset + r * nIn, linear, start, end);
-                } else {
-                    Gemv.inOut(out, outOffset + r * nOut, in, inOffset + r * nIn, linear, start, end);
-                }
+                Gemv.multiply(out, outOffset + r * nOut, in, inOffset + r * nIn, linear, start, end);
             }
         }
     }

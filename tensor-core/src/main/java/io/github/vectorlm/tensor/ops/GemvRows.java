@@ -1,0 +1,90 @@
+package io.github.vectorlm.tensor.ops;
+
+import io.github.vectorlm.tensor.Tensor;
+import java.lang.foreign.MemorySegment;
+
+/**
+ * The GEMV for W stored [out, in] ({@code OUT_IN}): output {@code o} is the dot product of row
+ * {@code o} with x, in the order {@link Gemv} documents. Per call, x is copied into this thread's
+ * cache-line-aligned buffer (F16: times 2^112, see {@link Gemv#F16_REBIAS}); then the rows of the
+ * range are read one at a time, or, when they are long ({@link #MULTI_ROW_MIN_INPUTS}), several
+ * side by side so that each load of x serves them all:
+ *
+ * <table class="striped">
+ *   <caption>Kernels of {@link GemvRowKernels}</caption>
+ *   <thead><tr><th>weights</th><th>rows of up to 4096 inputs</th><th>longer rows</th></tr></thead>
+ *   <tbody>
+ *     <tr><td>F32</td><td>{@code dot1F32}</td><td>{@code dot2F32}, two rows side by side</td></tr>
+ *     <tr><td>BF16</td><td>{@code dot1Bf16}</td><td>{@code dot4Bf16}, four rows</td></tr>
+ *     <tr><td>F16</td><td>{@code dot1F16}</td><td>{@code dot4F16}, four rows</td></tr>
+ *     <tr><td>F16 with an infinity or NaN, or an x too large to scale</td><td colspan="2">
+ *         {@code dotF16Exact}, the row widened exactly into scratch first</td></tr>
+ *   </tbody>
+ * </table>
+ *
+ * <p>The rows left over by a multi-row kernel go one at a time. The F32 kernels also read one byte
+ * of each 64-byte line of the weights as a scalar and leave their sum in {@link GemvScratch#sink},
+ * a store C2 cannot drop: with those loads kept, the rows streamed faster.
+ */
+final class GemvRows {
+    /**
+     * Rows of more than this many inputs (x of over 16 KB) are read several at a time, sharing each
+     * load of x: x no longer stays in L1 beside the weight stream, and its reloads from L2 compete
+     * with the weights for line fills. Shorter rows are faster one at a time.
+     */
+    static final int MULTI_ROW_MIN_INPUTS = 4097;
+
+    private GemvRows() {
+    }
+
+    /** {@code out[o] = dot(W[o, :], x) + b[o]} for {@code o} in {@code [o0, o1)}, W stored [out, in]. */
+    static void multiply(float[] out, int outOffset, float[] x, int xOffset, Linear linear, int o0, int o1) {
+        Tensor w = linear.weight();
+        MemorySegment seg = w.segment();
+        int in = linear.in();
+        long rowBytes = (long) in * w.dtype().byteSize();
+        long row = w.byteOffset() + o0 * rowBytes;
+        switch (w.dtype()) {
+            case F32 -> {
+                MemorySegment xs = GemvScratch.alignedCopy(x, xOffset, in);
+                int[] sink = GemvScratch.sink();
+                int o = o0;
+                for (; in >= MULTI_ROW_MIN_INPUTS && o + 2 <= o1; o += 2, row += 2 * rowBytes) {
+                    GemvRowKernels.dot2F32(out, outOffset + o, xs, seg, row, rowBytes, in, sink);
+                }
+                for (; o < o1; o++, row += rowBytes) {
+                    out[outOffset + o] = GemvRowKernels.dot1F32(xs, seg, row, in, sink);
+                }
+            }
+            case BF16 -> {
+                MemorySegment xs = GemvScratch.alignedCopy(x, xOffset, in);
+                int o = o0;
+                for (; in >= MULTI_ROW_MIN_INPUTS && o + 4 <= o1; o += 4, row += 4 * rowBytes) {
+                    GemvRowKernels.dot4Bf16(out, outOffset + o, xs, seg, row, rowBytes, in);
+                }
+                for (; o < o1; o++, row += rowBytes) {
+                    out[outOffset + o] = GemvRowKernels.dot1Bf16(xs, seg, row, in);
+                }
+            }
+            case F16 -> {
+                MemorySegment xs = linear.f16Finite()
+                        ? GemvScratch.alignedScaledCopy(x, xOffset, in, Gemv.F16_REBIAS, Gemv.F16_SCALED_X_LIMIT) : null;
+                if (xs != null) {
+                    int o = o0;
+                    for (; in >= MULTI_ROW_MIN_INPUTS && o + 4 <= o1; o += 4, row += 4 * rowBytes) {
+                        GemvRowKernels.dot4F16(out, outOffset + o, xs, seg, row, rowBytes, in);
+                    }
+                    for (; o < o1; o++, row += rowBytes) {
+                        out[outOffset + o] = GemvRowKernels.dot1F16(xs, seg, row, in);
+                    }
+                } else {
+                    for (int o = o0; o < o1; o++, row += rowBytes) {
+                        out[outOffset + o] = GemvRowKernels.dotF16Exact(x, xOffset, seg, row, in);
+                    }
+                }
+            }
+            default -> throw new IllegalArgumentException("unsupported weight " + w);
+        }
+        Gemv.addBias(out, outOffset, linear.bias(), o0, o1);
+    }
+}
