@@ -29,6 +29,24 @@ public final class GenerateGemv {
             //   java tools/kernels/GenerateGemv.java
             """;
 
+    /** The header, package and imports both files start with. */
+    static final String PROLOGUE = HEADER + """
+            package io.github.vectorlm.tensor.ops;
+
+            import static io.github.vectorlm.tensor.ops.Simd.F;
+            import static io.github.vectorlm.tensor.ops.Simd.L;
+
+            import io.github.vectorlm.tensor.DType;
+            import java.lang.foreign.MemorySegment;
+            import java.lang.foreign.ValueLayout;
+            import java.nio.ByteOrder;
+            import jdk.incubator.vector.FloatVector;
+            import jdk.incubator.vector.IntVector;
+            import jdk.incubator.vector.ShortVector;
+            import jdk.incubator.vector.VectorOperators;
+
+            """;
+
     public static void main(String[] args) throws IOException {
         Path dir = Path.of(args.length > 0 ? args[0] : SOURCES);
         if (!Files.isDirectory(dir)) {
@@ -44,18 +62,7 @@ public final class GenerateGemv {
     /** W stored [out, in]. The numbers are rows read side by side and vectors of each row per step. */
     static String rowKernels() {
         Source s = new Source();
-        s.lines(HEADER + "package io.github.vectorlm.tensor.ops;\n\n"
-                + "import static io.github.vectorlm.tensor.ops.Simd.F;\n"
-                + "import static io.github.vectorlm.tensor.ops.Simd.L;\n\n"
-                + "import io.github.vectorlm.tensor.DType;\n"
-                + "import java.lang.foreign.MemorySegment;\n"
-                + "import java.lang.foreign.ValueLayout;\n"
-                + "import java.nio.ByteOrder;\n"
-                + "import jdk.incubator.vector.FloatVector;\n"
-                + "import jdk.incubator.vector.IntVector;\n"
-                + "import jdk.incubator.vector.ShortVector;\n"
-                + "import jdk.incubator.vector.VectorOperators;\n\n"
-                + "/**\n"
+        s.lines(PROLOGUE + "/**\n"
                 + " * The dot products of {@link GemvRows} (W stored [out, in]): {@code dot<rows><dtype>} reads\n"
                 + " * {@code rows} consecutive rows side by side against the aligned copy of x, which it reads as\n"
                 + " * ints. Every row is summed in the order {@link Gemv} documents, whichever kernel reads it.\n"
@@ -83,18 +90,7 @@ public final class GenerateGemv {
     /** W stored [in, out]. The number is input rows per pass over the sums. */
     static String columnKernels() {
         Source s = new Source();
-        s.lines(HEADER + "package io.github.vectorlm.tensor.ops;\n\n"
-                + "import static io.github.vectorlm.tensor.ops.Simd.F;\n"
-                + "import static io.github.vectorlm.tensor.ops.Simd.L;\n\n"
-                + "import io.github.vectorlm.tensor.DType;\n"
-                + "import java.lang.foreign.MemorySegment;\n"
-                + "import java.lang.foreign.ValueLayout;\n"
-                + "import java.nio.ByteOrder;\n"
-                + "import jdk.incubator.vector.FloatVector;\n"
-                + "import jdk.incubator.vector.IntVector;\n"
-                + "import jdk.incubator.vector.ShortVector;\n"
-                + "import jdk.incubator.vector.VectorOperators;\n\n"
-                + "/**\n"
+        s.lines(PROLOGUE + "/**\n"
                 + " * The sweeps of {@link GemvColumns} (W stored [in, out]): {@code sweep<rows><dtype>} computes\n"
                 + " * {@code sums[c] = fma(W[i, c], x[i], sums[c])} for every input row {@code i} in order,\n"
                 + " * {@code rows} input rows per pass over the aligned sums (read and written as ints), the rows\n"
