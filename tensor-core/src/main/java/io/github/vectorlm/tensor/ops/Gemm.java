@@ -14,7 +14,9 @@ import jdk.incubator.vector.FloatVector;
  * for each block of {@link #KC} inputs, the rows of x are packed into slivers of {@link #MR} rows
  * ([kc][MR], so one micro-kernel step broadcasts MR consecutive floats), and blocks of the weight
  * into panels of {@link #NR} outputs ([kc][NR] f32 — F16/BF16 are widened here, once per panel).
- * The micro-kernel keeps an MR×NR tile of outputs in registers and does MR·NR/L FMAs per step.
+ * The micro-kernel keeps an MR×NR tile of outputs in registers and does MR·NR/L FMAs per step;
+ * the tile follows the CPU's vector length and register file ({@link GemmTile}), and its kernel
+ * is generated ({@link GemmKernels}).
  *
  * <p>Arithmetic: every output is one FMA chain over the inputs in order, starting from 0 (tiles
  * of later input blocks continue from the stored partial sums), then the bias is added. Block
@@ -23,13 +25,15 @@ import jdk.incubator.vector.FloatVector;
  */
 final class Gemm {
     /** Rows of x per micro-kernel tile. */
-    static final int MR = 8;
-    /** Outputs per micro-kernel tile: two vectors. */
-    static final int NR = 2 * L;
+    static final int MR = GemmTile.CHOSEN.rows();
+    /** Output vectors per micro-kernel tile. */
+    static final int NV = GemmTile.CHOSEN.vectors();
+    /** Outputs per micro-kernel tile. */
+    static final int NR = NV * L;
     /** Inputs per packed block. */
     static final int KC = 256;
-    /** Outputs per packed weight block (a multiple of NR): KC·NC floats stay in L2. */
-    static final int NC = 512;
+    /** Outputs per packed weight block, about 512 and a multiple of NR: KC·NC floats stay in L2. */
+    static final int NC = Math.max(NR, 512 / NR * NR);
 
     private Gemm() {
     }
@@ -62,7 +66,7 @@ final class Gemm {
                 int nc = Math.min(NC, c1 - n0);
                 int nPanels = ceilDiv(nc, NR);
                 if (linear.layout() == Linear.Layout.IN_OUT) {
-                    packInOut(wPack, linear.weight(), nOut, k0, kc, n0, nc, widened);
+                    packInOut(wPack, linear.weight(), nOut, k0, kc, n0, nc);
                 } else {
                     packOutIn(wPack, linear.weight(), in, k0, kc, n0, nc, widened);
                 }
@@ -131,25 +135,38 @@ final class Gemm {
 
     /**
      * W[k0 .. k0+kc, n0 .. n0+nc) of an [in, out] weight → [nPanels][kc][NR] f32, columns past nc
-     * zero: each k-row's run of nc weights is widened into {@code row}, then cut into panels.
+     * zero. Panel by panel, each k-row's NR weights straight from the weight into their place:
+     * writes in order, each weight line read once (widening a whole k-row into {@code row} first,
+     * then scattering it over the panels, cost a fifth of the GEMM's time in a GPT-2 prefill).
      */
-    static void packInOut(float[] wPack, Tensor w, int nOut, int k0, int kc, int n0, int nc, float[] row) {
+    static void packInOut(float[] wPack, Tensor w, int nOut, int k0, int kc, int n0, int nc) {
         DType dtype = w.dtype();
         MemorySegment seg = w.segment();
         int size = dtype.byteSize();
-        long at = w.byteOffset() + ((long) k0 * nOut + n0) * size;
+        long first = w.byteOffset() + ((long) k0 * nOut + n0) * size;
         long stride = (long) nOut * size;
         int fullPanels = nc / NR;
         int tail = nc - fullPanels * NR;
-        for (int k = 0; k < kc; k++, at += stride) {
-            Widen.widen(dtype, seg, at, row, 0, nc);
-            int dst = k * NR;
-            for (int np = 0; np < fullPanels; np++, dst += kc * NR) {
-                FloatVector.fromArray(F, row, np * NR).intoArray(wPack, dst);
-                FloatVector.fromArray(F, row, np * NR + L).intoArray(wPack, dst + L);
+        for (int np = 0; np < fullPanels; np++) {
+            long at = first + (long) np * NR * size;
+            int dst = np * kc * NR;
+            if (dtype == DType.F32) {
+                for (int k = 0; k < kc; k++, at += stride, dst += NR) {
+                    for (int v = 0; v < NR; v += L) {
+                        FloatVector.fromMemorySegment(F, seg, at + 4L * v, Simd.LE).intoArray(wPack, dst + v);
+                    }
+                }
+            } else {
+                for (int k = 0; k < kc; k++, at += stride, dst += NR) {
+                    Widen.widen(dtype, seg, at, wPack, dst, NR);
+                }
             }
-            if (tail > 0) {
-                System.arraycopy(row, fullPanels * NR, wPack, dst, tail);
+        }
+        if (tail > 0) {
+            long at = first + (long) fullPanels * NR * size;
+            int dst = fullPanels * kc * NR;
+            for (int k = 0; k < kc; k++, at += stride, dst += NR) {
+                Widen.widen(dtype, seg, at, wPack, dst, tail);
                 Arrays.fill(wPack, dst + tail, dst + NR, 0f);
             }
         }
@@ -205,117 +222,19 @@ final class Gemm {
         }
     }
 
-    /**
-     * The 8×2L register tile: {@code c[r, :] (+)= Σ_k xPack[k][r] · wPack[k][:]} with sixteen
-     * accumulators, two weight loads and eight broadcasts per step (measured best of 4–14 rows ×
-     * 2–4 vectors on Zen 4; 14×2 runs out of the 32 vector registers).
-     */
+    /** The micro-kernel of the chosen tile (a switch on constants: C2 keeps only the one case). */
     static void kernel(float[] xp, int xBase, float[] wp, int wBase, int kc, float[] c, int cBase, int ldc,
             boolean first) {
-        int r0 = cBase + 0 * ldc;
-        int r1 = cBase + 1 * ldc;
-        int r2 = cBase + 2 * ldc;
-        int r3 = cBase + 3 * ldc;
-        int r4 = cBase + 4 * ldc;
-        int r5 = cBase + 5 * ldc;
-        int r6 = cBase + 6 * ldc;
-        int r7 = cBase + 7 * ldc;
-        FloatVector c00;
-        FloatVector c01;
-        FloatVector c10;
-        FloatVector c11;
-        FloatVector c20;
-        FloatVector c21;
-        FloatVector c30;
-        FloatVector c31;
-        FloatVector c40;
-        FloatVector c41;
-        FloatVector c50;
-        FloatVector c51;
-        FloatVector c60;
-        FloatVector c61;
-        FloatVector c70;
-        FloatVector c71;
-        if (first) {
-            c00 = FloatVector.zero(F);
-            c01 = c00;
-            c10 = c00;
-            c11 = c00;
-            c20 = c00;
-            c21 = c00;
-            c30 = c00;
-            c31 = c00;
-            c40 = c00;
-            c41 = c00;
-            c50 = c00;
-            c51 = c00;
-            c60 = c00;
-            c61 = c00;
-            c70 = c00;
-            c71 = c00;
-        } else {
-            c00 = FloatVector.fromArray(F, c, r0);
-            c01 = FloatVector.fromArray(F, c, r0 + L);
-            c10 = FloatVector.fromArray(F, c, r1);
-            c11 = FloatVector.fromArray(F, c, r1 + L);
-            c20 = FloatVector.fromArray(F, c, r2);
-            c21 = FloatVector.fromArray(F, c, r2 + L);
-            c30 = FloatVector.fromArray(F, c, r3);
-            c31 = FloatVector.fromArray(F, c, r3 + L);
-            c40 = FloatVector.fromArray(F, c, r4);
-            c41 = FloatVector.fromArray(F, c, r4 + L);
-            c50 = FloatVector.fromArray(F, c, r5);
-            c51 = FloatVector.fromArray(F, c, r5 + L);
-            c60 = FloatVector.fromArray(F, c, r6);
-            c61 = FloatVector.fromArray(F, c, r6 + L);
-            c70 = FloatVector.fromArray(F, c, r7);
-            c71 = FloatVector.fromArray(F, c, r7 + L);
+        switch (MR * 16 + NV) {
+            case 8 * 16 + 2 -> GemmKernels.tile8x2(xp, xBase, wp, wBase, kc, c, cBase, ldc, first);
+            case 8 * 16 + 3 -> GemmKernels.tile8x3(xp, xBase, wp, wBase, kc, c, cBase, ldc, first);
+            case 5 * 16 + 2 -> GemmKernels.tile5x2(xp, xBase, wp, wBase, kc, c, cBase, ldc, first);
+            case 6 * 16 + 2 -> GemmKernels.tile6x2(xp, xBase, wp, wBase, kc, c, cBase, ldc, first);
+            case 3 * 16 + 3 -> GemmKernels.tile3x3(xp, xBase, wp, wBase, kc, c, cBase, ldc, first);
+            case 4 * 16 + 2 -> GemmKernels.tile4x2(xp, xBase, wp, wBase, kc, c, cBase, ldc, first);
+            case 6 * 16 + 3 -> GemmKernels.tile6x3(xp, xBase, wp, wBase, kc, c, cBase, ldc, first);
+            case 12 * 16 + 2 -> GemmKernels.tile12x2(xp, xBase, wp, wBase, kc, c, cBase, ldc, first);
+            default -> throw new IllegalStateException("no kernel for the GEMM tile " + GemmTile.CHOSEN);
         }
-        int xi = xBase;
-        int wi = wBase;
-        for (int k = 0; k < kc; k++, xi += MR, wi += NR) {
-            FloatVector b0 = FloatVector.fromArray(F, wp, wi);
-            FloatVector b1 = FloatVector.fromArray(F, wp, wi + L);
-            FloatVector a = FloatVector.broadcast(F, xp[xi]);
-            c00 = a.fma(b0, c00);
-            c01 = a.fma(b1, c01);
-            a = FloatVector.broadcast(F, xp[xi + 1]);
-            c10 = a.fma(b0, c10);
-            c11 = a.fma(b1, c11);
-            a = FloatVector.broadcast(F, xp[xi + 2]);
-            c20 = a.fma(b0, c20);
-            c21 = a.fma(b1, c21);
-            a = FloatVector.broadcast(F, xp[xi + 3]);
-            c30 = a.fma(b0, c30);
-            c31 = a.fma(b1, c31);
-            a = FloatVector.broadcast(F, xp[xi + 4]);
-            c40 = a.fma(b0, c40);
-            c41 = a.fma(b1, c41);
-            a = FloatVector.broadcast(F, xp[xi + 5]);
-            c50 = a.fma(b0, c50);
-            c51 = a.fma(b1, c51);
-            a = FloatVector.broadcast(F, xp[xi + 6]);
-            c60 = a.fma(b0, c60);
-            c61 = a.fma(b1, c61);
-            a = FloatVector.broadcast(F, xp[xi + 7]);
-            c70 = a.fma(b0, c70);
-            c71 = a.fma(b1, c71);
-        }
-        c00.intoArray(c, r0);
-        c01.intoArray(c, r0 + L);
-        c10.intoArray(c, r1);
-        c11.intoArray(c, r1 + L);
-        c20.intoArray(c, r2);
-        c21.intoArray(c, r2 + L);
-        c30.intoArray(c, r3);
-        c31.intoArray(c, r3 + L);
-        c40.intoArray(c, r4);
-        c41.intoArray(c, r4 + L);
-        c50.intoArray(c, r5);
-        c51.intoArray(c, r5 + L);
-        c60.intoArray(c, r6);
-        c61.intoArray(c, r6 + L);
-        c70.intoArray(c, r7);
-        c71.intoArray(c, r7 + L);
     }
 }

@@ -40,7 +40,7 @@ final class Int8Matmul {
         int[] outliers = Scratch.ints(0, in);
         int outlierCount = outlierColumns(x, xOffset, rows, in, w.threshold(), outliers);
         float[] rowScales = Scratch.get(Scratch.PARAMS2, rows);
-        boolean oneRow = rows == 1 && I.length() == 16;
+        boolean oneRow = rows == 1;
         int[] qxInt = oneRow ? Scratch.ints(1, in) : null;
         float[] qxFloat = oneRow ? null : Scratch.get(Scratch.QUANTIZED, rows * in);
         for (int r = 0; r < rows; r++) {
@@ -161,19 +161,25 @@ final class Int8Matmul {
         }
     }
 
-    /** Σ qw[i]·qx[i] over one int8 row, exact: 64 weights per load, widened to four int vectors. */
+    /**
+     * Σ qw[i]·qx[i] over one int8 row, exact: one byte vector (4·L weights) per load, widened to
+     * four int vectors. Integer sums are exact, so the result is the same at every vector width.
+     */
     static int dot(MemorySegment seg, long row, int[] qx, int n) {
+        int step = B.length();
         IntVector a0 = IntVector.zero(I);
         IntVector a1 = a0;
         IntVector a2 = a0;
         IntVector a3 = a0;
         int i = 0;
-        for (int bound = n - n % 64; i < bound; i += 64) {
+        for (int bound = n - n % step; i < bound; i += step) {
             ByteVector b = ByteVector.fromMemorySegment(B, seg, row + i, Simd.LE);
             a0 = a0.add(((IntVector) b.convertShape(VectorOperators.B2I, I, 0)).mul(IntVector.fromArray(I, qx, i)));
-            a1 = a1.add(((IntVector) b.convertShape(VectorOperators.B2I, I, 1)).mul(IntVector.fromArray(I, qx, i + 16)));
-            a2 = a2.add(((IntVector) b.convertShape(VectorOperators.B2I, I, 2)).mul(IntVector.fromArray(I, qx, i + 32)));
-            a3 = a3.add(((IntVector) b.convertShape(VectorOperators.B2I, I, 3)).mul(IntVector.fromArray(I, qx, i + 48)));
+            a1 = a1.add(((IntVector) b.convertShape(VectorOperators.B2I, I, 1)).mul(IntVector.fromArray(I, qx, i + L)));
+            a2 = a2.add(((IntVector) b.convertShape(VectorOperators.B2I, I, 2))
+                    .mul(IntVector.fromArray(I, qx, i + 2 * L)));
+            a3 = a3.add(((IntVector) b.convertShape(VectorOperators.B2I, I, 3))
+                    .mul(IntVector.fromArray(I, qx, i + 3 * L)));
         }
         int sum = a0.add(a1).add(a2.add(a3)).reduceLanes(VectorOperators.ADD);
         for (; i < n; i++) {
