@@ -5,10 +5,14 @@
 #   RUNS=5 benchmarks/compare-blas.sh
 #   QUICK=1 benchmarks/compare-blas.sh    # 1 run, shorter iterations: a smoke test, not a measurement
 #   RUNS=1 JMH_ITERATIONS="-wi 2 -w 1s -i 3 -r 1s" benchmarks/compare-blas.sh   # ~12 minutes
+#   VECTORLM_JAVA_OPTS="-XX:UseAVX=2" benchmarks/compare-blas.sh     # JVM options for the JMH JVMs and forks
+#                      # (here: the AVX2 shape on an AVX-512 machine; 128-bit: -XX:MaxVectorSize=16)
 #
 # Needs: JDK 25 (found like ./mvnw finds it), /usr/bin/python3 with numpy on OpenBLAS
 # (Debian: apt-get install -y python3-numpy libopenblas0-pthread). Builds benchmarks.jar if missing.
-# Output: benchmarks/target/compare-blas/{openblas-1,openblas-2,jmh,jmh-int8}.json and the table on stdout.
+# Output: benchmarks/target/compare-blas/{openblas-1,openblas-2,jmh,jmh-int8}.json, machine.txt (CPU, ISA,
+# cores, the JVM's vector width with VECTORLM_JAVA_OPTS: benchmarks/scripts/machine_info.sh) and the
+# table on stdout.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -34,6 +38,11 @@ find_java() {
     exit 1
 }
 JAVA=$(find_java)
+read -r -a JAVA_OPTS <<< "${VECTORLM_JAVA_OPTS:-}"
+# JMH's forks inherit the launching JVM's options; a -jvmArgsAppend on the command line would instead
+# replace the benchmarks' own @Fork(jvmArgsAppend = ...), their -Xmx1g with it
+benchmarks/scripts/machine_info.sh "$JAVA" > "$OUT/machine.txt"
+echo "== $(sed -n 's/^machine=//p' "$OUT/machine.txt")"
 
 if [ ! -f "$JAR" ]; then
     ./mvnw -B -q -pl benchmarks -am package -DskipTests
@@ -48,7 +57,9 @@ else
     JMH_ITER=()
 fi
 
-echo "== $(date -u +%Y-%m-%dT%H:%MZ)  $(lscpu | sed -n 's/^Model name: *//p'), $(nproc) cores, runs=$RUNS"
+echo "date=$(date -u +%Y-%m-%dT%H:%MZ)" >> "$OUT/machine.txt"
+echo "runs=$RUNS" >> "$OUT/machine.txt"
+echo "== $(date -u +%Y-%m-%dT%H:%MZ), runs=$RUNS"
 echo "== load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 
 for t in 1 2; do
@@ -58,13 +69,15 @@ for t in 1 2; do
 done
 
 echo "== JMH: GEMM, GEMV, read bandwidth"
-"$JAVA" --add-modules jdk.incubator.vector -jar "$JAR" 'GemmBenchmark|GemvBenchmark.gemvBesideRead|BandwidthBenchmark' \
+"$JAVA" --add-modules jdk.incubator.vector "${JAVA_OPTS[@]}" -jar "$JAR" \
+    'GemmBenchmark|GemvBenchmark.gemvBesideRead|BandwidthBenchmark' \
     -f "$RUNS" "${JMH_ITER[@]}" -rf json -rff "$OUT/jmh.json" > "$OUT/jmh.log" 2>&1 \
     || { tail -30 "$OUT/jmh.log"; exit 1; }
 
 echo "== JMH: int8 GEMV (LLM.int8 layer quantized from F32, [out, in])"
-"$JAVA" --add-modules jdk.incubator.vector -jar "$JAR" 'GemvBenchmark.gemvBesideRead' -p dtype=I8 -p layout=OUT_IN \
-    -f "$RUNS" "${JMH_ITER[@]}" -rf json -rff "$OUT/jmh-int8.json" > "$OUT/jmh-int8.log" 2>&1 \
+"$JAVA" --add-modules jdk.incubator.vector "${JAVA_OPTS[@]}" -jar "$JAR" 'GemvBenchmark.gemvBesideRead' \
+    -p dtype=I8 -p layout=OUT_IN -f "$RUNS" "${JMH_ITER[@]}" \
+    -rf json -rff "$OUT/jmh-int8.json" > "$OUT/jmh-int8.log" 2>&1 \
     || { tail -30 "$OUT/jmh-int8.log"; exit 1; }
 
 echo "== load average after: $(cut -d' ' -f1-3 /proc/loadavg)"

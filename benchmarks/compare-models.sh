@@ -6,23 +6,32 @@
 #   QUICK=1 benchmarks/compare-models.sh      # 1 round, short runs, no scale test: a smoke test, not a measurement
 #   SCALE=0 benchmarks/compare-models.sh      # without the Pythia-2.8B-shaped (6.2 GB) scale test
 #   MODELS=/somewhere benchmarks/compare-models.sh   # where the models are made (default /tmp/vectorlm-bench)
+#   LLAMA_CPP_SRC=~/src/llama.cpp benchmarks/compare-models.sh   # with llama.cpp's llama-bench beside PyTorch
+#   VECTORLM_JAVA_OPTS="-XX:UseAVX=2" benchmarks/compare-models.sh   # JVM options for every VectorLM JVM
+#                      # (here: the AVX2 shape on an AVX-512 machine; 128-bit: -XX:MaxVectorSize=16)
 #
 # What it does, in order:
 #  1. builds benchmarks/target/benchmarks.jar (ModelBench, BandwidthBenchmark) when missing or older
 #     than the sources;
 #  2. makes the models under $MODELS unless present: GPT-2 124M shape f32 and bf16
 #     (tools/make_gpt2_bench_model.py), Pythia-160M shape f32 and f16 (tools/make_neox_bench_model.py);
+#  2b. with LLAMA_CPP_SRC (a llama.cpp checkout or git dir, see benchmarks/llamacpp-bench.sh): builds
+#     llama-bench and converts the four models to GGUF (f32, and f16 for the 16-bit ones);
 #  3. measures read bandwidth with the kernels' JMH BandwidthBenchmark (1 and 2 threads);
 #  4. for each round, for 1 and 2 threads, for each model, runs VectorLM's ModelBench and then the
 #     PyTorch eager script (benchmarks/scripts/torch_model_bench.py), each in a fresh process with its
 #     own warm-up and measured repetitions; PyTorch runs with torch.set_num_threads(n),
 #     OPENBLAS_NUM_THREADS=OMP_NUM_THREADS=n, OMP_WAIT_POLICY=PASSIVE, and without this machine's
-#     OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE;
+#     OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE; with LLAMA_CPP_SRC, llama-bench follows PyTorch
+#     (`-p 512 -n 128 -t n`, same number of repetitions), so all three share each round;
 #  5. checks the greedy ids of VectorLM against PyTorch's f32 run on the same weights;
 #  6. time to first token and peak RSS of cold starts: `./vectorlm generate` when the launcher is
 #     there, and always ModelBench's `generate` probe (a bare JVM: load, prefill, decode);
 #  7. the scale test: a Pythia-2.8B-shaped f16 model of 6.2 GB generating 8 tokens (RSS, tokens/s);
 #  8. prints the table (benchmarks/scripts/compare_models_table.py).
+# Every VectorLM JVM gets $VECTORLM_JAVA_OPTS (split on spaces; JMH's forks inherit them from their
+# launcher; ./vectorlm reads the variable itself); the machine (CPU, ISA, cores, the JVM's vector
+# width with those options: benchmarks/scripts/machine_info.sh) is printed first and kept in machine.txt.
 # Needs: JDK 25, /usr/bin/python3 with torch (Debian python3-torch 1.13), /usr/bin/time.
 # Output: benchmarks/target/compare-models/*.json, *.log and the table on stdout (also table.md).
 set -euo pipefail
@@ -39,19 +48,34 @@ if [ -n "${QUICK:-}" ]; then
     ROUNDS=1
     OURS_RUNS=(--runs 2 --warmup 1)
     TORCH_RUNS=(--runs 2 --warmup 1)
+    LLAMA_REPS=2
     COLD_RUNS=2
     SCALE=0
 else
     OURS_RUNS=(--runs 3 --warmup 2)
     TORCH_RUNS=(--runs 3 --warmup 1)
+    LLAMA_REPS=3
     COLD_RUNS=5
 fi
 
 # shellcheck source=../.mvn/jdk25.sh
 . .mvn/jdk25.sh
 JAVA="$JAVA_HOME/bin/java"
+read -r -a JAVA_OPTS <<< "${VECTORLM_JAVA_OPTS:-}"
+VJAVA=("$JAVA" --add-modules jdk.incubator.vector "${JAVA_OPTS[@]}")
+# JMH's forks inherit the launching JVM's options; a -jvmArgsAppend on the command line would instead
+# replace the benchmarks' own @Fork(jvmArgsAppend = ...), their -Xmx1g with it
 rm -rf "$OUT"
 mkdir -p "$OUT" "$MODELS"
+benchmarks/scripts/machine_info.sh "$JAVA" > "$OUT/machine.txt"
+echo "== $(sed -n 's/^machine=//p' "$OUT/machine.txt")" >&2
+if [ -n "${LLAMA_CPP_SRC:-}" ]; then
+    LLAMA=1
+else
+    LLAMA=0
+    echo "== llama.cpp column skipped: set LLAMA_CPP_SRC to a llama.cpp checkout or git dir to add it" \
+        "(benchmarks/llamacpp-bench.sh)" >&2
+fi
 
 if [ ! -f "$JAR" ] || [ -n "$(find pom.xml ./*/pom.xml ./*/src/main -newer "$JAR" -print -quit)" ]; then
     echo "== building $JAR" >&2
@@ -72,7 +96,7 @@ make_model "$MODELS/pythia-160m-f16" tools/make_neox_bench_model.py "$MODELS/pyt
 
 ours() { # NAME THREADS ROUND MODEL_DIR [FLAGS...]
     local name="$1" t="$2" r="$3" dir="$4"; shift 4
-    "$JAVA" --add-modules jdk.incubator.vector -cp "$JAR" io.github.vectorlm.bench.model.ModelBench \
+    "${VJAVA[@]}" -cp "$JAR" io.github.vectorlm.bench.model.ModelBench \
         --model "$dir" --threads "$t" "${OURS_RUNS[@]}" "$@" \
         > "$OUT/$name-t$t-ours-r$r.json" 2> "$OUT/$name-t$t-ours-r$r.log" \
         || { cat "$OUT/$name-t$t-ours-r$r.log" >&2; exit 1; }
@@ -88,20 +112,28 @@ pytorch() { # NAME THREADS ROUND MODEL_DIR COMPUTE [FLAGS...]
         > "$OUT/$name-t$t-torch-r$r.json" 2> "$OUT/$name-t$t-torch-r$r.log" \
         || { cat "$OUT/$name-t$t-torch-r$r.log" >&2; exit 1; }
 }
+llamacpp() { # NAME THREADS ROUND: llama-bench on NAME's GGUF (benchmarks/llamacpp-bench.sh prepare made it)
+    [ "$LLAMA" = 1 ] || return 0
+    REPS="$LLAMA_REPS" MODELS="$MODELS" benchmarks/llamacpp-bench.sh run "$1" "$2" "$OUT/$1-t$2-llamacpp-r$3.json"
+}
+if [ "$LLAMA" = 1 ]; then
+    echo "== llama.cpp: llama-bench and the GGUFs (benchmarks/llamacpp-bench.sh prepare)" >&2
+    MODELS="$MODELS" benchmarks/llamacpp-bench.sh prepare "$OUT"
+fi
 
 {
     echo "date=$(date -u +%Y-%m-%dT%H:%MZ)"
-    echo "cpu=$(lscpu | sed -n 's/^Model name: *//p'), $(nproc) cores, $(free -g | awk '/^Mem:/ {print $2}') GiB"
+    echo "memory=$(free -g | awk '/^Mem:/ {print $2}') GiB"
     echo "java=$("$JAVA" -version 2>&1 | head -1)"
     echo "torch=$(/usr/bin/python3 -c 'import torch; print(torch.__version__)')"
     echo "rounds=$ROUNDS"
     echo "load_before=$(cut -d' ' -f1-3 /proc/loadavg)"
-} > "$OUT/machine.txt"
-echo "== $(tr '\n' ' ' < "$OUT/machine.txt")" >&2
+} >> "$OUT/machine.txt"
+echo "== $(grep -E '^(date|memory|java|torch|rounds|load_before)=' "$OUT/machine.txt" | tr '\n' ' ')" >&2
 
 echo "== read bandwidth (BandwidthBenchmark, JMH)" >&2
 for attempt in $(seq 1 60); do # another JMH run holds /tmp/jmh.lock: wait for it rather than run beside it
-    if "$JAVA" --add-modules jdk.incubator.vector -jar "$JAR" BandwidthBenchmark -f 1 -wi 2 -w 1s -i 5 -r 1s \
+    if "${VJAVA[@]}" -jar "$JAR" BandwidthBenchmark -f 1 -wi 2 -w 1s -i 5 -r 1s \
         -rf json -rff "$OUT/bandwidth.json" > "$OUT/bandwidth.log" 2>&1; then
         break
     fi
@@ -116,12 +148,16 @@ for r in $(seq 1 "$ROUNDS"); do
         echo "== round $r/$ROUNDS, $t thread(s), load $(cut -d' ' -f1 /proc/loadavg)" >&2
         ours gpt2-f32 "$t" "$r" "$MODELS/gpt2-124m-f32"
         pytorch gpt2-f32 "$t" "$r" "$MODELS/gpt2-124m-f32" f32 "${TORCH_RUNS[@]}"
+        llamacpp gpt2-f32 "$t" "$r"
         ours gpt2-bf16 "$t" "$r" "$MODELS/gpt2-124m-bf16"
         pytorch gpt2-bf16 "$t" "$r" "$MODELS/gpt2-124m-bf16" bf16 "${TORCH_RUNS[@]}"
+        llamacpp gpt2-bf16 "$t" "$r"
         ours pythia-f32 "$t" "$r" "$MODELS/pythia-160m-f32"
         pytorch pythia-f32 "$t" "$r" "$MODELS/pythia-160m-f32" f32 "${TORCH_RUNS[@]}"
+        llamacpp pythia-f32 "$t" "$r"
         ours pythia-int8 "$t" "$r" "$MODELS/pythia-160m-f32" --int8
         ours pythia-f16 "$t" "$r" "$MODELS/pythia-160m-f16"
+        llamacpp pythia-f16 "$t" "$r"
     done
 done
 
@@ -134,7 +170,7 @@ cold() { # NAME RUN COMMAND...: wall seconds and max RSS of one fresh process
     /usr/bin/time -f '{"wall_s": %e, "max_rss_kb": %M, "exit": %x}' -o "$OUT/$name-time-$i.json" \
         "$@" > "$OUT/$name-$i.out" 2> "$OUT/$name-$i.log" || { cat "$OUT/$name-$i.log" >&2; exit 1; }
 }
-PROBE=("$JAVA" --add-modules jdk.incubator.vector -cp "$JAR" io.github.vectorlm.bench.model.ModelBench generate)
+PROBE=("${VJAVA[@]}" -cp "$JAR" io.github.vectorlm.bench.model.ModelBench generate)
 CLI="${VECTORLM_CLI:-./vectorlm}"
 has_cli() { [ -x "$CLI" ] && "$CLI" generate --help > /dev/null 2>&1; }
 echo "== cold starts: time to first token, peak RSS" >&2
@@ -165,7 +201,7 @@ for m in gpt2-124m-f32 gpt2-124m-bf16 pythia-160m-f32 pythia-160m-f16; do
 done
 # the same with the serial collector and a small young generation: the warm-up's garbage (the Vector
 # API's interpreted forms box every vector) then never grows the heap
-cold probe-serial-rss-gpt2-124m-f32 1 "$JAVA" --add-modules jdk.incubator.vector -XX:+UseSerialGC -Xmn24m \
+cold probe-serial-rss-gpt2-124m-f32 1 "${VJAVA[@]}" -XX:+UseSerialGC -Xmn24m \
     -cp "$JAR" io.github.vectorlm.bench.model.ModelBench generate --model "$MODELS/gpt2-124m-f32" --ids 1,2,3 \
     --max-new-tokens 32
 

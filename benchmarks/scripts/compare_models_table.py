@@ -5,7 +5,9 @@ Usage: compare_models_table.py DIR    (DIR = benchmarks/target/compare-models)
 
 Every figure is "median [min-max]" over all measured repetitions of all rounds (each round is a
 fresh process with its own warm-up), so the spread across processes and time is visible. Ratios
-use the medians.
+use the medians. When the folder holds llama.cpp runs (compare-models.sh with LLAMA_CPP_SRC), the
+decode and prefill-512 tables get a llama.cpp column (llama-bench's tg128 and pp512 samples) and
+VectorLM ÷ llama.cpp.
 """
 import glob
 import json
@@ -23,6 +25,9 @@ CONFIGS = [
     ("pythia-f16", "Pythia-160M", "f16", "pythia-f32", "²"),
 ]
 F32_OF = {"gpt2-bf16": "gpt2-f32", "pythia-int8": "pythia-f32", "pythia-f16": "pythia-f32"}
+# the llama.cpp run each config is compared with: the GGUF of the same weights (16-bit ones as f16);
+# none for int8 (llama.cpp's Q8_0 is another format, not LLM.int8)
+LLAMA_OF = {"gpt2-f32": "gpt2-f32", "gpt2-bf16": "gpt2-bf16", "pythia-f32": "pythia-f32", "pythia-f16": "pythia-f16"}
 TARGETS = {"decode_vs_torch": 2.0, "bandwidth": 0.65, "bf16_vs_f32": 1.7, "prefill_vs_torch": 1.0,
            "ttft_s": 1.5, "rss_over_weights_mb": 200, "int8_vs_f32": 1.8}
 
@@ -55,7 +60,7 @@ class Results:
         self.dir = directory
         self.runs = {}  # (config, threads, impl) -> list of result objects, one per process
         for path in sorted(glob.glob(os.path.join(directory, "*-t[0-9]*-*-r[0-9]*.json"))):
-            m = re.match(r"(.+)-t(\d+)-(ours|torch)-r(\d+)\.json$", os.path.basename(path))
+            m = re.match(r"(.+)-t(\d+)-(ours|torch|llamacpp)-r(\d+)\.json$", os.path.basename(path))
             if m:
                 try:
                     result = load(path)
@@ -77,6 +82,11 @@ class Results:
     def prefill(self, config, threads, impl, tokens):
         return [v for r in self.get(config, threads, impl) for p in r["prefill"] if p["tokens"] == tokens
                 for v in p["tokens_per_s"]["all"]]
+
+    def llama(self, config, threads, n_prompt, n_gen):
+        """llama-bench's tokens/s samples of the test (n_prompt, n_gen): (0, 128) tg128, (512, 0) pp512."""
+        return [v for run in self.get(LLAMA_OF.get(config), threads, "llamacpp") for r in run
+                if r["n_prompt"] == n_prompt and r["n_gen"] == n_gen for v in r["samples_ts"]]
 
     def first(self, config, threads, impl):
         runs = self.get(config, threads, impl)
@@ -134,10 +144,20 @@ def main():
             for line in f:
                 k, v = line.split()
                 model_bytes[k] = int(v)
+    llamacpp = {}
+    if os.path.exists(os.path.join(d, "llamacpp.txt")):
+        with open(os.path.join(d, "llamacpp.txt")) as f:
+            for line in f:
+                k, _, v = line.strip().partition("=")
+                llamacpp[k] = v
+    have_llama = any(impl == "llamacpp" for _, _, impl in res.runs)
     verdicts = []
 
+    print(f"Machine: {machine.get('machine', machine.get('cpu'))}")
+    print()
+    peer = f"; llama.cpp {llamacpp.get('commit', '?')[:12]} (llama-bench)" if have_llama else ""
     print(f"Measured {machine.get('date')} on {machine.get('cpu')}; {machine.get('java')}; "
-          f"PyTorch {machine.get('torch')} (Debian, OpenBLAS); {machine.get('rounds')} alternating rounds. "
+          f"PyTorch {machine.get('torch')} (Debian, OpenBLAS){peer}; {machine.get('rounds')} alternating rounds. "
           f"Load average before {machine.get('load_before')}, after {machine.get('load_after')}.")
     print()
     print("Command: `benchmarks/compare-models.sh`. Figures: median [min–max] over every measured repetition of "
@@ -152,9 +172,11 @@ def main():
     # decode
     print("#### Decode: 16-token prompt, then 128 greedy tokens with the KV cache (tokens/s)")
     print()
-    print("| model | weights | threads | VectorLM | PyTorch eager | × PyTorch | MB read / token | VectorLM GB/s "
-          "| bandwidth limit (tok/s) | % of limit | file read GB/s | % of file limit | × our f32 |")
-    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+    print("| model | weights | threads | VectorLM | PyTorch eager | × PyTorch "
+          + ("| llama.cpp tg128 | × llama.cpp " if have_llama else "")
+          + "| MB read / token | VectorLM GB/s | bandwidth limit (tok/s) | % of limit | file read GB/s "
+            "| % of file limit | × our f32 |")
+    print("|---|---|---|---|---|---|" + ("---|---|" if have_llama else "") + "---|---|---|---|---|---|---|")
     for cfg, model, weights, base, note in CONFIGS:
         for t in res.threads:
             ours = res.decode(cfg, t, "ours")
@@ -174,7 +196,13 @@ def main():
             f32 = F32_OF.get(cfg)
             vs_f32 = med(ours) / med(res.decode(f32, t, "ours")) if f32 and res.decode(f32, t, "ours") else None
             torch_label = fmt(torch) + (f" {note}" if note else "")
-            print(f"| {model} | {weights} | {t} | {fmt(ours)} | {torch_label} | {ratio:.2f} | {wbytes / 1e6:.0f} "
+            llama_cells = ""
+            if have_llama:
+                llama = res.llama(cfg, t, 0, 128)
+                llama_cells = (f"| {fmt(llama)}{' ³' if llama and weights == 'bf16' else ''} "
+                               f"| {f'{med(ours) / med(llama):.2f}' if llama else '—'} ")
+            print(f"| {model} | {weights} | {t} | {fmt(ours)} | {torch_label} | {ratio:.2f} {llama_cells}"
+                  f"| {wbytes / 1e6:.0f} "
                   f"| {fmt(gbps)} | {limit:.1f} | {100 * frac:.0f}% "
                   f"| {fmt(file_rates) if file_rates else '—'} | {f'{100 * file_frac:.0f}%' if file_rates else '—'} "
                   f"| {'' if vs_f32 is None else f'{vs_f32:.2f}'} |")
@@ -203,14 +231,21 @@ def main():
           "File read: the same plain read (`ReadProbe`) of exactly the tensors a decode step reads, mapped "
           "from the model's checkpoint, in the VectorLM process after its decode runs (5 passes per run); "
           "% of file limit divides by that, the limit of the very memory the weights are in.")
+    if have_llama:
+        print()
+        print(f"llama.cpp: `llama-bench -p 512 -n 128 -t n -o json` (tg128: 128 tokens one by one from an empty "
+              f"context; pp512: one 512-token batch), commit {llamacpp.get('commit', '?')}, built "
+              f"{llamacpp.get('build', '?')}; GGUFs from its own `convert_hf_to_gguf.py` of the same weights "
+              f"(f32 → f32, 16-bit → f16). ³ GPT-2 bf16: llama.cpp runs an f16 GGUF of those weights (same bytes "
+              f"per weight). Pythia int8 has no llama.cpp peer here (Q8_0 is another format).")
     print()
 
     # prefill
     print("#### Prefill: one forward of n tokens on an empty cache (tokens/s)")
     print()
     print("| model | weights | threads | n = 16 VectorLM / PyTorch | n = 128 VectorLM | PyTorch | × | "
-          "n = 512 VectorLM | PyTorch | × |")
-    print("|---|---|---|---|---|---|---|---|---|---|")
+          "n = 512 VectorLM | PyTorch | × |" + (" llama.cpp pp512 | × llama.cpp |" if have_llama else ""))
+    print("|---|---|---|---|---|---|---|---|---|---|" + ("---|---|" if have_llama else ""))
     for cfg, model, weights, base, note in CONFIGS:
         for t in res.threads:
             if not res.get(cfg, t, "ours"):
@@ -229,6 +264,11 @@ def main():
                     # FMA peak is below PyTorch's bf16 rate here (docs/performance.md, "Reading the table")
                     verdicts.append((f"prefill {n} against PyTorch's bf16 compute, {model} bf16, {t} thr",
                                      f"{ratio:.2f}×", None))
+            if have_llama:
+                llama = res.llama(cfg, t, 512, 0)
+                o = res.prefill(cfg, t, "ours", 512)
+                cells += [fmt(llama, 0) + (" ³" if llama and weights == "bf16" else ""),
+                          f"{med(o) / med(llama):.2f}" if llama and o else "—"]
             print(f"| {model} | {weights} | {t} | " + " | ".join(cells) + " |")
     print()
 

@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 """Prints VectorLM's JMH kernel results beside OpenBLAS and the measured read bandwidth.
 
-Usage: compare_table.py DIR    (DIR holds jmh.json and openblas-1.json, openblas-2.json)
+Usage: compare_table.py DIR    (DIR holds jmh.json and openblas-1.json, openblas-2.json, and
+                                machine.txt, whose machine= line heads the output)
 
 Every figure is "median [min-max]" over all measurement iterations of all forks (JMH) or over all
 runs (OpenBLAS), so the spread across runs is visible. Ratios use the medians.
@@ -45,6 +46,13 @@ def main():
     if os.path.exists(int8_path):
         with open(int8_path) as f:
             jmh += json.load(f)
+    machine_path = os.path.join(directory, "machine.txt")
+    if os.path.exists(machine_path):
+        with open(machine_path) as f:
+            machine = dict(line.rstrip("\n").partition("=")[::2] for line in f if "=" in line)
+        print(f"Machine: {machine.get('machine', '?')}")
+        print(f"Measured {machine.get('date', '?')}, {machine.get('runs', '?')} runs.")
+        print()
     blas = {}
     for t in ("1", "2"):
         path = os.path.join(directory, f"openblas-{t}.json")
