@@ -168,14 +168,16 @@ public final class GenerateKernels {
         s.blank();
         s.open("private GemvRowKernels()");
         s.close();
-        // F32: four vectors per step straight into the four accumulators, each 64-byte line touched
-        dot(s, Weight.F32, 1, 4, true);
-        dot(s, Weight.F32, 2, 4, true);
+        // F32: one or two rows four vectors per step straight into the four accumulators; four rows
+        // one vector per step, accumulators rotated
+        dot(s, Weight.F32, 1, 4);
+        dot(s, Weight.F32, 2, 4);
+        dot(s, Weight.F32, 4, 1);
         // 16-bit: one row two vectors per step, four rows one vector per step, accumulators rotated
-        dot(s, Weight.BF16, 1, 2, false);
-        dot(s, Weight.BF16, 4, 1, false);
-        dot(s, Weight.F16, 1, 2, false);
-        dot(s, Weight.F16, 4, 1, false);
+        dot(s, Weight.BF16, 1, 2);
+        dot(s, Weight.BF16, 4, 1);
+        dot(s, Weight.F16, 1, 2);
+        dot(s, Weight.F16, 4, 1);
         dotF16Exact(s);
         s.close();
         return s.toString();
@@ -268,10 +270,9 @@ public final class GenerateKernels {
      * {@code perStep} vectors of each row per step, the accumulators rotated by {@code perStep}
      * after each step (not at all for four). F32's whole vectors after the last group of four go
      * into accumulator 0; 16-bit rows leave them to the scalar tail. Then (a0+a1)+(a2+a3), the lanes
-     * folded in registers, the tail by scalar FMAs. {@code touchLines}: each step also reads one
-     * byte of each 64 it covers as a scalar, summed into {@code sink}, so that C2 keeps the loads.
+     * folded in registers, the tail by scalar FMAs.
      */
-    static void dot(Source s, Weight w, int rows, int perStep, boolean touchLines) {
+    static void dot(Source s, Weight w, int rows, int perStep) {
         boolean one = rows == 1;
         boolean vectorTail = !w.widened();
         // one row's vectors of a step are loaded before any is widened (16-bit, one row)
@@ -284,8 +285,7 @@ public final class GenerateKernels {
                         + " x, into {@code out[o .. o + " + (rows - 1) + "]}";
         s.javadoc(what + ", " + (perStep == 1 ? "one vector" : word(perStep) + " vectors") + " of each row per step"
                 + (w == Weight.F16 ? "; {@code xs} holds x times 2^112" : "") + ".");
-        String params = "MemorySegment xs, MemorySegment seg, long row, " + (one ? "" : "long rowBytes, ") + "int n"
-                + (touchLines ? ", int[] sink" : "");
+        String params = "MemorySegment xs, MemorySegment seg, long row, " + (one ? "" : "long rowBytes, ") + "int n";
         s.open("static " + (one ? "float " : "void ") + "dot" + rows + w.suffix + "(" + (one ? "" : "float[] out, int o, ")
                 + params + ")");
         for (int r = 0; r < rows; r++) {
@@ -295,9 +295,6 @@ public final class GenerateKernels {
         }
         for (int r = 1; r < rows; r++) {
             s.line("long " + row(r) + " = " + row(r - 1) + " + rowBytes;");
-        }
-        if (touchLines) {
-            s.line("int touched = 0;");
         }
         String step = perStep == 1 ? "L" : perStep + " * L";
         if (vectorTail) {
@@ -311,15 +308,6 @@ public final class GenerateKernels {
         }
         for (int r = 0; r < rows; r++) {
             s.line("long " + at(r, rows) + " = " + row(r) + " + " + w.bytes + "L * i;");
-        }
-        if (touchLines) {
-            s.open("for (int line = 0; line < " + w.bytes * perStep + " * L; line += 64)");
-            StringBuilder sum = new StringBuilder("touched += ");
-            for (int r = 0; r < rows; r++) {
-                sum.append(r > 0 ? " + " : "").append("seg.get(ValueLayout.JAVA_BYTE, ").append(at(r, rows)).append(" + line)");
-            }
-            s.line(sum + ";");
-            s.close();
         }
         s.line("long xi = 4L * (i & mask);");
         if (!one) {
@@ -376,9 +364,6 @@ public final class GenerateKernels {
             s.line(sum(r, rows) + " = Math.fma(" + weight + ", " + (one ? "\n" + xScalar : "xf") + ", " + sum(r, rows) + ");");
         }
         s.close();
-        if (touchLines) {
-            s.line("sink[0] += touched;");
-        }
         if (one) {
             s.line("return sum;");
         } else {
@@ -485,7 +470,8 @@ public final class GenerateKernels {
      * convert them, against {@code x[i]} times 2^112; a group of rows any of whose {@code x[i]}
      * that could overflow (or every row, where the weight holds an infinity or NaN) goes one row at
      * a time through the exact conversion, {@code GemvColumns.axpyF16Exact}: the same FMAs.
-     * {@code touchLines}: as for the dot products.
+     * {@code touchLines}: each step also reads one byte of each 64 it covers as a scalar, summed
+     * into the scratch sink, so that C2 keeps the loads.
      */
     static void sweep(Source s, Weight w, int rows, boolean touchLines) {
         boolean f16 = w == Weight.F16;

@@ -1,7 +1,6 @@
 package io.github.vectorlm.tensor.ops;
 
 import java.util.Locale;
-import jdk.incubator.vector.FloatVector;
 
 /**
  * The GEMM register tile for this CPU: {@code rows} of x × {@code vectors} vectors of outputs,
@@ -38,7 +37,7 @@ record GemmTile(int rows, int vectors) {
     };
 
     /** The tile of this JVM (after {@link #AVAILABLE}, which it reads). */
-    static final GemmTile CHOSEN = choose(Simd.L, vectorRegisters(), System.getProperty("vectorlm.gemm.tile"));
+    static final GemmTile CHOSEN = choose(Simd.L, Simd.REGISTERS, System.getProperty("vectorlm.gemm.tile"));
 
     /**
      * The tile for {@code lanes}-float vectors and {@code registers} vector registers, or the one
@@ -60,18 +59,6 @@ record GemmTile(int rows, int vectors) {
             return lanes >= 16 ? new GemmTile(8, 2) : new GemmTile(8, 3);
         }
         return new GemmTile(5, 2);
-    }
-
-    /**
-     * Vector registers the JIT can use: 32 on AArch64 and where x86 has AVX-512 (the JVM's widest
-     * float vector is 512 bits), else 16 (AVX2, or AVX-512 hardware with {@code -XX:UseAVX=2}).
-     */
-    static int vectorRegisters() {
-        String arch = System.getProperty("os.arch", "");
-        if (arch.equals("aarch64") || arch.equals("arm64")) {
-            return 32;
-        }
-        return FloatVector.SPECIES_MAX.vectorBitSize() >= 512 ? 32 : 16;
     }
 
     /** Accumulators the tile keeps in registers. */

@@ -31,19 +31,15 @@ final class GemvRowKernels {
     /**
      * The dot product of the F32 row at byte {@code row} with x, four vectors of each row per step.
      */
-    static float dot1F32(MemorySegment xs, MemorySegment seg, long row, int n, int[] sink) {
+    static float dot1F32(MemorySegment xs, MemorySegment seg, long row, int n) {
         FloatVector a0 = FloatVector.zero(F);
         FloatVector a1 = a0;
         FloatVector a2 = a0;
         FloatVector a3 = a0;
-        int touched = 0;
         int mask = Gemv.indexMask(n);
         int i = 0;
         for (int bound = n - n % (4 * L); i < bound; i += 4 * L) {
             long at = row + 4L * i;
-            for (int line = 0; line < 16 * L; line += 64) {
-                touched += seg.get(ValueLayout.JAVA_BYTE, at + line);
-            }
             long xi = 4L * (i & mask);
             a0 = FloatVector.fromMemorySegment(F, seg, at, Simd.LE)
                     .fma(IntVector.fromMemorySegment(Simd.I, xs, xi, Simd.LE).reinterpretAsFloats(), a0);
@@ -73,7 +69,6 @@ final class GemvRowKernels {
             sum = Math.fma(seg.get(F32, row + 4L * i), 
                     Float.intBitsToFloat(xs.get(X_BITS, 4L * i)), sum);
         }
-        sink[0] += touched;
         return sum;
     }
 
@@ -81,7 +76,7 @@ final class GemvRowKernels {
      * The dot products of the two F32 rows from byte {@code row} ({@code rowBytes} apart) with x,
      * into {@code out[o .. o + 1]}, four vectors of each row per step.
      */
-    static void dot2F32(float[] out, int o, MemorySegment xs, MemorySegment seg, long row, long rowBytes, int n, int[] sink) {
+    static void dot2F32(float[] out, int o, MemorySegment xs, MemorySegment seg, long row, long rowBytes, int n) {
         FloatVector a0 = FloatVector.zero(F);
         FloatVector a1 = a0;
         FloatVector a2 = a0;
@@ -91,15 +86,11 @@ final class GemvRowKernels {
         FloatVector b2 = a0;
         FloatVector b3 = a0;
         long rowB = row + rowBytes;
-        int touched = 0;
         int mask = Gemv.indexMask(n);
         int i = 0;
         for (int bound = n - n % (4 * L); i < bound; i += 4 * L) {
             long atA = row + 4L * i;
             long atB = rowB + 4L * i;
-            for (int line = 0; line < 16 * L; line += 64) {
-                touched += seg.get(ValueLayout.JAVA_BYTE, atA + line) + seg.get(ValueLayout.JAVA_BYTE, atB + line);
-            }
             long xi = 4L * (i & mask);
             FloatVector x0 = IntVector.fromMemorySegment(Simd.I, xs, xi, Simd.LE).reinterpretAsFloats();
             FloatVector x1 = IntVector.fromMemorySegment(Simd.I, xs, xi + 4L * L, Simd.LE).reinterpretAsFloats();
@@ -146,9 +137,126 @@ final class GemvRowKernels {
             sumA = Math.fma(seg.get(F32, row + 4L * i), xf, sumA);
             sumB = Math.fma(seg.get(F32, rowB + 4L * i), xf, sumB);
         }
-        sink[0] += touched;
         out[o] = sumA;
         out[o + 1] = sumB;
+    }
+
+    /**
+     * The dot products of the four F32 rows from byte {@code row} ({@code rowBytes} apart) with x,
+     * into {@code out[o .. o + 3]}, one vector of each row per step.
+     */
+    static void dot4F32(float[] out, int o, MemorySegment xs, MemorySegment seg, long row, long rowBytes, int n) {
+        FloatVector a0 = FloatVector.zero(F);
+        FloatVector a1 = a0;
+        FloatVector a2 = a0;
+        FloatVector a3 = a0;
+        FloatVector b0 = a0;
+        FloatVector b1 = a0;
+        FloatVector b2 = a0;
+        FloatVector b3 = a0;
+        FloatVector c0 = a0;
+        FloatVector c1 = a0;
+        FloatVector c2 = a0;
+        FloatVector c3 = a0;
+        FloatVector d0 = a0;
+        FloatVector d1 = a0;
+        FloatVector d2 = a0;
+        FloatVector d3 = a0;
+        long rowB = row + rowBytes;
+        long rowC = rowB + rowBytes;
+        long rowD = rowC + rowBytes;
+        int mask = Gemv.indexMask(n);
+        int i = 0;
+        for (int bound = n - n % (4 * L); i < bound; i += L) {
+            long atA = row + 4L * i;
+            long atB = rowB + 4L * i;
+            long atC = rowC + 4L * i;
+            long atD = rowD + 4L * i;
+            long xi = 4L * (i & mask);
+            FloatVector x0 = IntVector.fromMemorySegment(Simd.I, xs, xi, Simd.LE).reinterpretAsFloats();
+            FloatVector na0 = FloatVector.fromMemorySegment(F, seg, atA, Simd.LE).fma(x0, a0);
+            FloatVector nb0 = FloatVector.fromMemorySegment(F, seg, atB, Simd.LE).fma(x0, b0);
+            FloatVector nc0 = FloatVector.fromMemorySegment(F, seg, atC, Simd.LE).fma(x0, c0);
+            FloatVector nd0 = FloatVector.fromMemorySegment(F, seg, atD, Simd.LE).fma(x0, d0);
+            a0 = a1;
+            a1 = a2;
+            a2 = a3;
+            a3 = na0;
+            b0 = b1;
+            b1 = b2;
+            b2 = b3;
+            b3 = nb0;
+            c0 = c1;
+            c1 = c2;
+            c2 = c3;
+            c3 = nc0;
+            d0 = d1;
+            d1 = d2;
+            d2 = d3;
+            d3 = nd0;
+        }
+        for (; i + L <= n; i += L) {
+            FloatVector xv = IntVector.fromMemorySegment(Simd.I, xs, 4L * (i & mask), Simd.LE).reinterpretAsFloats();
+            a0 = FloatVector.fromMemorySegment(F, seg, row + 4L * i, Simd.LE).fma(xv, a0);
+            b0 = FloatVector.fromMemorySegment(F, seg, rowB + 4L * i, Simd.LE).fma(xv, b0);
+            c0 = FloatVector.fromMemorySegment(F, seg, rowC + 4L * i, Simd.LE).fma(xv, c0);
+            d0 = FloatVector.fromMemorySegment(F, seg, rowD + 4L * i, Simd.LE).fma(xv, d0);
+        }
+        FloatVector va = a0.add(a1).add(a2.add(a3));
+        if (L >= 16) {
+            va = va.add(va.rearrange(Simd.FOLD_8));
+        }
+        if (L >= 8) {
+            va = va.add(va.rearrange(Simd.FOLD_4));
+        }
+        if (L >= 4) {
+            va = va.add(va.rearrange(Simd.FOLD_2));
+        }
+        float sumA = va.add(va.rearrange(Simd.FOLD_1)).lane(0);
+        FloatVector vb = b0.add(b1).add(b2.add(b3));
+        if (L >= 16) {
+            vb = vb.add(vb.rearrange(Simd.FOLD_8));
+        }
+        if (L >= 8) {
+            vb = vb.add(vb.rearrange(Simd.FOLD_4));
+        }
+        if (L >= 4) {
+            vb = vb.add(vb.rearrange(Simd.FOLD_2));
+        }
+        float sumB = vb.add(vb.rearrange(Simd.FOLD_1)).lane(0);
+        FloatVector vc = c0.add(c1).add(c2.add(c3));
+        if (L >= 16) {
+            vc = vc.add(vc.rearrange(Simd.FOLD_8));
+        }
+        if (L >= 8) {
+            vc = vc.add(vc.rearrange(Simd.FOLD_4));
+        }
+        if (L >= 4) {
+            vc = vc.add(vc.rearrange(Simd.FOLD_2));
+        }
+        float sumC = vc.add(vc.rearrange(Simd.FOLD_1)).lane(0);
+        FloatVector vd = d0.add(d1).add(d2.add(d3));
+        if (L >= 16) {
+            vd = vd.add(vd.rearrange(Simd.FOLD_8));
+        }
+        if (L >= 8) {
+            vd = vd.add(vd.rearrange(Simd.FOLD_4));
+        }
+        if (L >= 4) {
+            vd = vd.add(vd.rearrange(Simd.FOLD_2));
+        }
+        float sumD = vd.add(vd.rearrange(Simd.FOLD_1)).lane(0);
+        for (; i < n; i++) {
+            float xf = Float.intBitsToFloat(xs.get(X_BITS, 4L * i));
+            sumA = Math.fma(seg.get(F32, row + 4L * i), xf, sumA);
+            sumB = Math.fma(seg.get(F32, rowB + 4L * i), xf, sumB);
+            sumC = Math.fma(seg.get(F32, rowC + 4L * i), xf, sumC);
+            sumD = Math.fma(seg.get(F32, rowD + 4L * i), xf, sumD);
+        }
+        out[o] = sumA;
+        out[o + 1] = sumB;
+        out[o + 2] = sumC;
+        out[o + 3] = sumD;
     }
 
     /**

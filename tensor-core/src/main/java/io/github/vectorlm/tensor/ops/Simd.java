@@ -44,9 +44,24 @@ final class Simd {
      */
     private static final VectorShape SHAPE = VectorShape.preferredShape().vectorBitSize() <= 512
             ? VectorShape.preferredShape() : VectorShape.S_512_BIT;
+    /**
+     * Vector registers the JIT can use, which decides how many accumulators a kernel may keep: 32
+     * on AArch64 and where x86 has AVX-512 (the JVM's widest float vector is 512 bits), else 16
+     * (AVX2, or AVX-512 hardware run with {@code -XX:UseAVX=2}).
+     */
+    static final int REGISTERS = registers();
+
     /** Floats per vector (16 on AVX-512). */
     static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED.withShape(SHAPE);
     static final int L = F.length();
+
+    private static int registers() {
+        String arch = System.getProperty("os.arch", "");
+        if (arch.equals("aarch64") || arch.equals("arm64")) {
+            return 32;
+        }
+        return FloatVector.SPECIES_MAX.vectorBitSize() >= 512 ? 32 : 16;
+    }
     static final VectorSpecies<Integer> I = IntVector.SPECIES_PREFERRED.withShape(SHAPE);
     /** Bytes of one vector: four times {@link #L}. */
     static final VectorSpecies<Byte> B = ByteVector.SPECIES_PREFERRED.withShape(SHAPE);

@@ -60,7 +60,7 @@ class GemmTileTest {
         for (GemmTile t : GemmTile.AVAILABLE) {
             assertThat(t.accumulators() + t.vectors() + 1).as("registers of %s", t).isLessThanOrEqualTo(32);
         }
-        System.out.println("this JVM: " + Simd.L + " lanes, " + GemmTile.vectorRegisters() + " registers, tile "
+        System.out.println("this JVM: " + Simd.L + " lanes, " + Simd.REGISTERS + " registers, tile "
                 + GemmTile.CHOSEN);
     }
 }
