@@ -1,5 +1,6 @@
 package io.github.vectorlm.decoder;
 
+import io.github.vectorlm.generation.Batch;
 import io.github.vectorlm.generation.LanguageModel;
 import io.github.vectorlm.generation.Session;
 import io.github.vectorlm.generation.Tokenizer;
@@ -11,15 +12,20 @@ import java.util.concurrent.atomic.AtomicBoolean;
 /**
  * A decoder-only transformer: embed the new tokens, run them through every layer (each reading
  * and extending its KV cache), then the final norm and the head. This class holds what every such
- * model shares — the argument checks, the loop over prefill chunks, logits of the last or of every
- * position, sessions, an idempotent {@link #close} — and a model adds the three steps that are its
- * own: {@link #embed}, {@link #layer} and {@link #logits}.
+ * model shares — the argument checks, the loop over prefill chunks, batches of many sessions,
+ * logits of the last or of every position, sessions, an idempotent {@link #close} — and a model
+ * adds what is its own: {@link #embed}, {@link #layer}, {@link #finalNorm} and {@link #head}, each
+ * over the rows of a {@link DecoderStep}.
  *
  * <p>Immutable and thread-safe: it holds the weights by reference and every per-sequence buffer
- * lives in the {@link DecoderSession}s it makes. Many tokens run as one batched prefill (the GEMM
- * path of the kernels, in chunks of at most {@link DecoderSession#MAX_CHUNK} positions), one token
- * as a decode step (the GEMV path). {@link #forward} runs only the last position through the final
- * norm and the head; {@link #forwardAll} runs all of them.
+ * lives in the {@link DecoderSession}s it makes (or in a {@link Batch}'s workspace). A session's
+ * tokens run in one of two arithmetics, chosen by the tokens themselves and never by what else
+ * runs: one new token alone is a decode step (one-row products); two or more are a prefill
+ * (GEMM arithmetic, in chunks of at most {@link DecoderSession#MAX_CHUNK} positions cut by
+ * {@link Batch#nextChunk}, which never leaves one position alone). So a sequence's logits are bit
+ * for bit the same alone, in any batch, in chunks of any size of at least 3, and on any number of
+ * threads. {@link #forward} runs only the last position through the final norm and the head;
+ * {@link #forwardAll} runs all of them.
  */
 public abstract class DecoderModel implements LanguageModel {
     private final DecoderShape shape;
@@ -99,71 +105,187 @@ public abstract class DecoderModel implements LanguageModel {
         return new DecoderSession(this, shape, cacheLayers, parallel, capacity, maxChunk);
     }
 
+    /**
+     * Bytes of a session of {@code capacity} positions: its KV cache, 2 × layers × capacity × width floats.
+     */
+    @Override
+    public final long sessionBytes(int capacity) {
+        return 2L * cacheLayers * capacity * shape.width() * Float.BYTES;
+    }
+
     @Override
     public final void forward(Session session, int[] tokens, int offset, int count, float[] logits) {
-        DecoderSession s = check(session, tokens, offset, count, logits, shape.vocabSize());
+        DecoderSession s = check(session, tokens, offset, count, logits, 0, shape.vocabSize());
         run(s, tokens, offset, count, logits, false);
     }
 
     @Override
     public final void forwardAll(Session session, int[] tokens, int offset, int count, float[] logits) {
-        DecoderSession s = check(session, tokens, offset, count, logits, (long) count * shape.vocabSize());
+        DecoderSession s = check(session, tokens, offset, count, logits, 0, (long) count * shape.vocabSize());
         run(s, tokens, offset, count, logits, true);
     }
 
     /**
+     * A batch of at most {@code maxRows} positions per pass, with its workspace, for sessions of
+     * up to the whole context.
+     */
+    @Override
+    public final Batch newBatch(int maxRows) {
+        return new DecoderBatch(this, new DecoderStep(shape, parallel, maxRows, shape.contextLength()), maxRows);
+    }
+
+    /**
+     * Runs the batch in one pass: the one-position entries (decode steps) with the one-row
+     * arithmetic, the weights read once for all of them; the longer ones (prompt chunks) with the
+     * GEMM's; attention per session over its own cache. Every entry is checked before anything runs.
+     */
+    @Override
+    public final void forward(Batch batch) {
+        if (!(batch instanceof DecoderBatch b) || !b.belongsTo(this)) {
+            throw new IllegalArgumentException("batch " + batch + " was not made by this model");
+        }
+        int vocab = shape.vocabSize();
+        for (int i = 0; i < batch.size(); i++) {
+            long needed = batch.allPositions(i) ? (long) batch.count(i) * vocab : vocab;
+            check(batch.session(i), batch.tokens(i), batch.offset(i), batch.count(i), batch.logits(i),
+                    batch.logitsOffset(i), needed);
+        }
+        if (batch.size() == 0) {
+            return;
+        }
+        DecoderStep step = b.step();
+        step.clear();
+        int[] order = b.order();
+        int n = 0;
+        for (int i = 0; i < batch.size(); i++) {
+            if (batch.count(i) == 1) {
+                order[n++] = i;
+            }
+        }
+        for (int i = 0; i < batch.size(); i++) {
+            if (batch.count(i) > 1) {
+                order[n++] = i;
+            }
+        }
+        for (int g = 0; g < n; g++) {
+            int i = order[g];
+            step.add((DecoderSession) batch.session(i), batch.count(i));
+        }
+        for (int g = 0; g < n; g++) {
+            int i = order[g];
+            embed(step, step.firstRow(g), batch.tokens(i), batch.offset(i), batch.count(i), step.position(g));
+        }
+        layers(step);
+        // the logits of each entry's last position, in one pass over the head
+        int d = shape.width();
+        int last = 0;
+        for (int g = 0; g < n; g++) {
+            int i = order[g];
+            if (!batch.allPositions(i) || batch.count(i) == 1) {
+                finalNorm(step, last, step.firstRow(g) + step.rows(g) - 1, 1);
+                last++;
+            }
+        }
+        if (last == 1) {
+            for (int g = 0; g < n; g++) {
+                int i = order[g];
+                if (!batch.allPositions(i) || batch.count(i) == 1) {
+                    head().applyEachRow(batch.logits(i), batch.logitsOffset(i), step.normed, 0, 1, parallel);
+                }
+            }
+        } else if (last > 1) {
+            float[] lastLogits = step.lastLogits(last);
+            head().applyEachRow(lastLogits, 0, step.normed, 0, last, parallel);
+            int k = 0;
+            for (int g = 0; g < n; g++) {
+                int i = order[g];
+                if (!batch.allPositions(i) || batch.count(i) == 1) {
+                    System.arraycopy(lastLogits, k++ * vocab, batch.logits(i), batch.logitsOffset(i), vocab);
+                }
+            }
+        }
+        // every position's logits of the longer entries that ask for them
+        for (int g = 0; g < n; g++) {
+            int i = order[g];
+            if (batch.allPositions(i) && batch.count(i) > 1) {
+                finalNorm(step, 0, step.firstRow(g), step.rows(g));
+                head().apply(batch.logits(i), batch.logitsOffset(i), step.normed, 0, step.rows(g), parallel);
+            }
+        }
+        for (int g = 0; g < n; g++) {
+            step.session(g).advance(step.rows(g));
+        }
+        step.clear();
+    }
+
+    /**
      * Writes the embeddings of {@code rows} tokens, the first at {@code position}, into
-     * {@code s.residual} rows 0 to {@code rows}.
+     * {@code step.residual} from row {@code firstRow}.
      *
-     * @param s the session
+     * @param step the step
+     * @param firstRow the first row of the step to write
      * @param tokens the token ids
-     * @param offset where the chunk's ids start in {@code tokens}
+     * @param offset where the segment's ids start in {@code tokens}
      * @param rows how many positions
      * @param position the sequence position of the first
      */
-    protected abstract void embed(DecoderSession s, int[] tokens, int offset, int rows, int position);
+    protected abstract void embed(DecoderStep step, int firstRow, int[] tokens, int offset, int rows, int position);
 
     /**
-     * Runs one transformer layer over {@code rows} positions from {@code position}: reads and
-     * updates {@code s.residual}, appends to the layer's KV cache.
+     * Runs one transformer layer over every row of the step: reads and updates
+     * {@code step.residual}, appends each segment's keys and values to its session's cache of the
+     * layer ({@code step.session(g).keys[layer]}) at the segment's positions.
      *
-     * @param s the session
-     * @param layer the layer's index among those run (its cache is {@code s.keys[layer]})
-     * @param rows how many positions
-     * @param position the sequence position of the first
+     * @param step the step
+     * @param layer the layer's index among those run
      */
-    protected abstract void layer(DecoderSession s, int layer, int rows, int position);
+    protected abstract void layer(DecoderStep step, int layer);
 
     /**
-     * The final norm and the head over {@code rows} rows of {@code s.residual} from
-     * {@code firstRow}: writes [rows, vocab] logits into {@code logits} from {@code logitsOffset}.
+     * The final norm of {@code rows} residual rows from {@code residualRow} into
+     * {@code step.normed} from row {@code normedRow}.
      *
-     * @param s the session
-     * @param firstRow the first residual row
+     * @param step the step
+     * @param normedRow the first output row
+     * @param residualRow the first input row
      * @param rows how many rows
-     * @param logits where the logits go
-     * @param logitsOffset the index of the first logit
      */
-    protected abstract void logits(DecoderSession s, int firstRow, int rows, float[] logits, int logitsOffset);
+    protected abstract void finalNorm(DecoderStep step, int normedRow, int residualRow, int rows);
 
+    /**
+     * The LM head: normed rows to logits.
+     *
+     * @return the head
+     */
+    protected abstract Projection head();
+
+    private void layers(DecoderStep step) {
+        for (int l = 0; l < cacheLayers; l++) {
+            layer(step, l);
+        }
+    }
+
+    /** One session alone: its prompt in chunks ({@link Batch#nextChunk}), each one segment of its own step. */
     private void run(DecoderSession s, int[] tokens, int offset, int count, float[] logits, boolean allPositions) {
         int vocab = shape.vocabSize();
-        int start = s.position();
+        DecoderStep step = s.step();
         for (int done = 0; done < count; ) {
-            int rows = Math.min(s.chunk(), count - done);
-            int position = start + done;
-            embed(s, tokens, offset + done, rows, position);
-            for (int l = 0; l < cacheLayers; l++) {
-                layer(s, l, rows, position);
-            }
+            int rows = Batch.nextChunk(count - done, s.chunk());
+            step.clear();
+            step.add(s, rows);
+            embed(step, 0, tokens, offset + done, rows, s.position());
+            layers(step);
             if (allPositions) {
-                logits(s, 0, rows, logits, done * vocab);
+                finalNorm(step, 0, 0, rows);
+                head().apply(logits, done * vocab, step.normed, 0, rows, parallel);
             } else if (done + rows == count) {
-                logits(s, rows - 1, 1, logits, 0);
+                finalNorm(step, 0, rows - 1, 1);
+                head().apply(logits, 0, step.normed, 0, 1, parallel);
             }
+            s.advance(rows);
             done += rows;
         }
-        s.advance(count);
+        step.clear();
     }
 
     /**
@@ -171,7 +293,7 @@ public abstract class DecoderModel implements LanguageModel {
      * {@link LanguageModel} before anything runs, so that a refused call leaves the session as it was.
      */
     private DecoderSession check(Session session, int[] tokens, int offset, int count, float[] logits,
-            long logitsNeeded) {
+            int logitsOffset, long logitsNeeded) {
         if (!(session instanceof DecoderSession s) || !s.belongsTo(this)) {
             throw new IllegalArgumentException("session " + session + " was not made by this model");
         }
@@ -186,8 +308,9 @@ public abstract class DecoderModel implements LanguageModel {
             throw new IllegalArgumentException(count + " more tokens do not fit: the session holds "
                     + s.position() + " of " + s.capacity() + " positions");
         }
-        if (logits.length < logitsNeeded) {
-            throw new IllegalArgumentException("logits array of " + logits.length + " floats, need " + logitsNeeded);
+        if (logitsOffset < 0 || logits.length - (long) logitsOffset < logitsNeeded) {
+            throw new IllegalArgumentException("logits array of " + logits.length + " floats from " + logitsOffset
+                    + ", need " + logitsNeeded);
         }
         int vocab = shape.vocabSize();
         for (int i = offset; i < offset + count; i++) {

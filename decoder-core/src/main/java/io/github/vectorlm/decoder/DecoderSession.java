@@ -1,17 +1,14 @@
 package io.github.vectorlm.decoder;
 
 import io.github.vectorlm.generation.Session;
-import io.github.vectorlm.tensor.ops.Attention;
 import io.github.vectorlm.tensor.ops.Parallel;
 
 /**
- * One sequence's state for a {@link DecoderModel}: the KV cache of every layer for its capacity
- * and the activation workspace of one prefill chunk, all allocated here, once. The forward pass
- * allocates nothing.
- *
- * <p>The buffers are the model's workspace, named for what the block math keeps in them (shapes
- * in rows of one chunk: {@code chunk} positions). Only the model that made the session reads or
- * writes them.
+ * One sequence's state for a {@link DecoderModel}: the KV cache of every layer for its capacity,
+ * allocated when the session is made, and (at its first own forward call) the workspace of one
+ * prefill chunk, a {@link DecoderStep}; in a {@link io.github.vectorlm.generation.Batch} the
+ * batch's workspace serves instead. The forward pass allocates nothing. Only the model that made
+ * the session reads or writes its cache.
  */
 public final class DecoderSession implements Session {
     /** Most positions one pass through the layers handles; longer prefills run in chunks of this many. */
@@ -26,24 +23,10 @@ public final class DecoderSession implements Session {
     public final float[][] keys;
     /** Values per layer, laid out as the keys. */
     public final float[][] values;
-    /** The residual stream, [chunk, width]. */
-    public final float[] residual;
-    /** A LayerNorm's output, [chunk, width]. */
-    public final float[] normed;
-    /** The fused query/key/value projection's output, [chunk, 3·width], in the model's own order. */
-    public final float[] qkv;
-    /** The queries, [chunk, heads, head_dim], contiguous as attention wants them. */
-    public final float[] queries;
-    /** Attention's output before its output projection, [chunk, width]. */
-    public final float[] attended;
-    /** The attention output projection's output, [chunk, width]. */
-    public final float[] attentionOut;
-    /** The MLP's hidden layer, [chunk, inner]. */
-    public final float[] hidden;
-    /** The MLP's output, [chunk, width]. */
-    public final float[] mlpOut;
-    /** Attention's scratch rows ({@link Attention#scratchSize}). */
-    public final float[] attentionScratch;
+    private final DecoderShape shape;
+    private final Parallel parallel;
+    /** The workspace of this session's own forward calls, made at the first: a session run only in batches needs none. */
+    private DecoderStep step;
 
     /**
      * A session of {@code capacity} positions whose prefills run in chunks of at most {@code maxChunk}.
@@ -62,20 +45,19 @@ public final class DecoderSession implements Session {
         }
         this.capacity = capacity;
         this.chunk = Math.min(capacity, maxChunk);
-        int d = shape.width();
-        int cache = Math.multiplyExact(capacity, d);
-        int rows = Math.multiplyExact(chunk, d);
+        this.shape = shape;
+        this.parallel = parallel;
+        int cache = Math.multiplyExact(capacity, shape.width());
         this.keys = new float[cacheLayers][cache];
         this.values = new float[cacheLayers][cache];
-        this.residual = new float[rows];
-        this.normed = new float[rows];
-        this.qkv = new float[Math.multiplyExact(rows, 3)];
-        this.queries = new float[rows];
-        this.attended = new float[rows];
-        this.attentionOut = new float[rows];
-        this.hidden = new float[Math.multiplyExact(chunk, shape.innerSize())];
-        this.mlpOut = new float[rows];
-        this.attentionScratch = new float[Attention.scratchSize(capacity, shape.headDim(), parallel)];
+    }
+
+    /** The workspace of one chunk of this session alone, made at the first call. */
+    DecoderStep step() {
+        if (step == null) {
+            step = new DecoderStep(shape, parallel, chunk, capacity);
+        }
+        return step;
     }
 
     /** Whether {@code m} made this session. */

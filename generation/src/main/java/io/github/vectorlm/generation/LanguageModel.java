@@ -57,6 +57,67 @@ public interface LanguageModel extends AutoCloseable {
      */
     void forwardAll(Session session, int[] tokens, int offset, int count, float[] logits);
 
+    /**
+     * Bytes a session of {@code capacity} positions holds (its KV cache), for budgeting memory
+     * across many sessions. The default is 0: unknown.
+     *
+     * @param capacity the session's positions
+     * @return the bytes of its buffers
+     */
+    default long sessionBytes(int capacity) {
+        return 0;
+    }
+
+    /**
+     * A reusable batch for {@link #forward(Batch)} of at most {@code maxRows} positions per pass,
+     * with the model's workspace for that many.
+     *
+     * @param maxRows the most positions one pass takes, over all its entries
+     * @return an empty batch
+     * @throws IllegalArgumentException if {@code maxRows < 1}
+     */
+    default Batch newBatch(int maxRows) {
+        return new Batch(maxRows);
+    }
+
+    /**
+     * Runs every entry of {@code batch} (made by this model's {@link #newBatch}) in one pass: the
+     * weights are read once for all of them, attention runs over each session's own cache. Each
+     * entry's logits and session are bit-identical to a {@link #forward} (or {@link #forwardAll})
+     * of the same tokens alone, whatever the other entries and the thread count. Every entry is
+     * checked first (as {@link #forward} checks its arguments), so a refused batch changes no
+     * session. The default runs the entries one after another.
+     *
+     * @param batch the entries; left as it is (clear it for the next pass)
+     * @throws IllegalArgumentException if an entry would be refused by {@link #forward}, or the
+     *     batch was made by another model
+     */
+    default void forward(Batch batch) {
+        for (int i = 0; i < batch.size(); i++) {
+            Session s = batch.session(i);
+            if (s.capacity() - s.position() < batch.count(i)) {
+                throw new IllegalArgumentException(batch.count(i) + " more tokens do not fit in " + s);
+            }
+        }
+        for (int i = 0; i < batch.size(); i++) {
+            float[] out = batch.logits(i);
+            int at = batch.logitsOffset(i);
+            if (batch.allPositions(i)) {
+                float[] all = at == 0 ? out : new float[batch.count(i) * vocabSize()];
+                forwardAll(batch.session(i), batch.tokens(i), batch.offset(i), batch.count(i), all);
+                if (all != out) {
+                    System.arraycopy(all, 0, out, at, all.length);
+                }
+            } else {
+                float[] last = at == 0 ? out : new float[vocabSize()];
+                forward(batch.session(i), batch.tokens(i), batch.offset(i), batch.count(i), last);
+                if (last != out) {
+                    System.arraycopy(last, 0, out, at, vocabSize());
+                }
+            }
+        }
+    }
+
     /** Releases the mapped weights; sessions of this model become unusable. */
     @Override
     void close();

@@ -2,12 +2,12 @@ package io.github.vectorlm.gpt2;
 
 import io.github.vectorlm.decoder.DecoderModel;
 import io.github.vectorlm.decoder.DecoderSession;
+import io.github.vectorlm.decoder.DecoderStep;
 import io.github.vectorlm.decoder.LayerWeights;
+import io.github.vectorlm.decoder.Projection;
 import io.github.vectorlm.generation.Tokenizer;
 import io.github.vectorlm.tensor.ops.Activations;
-import io.github.vectorlm.tensor.ops.Attention;
 import io.github.vectorlm.tensor.ops.Embeddings;
-import io.github.vectorlm.tensor.ops.Matmul;
 import io.github.vectorlm.tensor.ops.Norms;
 import io.github.vectorlm.tensor.ops.Parallel;
 import io.github.vectorlm.tensor.ops.VectorMath;
@@ -28,6 +28,7 @@ public final class Gpt2Model extends DecoderModel {
 
     private final Gpt2Config config;
     private final Gpt2Weights weights;
+    private final Projection head;
 
     /**
      * @param resources what to close with the model (the checkpoint the weights view), or null
@@ -37,6 +38,7 @@ public final class Gpt2Model extends DecoderModel {
         super(config.shape(), config.layers(), parallel, tokenizer, resources);
         this.config = config;
         this.weights = Objects.requireNonNull(weights, "weights");
+        this.head = Projection.of(weights.head());
     }
 
     /**
@@ -59,52 +61,61 @@ public final class Gpt2Model extends DecoderModel {
     }
 
     @Override
-    protected void embed(DecoderSession s, int[] tokens, int offset, int rows, int position) {
-        Embeddings.lookup(s.residual, 0, weights.tokenEmbedding(), tokens, offset, rows);
-        Embeddings.addPositions(s.residual, 0, weights.positionEmbedding(), position, rows);
+    protected void embed(DecoderStep step, int firstRow, int[] tokens, int offset, int rows, int position) {
+        int at = firstRow * config.embeddingSize();
+        Embeddings.lookup(step.residual, at, weights.tokenEmbedding(), tokens, offset, rows);
+        Embeddings.addPositions(step.residual, at, weights.positionEmbedding(), position, rows);
     }
 
-    /** One block over {@code rows} positions from {@code position}: {@code x += attn(ln_1(x)); x += mlp(ln_2(x))}. */
+    /** One block over the step's rows: {@code x += attn(ln_1(x)); x += mlp(ln_2(x))}. */
     @Override
-    protected void layer(DecoderSession s, int layer, int rows, int position) {
+    protected void layer(DecoderStep step, int layer) {
         LayerWeights b = weights.blocks().get(layer);
         int d = config.embeddingSize();
         float eps = config.layerNormEpsilon();
-        float[] keys = s.keys[layer];
-        float[] values = s.values[layer];
+        int rows = step.rows();
 
-        Norms.layerNorm(s.normed, 0, s.residual, 0, rows, d, b.norm1Weight(), b.norm1Bias(), eps);
-        Matmul.linear(s.qkv, 0, s.normed, 0, rows, b.attention(), parallel);
-        // c_attn's outputs are [q | k | v]
-        for (int r = 0; r < rows; r++) {
-            int row = r * 3 * d;
-            System.arraycopy(s.qkv, row, s.queries, r * d, d);
-            System.arraycopy(s.qkv, row + d, keys, (position + r) * d, d);
-            System.arraycopy(s.qkv, row + 2 * d, values, (position + r) * d, d);
+        Norms.layerNorm(step.normed, 0, step.residual, 0, rows, d, b.norm1Weight(), b.norm1Bias(), eps);
+        step.project(step.qkv, step.normed, b.attention());
+        // c_attn's outputs are [q | k | v]; each segment's keys and values go to its own cache
+        for (int g = 0; g < step.segments(); g++) {
+            DecoderSession s = step.session(g);
+            int first = step.firstRow(g);
+            int position = step.position(g);
+            for (int r = 0; r < step.rows(g); r++) {
+                int row = (first + r) * 3 * d;
+                System.arraycopy(step.qkv, row, step.queries, (first + r) * d, d);
+                System.arraycopy(step.qkv, row + d, s.keys[layer], (position + r) * d, d);
+                System.arraycopy(step.qkv, row + 2 * d, s.values[layer], (position + r) * d, d);
+            }
         }
-        Attention.causal(s.attended, 0, s.queries, 0, rows, position, keys, values, config.heads(),
-                config.headSize(), s.attentionScratch, parallel);
-        Matmul.linear(s.attentionOut, 0, s.attended, 0, rows, b.attentionOutput(), parallel);
-        VectorMath.add(s.residual, 0, s.attentionOut, 0, rows * d);
+        step.attend(layer, config.heads(), config.headSize());
+        step.project(step.attentionOut, step.attended, b.attentionOutput());
+        VectorMath.add(step.residual, 0, step.attentionOut, 0, rows * d);
 
-        Norms.layerNorm(s.normed, 0, s.residual, 0, rows, d, b.norm2Weight(), b.norm2Bias(), eps);
-        Matmul.linear(s.hidden, 0, s.normed, 0, rows, b.mlpUp(), parallel);
+        Norms.layerNorm(step.normed, 0, step.residual, 0, rows, d, b.norm2Weight(), b.norm2Bias(), eps);
+        step.project(step.hidden, step.normed, b.mlpUp());
         int hiddenFloats = rows * config.innerSize();
         switch (config.activation()) {
-            case GELU_TANH -> Activations.geluTanh(s.hidden, 0, hiddenFloats);
-            case GELU_ERF -> Activations.geluErf(s.hidden, 0, hiddenFloats);
+            case GELU_TANH -> Activations.geluTanh(step.hidden, 0, hiddenFloats);
+            case GELU_ERF -> Activations.geluErf(step.hidden, 0, hiddenFloats);
         }
-        Matmul.linear(s.mlpOut, 0, s.hidden, 0, rows, b.mlpDown(), parallel);
-        VectorMath.add(s.residual, 0, s.mlpOut, 0, rows * d);
+        step.project(step.mlpOut, step.hidden, b.mlpDown());
+        VectorMath.add(step.residual, 0, step.mlpOut, 0, rows * d);
     }
 
-    /** ln_f, then the head tied to wte. */
+    /** ln_f. */
     @Override
-    protected void logits(DecoderSession s, int firstRow, int rows, float[] logits, int logitsOffset) {
+    protected void finalNorm(DecoderStep step, int normedRow, int residualRow, int rows) {
         int d = config.embeddingSize();
-        Norms.layerNorm(s.normed, 0, s.residual, firstRow * d, rows, d, weights.finalNormWeight(),
-                weights.finalNormBias(), config.layerNormEpsilon());
-        Matmul.linear(logits, logitsOffset, s.normed, 0, rows, weights.head(), parallel);
+        Norms.layerNorm(step.normed, normedRow * d, step.residual, residualRow * d, rows, d,
+                weights.finalNormWeight(), weights.finalNormBias(), config.layerNormEpsilon());
+    }
+
+    /** The head tied to wte. */
+    @Override
+    protected Projection head() {
+        return head;
     }
 
     @Override

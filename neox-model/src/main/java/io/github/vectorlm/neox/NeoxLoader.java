@@ -8,6 +8,7 @@ import io.github.vectorlm.checkpoint.UnsupportedCheckpointException;
 import io.github.vectorlm.decoder.Closeables;
 import io.github.vectorlm.decoder.DecoderLoader;
 import io.github.vectorlm.decoder.ModelPool;
+import io.github.vectorlm.decoder.Projection;
 import io.github.vectorlm.decoder.WeightKey;
 import io.github.vectorlm.decoder.WeightMappingException;
 import io.github.vectorlm.decoder.WeightReader;

@@ -2,11 +2,12 @@ package io.github.vectorlm.neox;
 
 import io.github.vectorlm.decoder.DecoderModel;
 import io.github.vectorlm.decoder.DecoderSession;
+import io.github.vectorlm.decoder.DecoderStep;
+import io.github.vectorlm.decoder.Projection;
 import io.github.vectorlm.decoder.LayerWeights;
 import io.github.vectorlm.generation.Tokenizer;
 import io.github.vectorlm.tensor.Tensor;
 import io.github.vectorlm.tensor.ops.Activations;
-import io.github.vectorlm.tensor.ops.Attention;
 import io.github.vectorlm.tensor.ops.Embeddings;
 import io.github.vectorlm.tensor.ops.Linear;
 import io.github.vectorlm.tensor.ops.Norms;
@@ -121,82 +122,88 @@ public final class NeoxModel extends DecoderModel {
     }
 
     @Override
-    protected void embed(DecoderSession s, int[] tokens, int offset, int rows, int position) {
-        Embeddings.lookup(s.residual, 0, weights.embedding(), tokens, offset, rows);
+    protected void embed(DecoderStep step, int firstRow, int[] tokens, int offset, int rows, int position) {
+        Embeddings.lookup(step.residual, firstRow * config.hiddenSize(), weights.embedding(), tokens, offset, rows);
     }
 
-    /**
-     * One layer over {@code rows} positions from {@code position}:
-     * {@code x + attn(ln1(x)) + mlp(ln2(x))}, or sequentially. {@code cacheIndex} is the layer's
-     * place among the loaded ones.
-     */
     @Override
-    protected void layer(DecoderSession s, int cacheIndex, int rows, int position) {
+    protected void layer(DecoderStep step, int cacheIndex) {
         LayerRun run = layers.get(cacheIndex);
         LayerWeights w = run.weights();
         int d = config.hiddenSize();
         int heads = config.heads();
         int headDim = config.headDim();
         float eps = config.layerNormEps();
-        float[] keys = s.keys[cacheIndex];
-        float[] values = s.values[cacheIndex];
+        int rows = step.rows();
 
-        Norms.layerNorm(s.normed, 0, s.residual, 0, rows, d, w.norm1Weight(), w.norm1Bias(), eps);
-        run.attention().apply(s.qkv, 0, s.normed, 0, rows, parallel);
+        Norms.layerNorm(step.normed, 0, step.residual, 0, rows, d, w.norm1Weight(), w.norm1Bias(), eps);
+        step.project(step.qkv, step.normed, run.attention());
         // query_key_value's outputs are [n_heads, 3, head_dim]: q, k, v of head h are rows h·3·hd + {0, 1, 2}·hd
-        for (int r = 0; r < rows; r++) {
-            int cacheRow = (position + r) * d;
-            for (int h = 0; h < heads; h++) {
-                int src = r * 3 * d + h * 3 * headDim;
-                int dst = h * headDim;
-                System.arraycopy(s.qkv, src, s.queries, r * d + dst, headDim);
-                System.arraycopy(s.qkv, src + headDim, keys, cacheRow + dst, headDim);
-                System.arraycopy(s.qkv, src + 2 * headDim, values, cacheRow + dst, headDim);
+        for (int g = 0; g < step.segments(); g++) {
+            DecoderSession s = step.session(g);
+            float[] keys = s.keys[cacheIndex];
+            float[] values = s.values[cacheIndex];
+            int first = step.firstRow(g);
+            int position = step.position(g);
+            int count = step.rows(g);
+            for (int r = 0; r < count; r++) {
+                int cacheRow = (position + r) * d;
+                for (int h = 0; h < heads; h++) {
+                    int src = (first + r) * 3 * d + h * 3 * headDim;
+                    int dst = h * headDim;
+                    System.arraycopy(step.qkv, src, step.queries, (first + r) * d + dst, headDim);
+                    System.arraycopy(step.qkv, src + headDim, keys, cacheRow + dst, headDim);
+                    System.arraycopy(step.qkv, src + 2 * headDim, values, cacheRow + dst, headDim);
+                }
+            }
+            if (rope != null) {
+                Rope.apply(step.queries, first * d, count, heads, headDim, position, rope);
+                Rope.apply(keys, position * d, count, heads, headDim, position, rope);
             }
         }
-        if (rope != null) {
-            Rope.apply(s.queries, 0, rows, heads, headDim, position, rope);
-            Rope.apply(keys, position * d, rows, heads, headDim, position, rope);
-        }
-        Attention.causal(s.attended, 0, s.queries, 0, rows, position, keys, values, heads, headDim,
-                s.attentionScratch, parallel);
-        run.attentionOutput().apply(s.attentionOut, 0, s.attended, 0, rows, parallel);
+        step.attend(cacheIndex, heads, headDim);
+        step.project(step.attentionOut, step.attended, run.attentionOutput());
 
         int n = rows * d;
         if (config.parallelResidual()) {
             // x + attn(ln1(x)) + mlp(ln2(x)), summed as Hugging Face does: (mlp + attn) + x
-            mlp(s, run, rows, s.residual);
-            VectorMath.add(s.attentionOut, 0, s.mlpOut, 0, n);
-            VectorMath.add(s.residual, 0, s.attentionOut, 0, n);
+            mlp(step, run, step.residual);
+            VectorMath.add(step.attentionOut, 0, step.mlpOut, 0, n);
+            VectorMath.add(step.residual, 0, step.attentionOut, 0, n);
         } else {
             // h = x + attn(ln1(x)); h + mlp(ln2(h))
-            VectorMath.add(s.residual, 0, s.attentionOut, 0, n);
-            mlp(s, run, rows, s.residual);
-            VectorMath.add(s.residual, 0, s.mlpOut, 0, n);
+            VectorMath.add(step.residual, 0, step.attentionOut, 0, n);
+            mlp(step, run, step.residual);
+            VectorMath.add(step.residual, 0, step.mlpOut, 0, n);
         }
     }
 
-    /** {@code s.mlpOut = dense_4h_to_h(gelu(dense_h_to_4h(ln2(x))))} for {@code rows} rows of {@code x}. */
-    private void mlp(DecoderSession s, LayerRun run, int rows, float[] x) {
+    private void mlp(DecoderStep step, LayerRun run, float[] x) {
         LayerWeights w = run.weights();
         int d = config.hiddenSize();
-        Norms.layerNorm(s.normed, 0, x, 0, rows, d, w.norm2Weight(), w.norm2Bias(), config.layerNormEps());
-        run.mlpUp().apply(s.hidden, 0, s.normed, 0, rows, parallel);
+        int rows = step.rows();
+        Norms.layerNorm(step.normed, 0, x, 0, rows, d, w.norm2Weight(), w.norm2Bias(), config.layerNormEps());
+        step.project(step.hidden, step.normed, run.mlpUp());
         int n = rows * config.intermediateSize();
         switch (config.activation()) {
-            case GELU_ERF -> Activations.geluErf(s.hidden, 0, n);
-            case GELU_TANH -> Activations.geluTanh(s.hidden, 0, n);
+            case GELU_ERF -> Activations.geluErf(step.hidden, 0, n);
+            case GELU_TANH -> Activations.geluTanh(step.hidden, 0, n);
         }
-        run.mlpDown().apply(s.mlpOut, 0, s.hidden, 0, rows, parallel);
+        step.project(step.mlpOut, step.hidden, run.mlpDown());
     }
 
-    /** The final LayerNorm, then the output projection. */
+    /** The final LayerNorm. */
     @Override
-    protected void logits(DecoderSession s, int firstRow, int rows, float[] logits, int logitsOffset) {
+    protected void finalNorm(DecoderStep step, int normedRow, int residualRow, int rows) {
         int d = config.hiddenSize();
-        Norms.layerNorm(s.normed, 0, s.residual, firstRow * d, rows, d, weights.finalNormWeight(),
+        Norms.layerNorm(step.normed, normedRow * d, step.residual, residualRow * d, rows, d, weights.finalNormWeight(),
                 weights.finalNormBias(), config.layerNormEps());
-        head.apply(logits, logitsOffset, s.normed, 0, rows, parallel);
+    }
+
+    /** embed_out. */
+    @Override
+    protected Projection head() {
+        return head;
     }
 
     @Override

@@ -82,7 +82,7 @@ public final class Attention {
         task.scratch = scratch;
         task.perThread = (int) (scratch.length / parallel.threads());
         task.rowLength = (positions + L - 1) / L * L;
-        task.blocked = nNew >= GROUP && headDim % L == 0;
+        task.blocked = nNew >= 2 && headDim % L == 0; // every prefill row with one arithmetic, whatever the chunk
         try {
             int items = task.blocked ? nHeads * ((nNew + CHUNK - 1) / CHUNK) : nNew * nHeads;
             // about 1e6 multiply-adds (0.1 ms) is less than waking another thread may cost on a busy machine

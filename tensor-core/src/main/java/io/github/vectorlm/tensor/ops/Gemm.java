@@ -52,6 +52,16 @@ final class Gemm {
      * scratch buffers.
      */
     static void compute(float[] out, int outOffset, float[] x, int xOffset, int rows, Linear linear, int c0, int c1) {
+        compute(out, outOffset, x, xOffset, rows, linear, c0, c1, 0, linear.in(), true);
+    }
+
+    /**
+     * As {@link #compute(float[], int, float[], int, int, Linear, int, int)} over the inputs
+     * {@code [kStart, kEnd)} only (each output one FMA chain over them, from 0), the bias added
+     * only when {@code addBias}: one part of a product split over its inputs.
+     */
+    static void compute(float[] out, int outOffset, float[] x, int xOffset, int rows, Linear linear, int c0, int c1,
+            int kStart, int kEnd, boolean addBias) {
         int in = linear.in();
         int nOut = linear.out();
         int mPanels = ceilDiv(rows, MR);
@@ -59,8 +69,8 @@ final class Gemm {
         float[] wPack = Scratch.get(Scratch.W_PACK, NC * KC);
         float[] tile = Scratch.get(Scratch.TILE, MR * NR);
         float[] widened = Scratch.get(Scratch.WEIGHTS, Math.max(NC, L * KC));
-        for (int k0 = 0; k0 < in; k0 += KC) {
-            int kc = Math.min(KC, in - k0);
+        for (int k0 = kStart; k0 < kEnd; k0 += KC) {
+            int kc = Math.min(KC, kEnd - k0);
             packX(xPack, x, xOffset, rows, in, k0, kc);
             for (int n0 = c0; n0 < c1; n0 += NC) {
                 int nc = Math.min(NC, c1 - n0);
@@ -70,7 +80,7 @@ final class Gemm {
                 } else {
                     packOutIn(wPack, linear.weight(), in, k0, kc, n0, nc, widened);
                 }
-                boolean first = k0 == 0;
+                boolean first = k0 == kStart;
                 for (int mp = 0; mp < mPanels; mp++) {
                     int m0 = mp * MR;
                     int mr = Math.min(MR, rows - m0);
@@ -89,7 +99,9 @@ final class Gemm {
                 }
             }
         }
-        addBias(out, outOffset, rows, nOut, linear.bias(), c0, c1);
+        if (addBias) {
+            addBias(out, outOffset, rows, nOut, linear.bias(), c0, c1);
+        }
     }
 
     /** {@code out[r, c] += b[c]} for every row and {@code c} in {@code [c0, c1)}, the bias widened once. */

@@ -15,9 +15,12 @@ import java.util.Objects;
  *       {@code q[o, i] = round(127·W[o, i] / absmax_o)} (round half to even), stored [out, in]
  *       whatever the source layout — a quarter of the F32 bytes, half of F16;
  *   <li>activations row-wise at every call (see {@link Matmul#linear(float[], int, float[], int,
- *       int, Int8Linear, Parallel)}), after taking out the <em>outlier</em> input features: every
- *       column where some row has {@code |x| > threshold} (6.0 by default) is computed in f32
- *       against the <em>original</em> weights, which stay mapped, so keeping them costs no heap.
+ *       int, Int8Linear, Parallel)}), after taking out the row's <em>outlier</em> input features: every
+ *       element with {@code |x| > threshold} (6.0 by default) is computed in f32 against the
+ *       <em>original</em> weights, which stay mapped, so keeping them costs no heap. Unlike
+ *       bitsandbytes, which takes a column out for every row when one row has an outlier there,
+ *       the decomposition is per row, so a row's result never depends on the rows computed with
+ *       it (a sequence gives the same logits alone or in any batch).
  * </ul>
  * Immutable and shareable across threads.
  */

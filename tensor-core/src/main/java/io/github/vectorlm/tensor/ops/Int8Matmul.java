@@ -14,13 +14,15 @@ import jdk.incubator.vector.VectorSpecies;
 /**
  * {@code y = x·Wᵀ + b} for an {@link Int8Linear}, LLM.int8() style:
  * <ol>
- *   <li>outlier columns: every input feature {@code i} with {@code |x[r, i]| > threshold} in some row;
- *   <li>each row of x without its outlier columns is quantized by its absolute maximum,
+ *   <li>outliers of row {@code r}: every input feature {@code i} with {@code |x[r, i]| > threshold};
+ *   <li>each row of x without its outliers is quantized by its absolute maximum,
  *       {@code qx = round(127·x/absmax)}, scale {@code sx = absmax/127};
- *   <li>{@code y[r, o] = (Σ_i qx[r, i]·qw[o, i])·(sx[r]·sw[o])}, then for each outlier column
- *       {@code c} in increasing order {@code y = fma(W[o, c], x[r, c], y)} with the original f32
- *       weight, then {@code + b[o]}.
+ *   <li>{@code y[r, o] = (Σ_i qx[r, i]·qw[o, i])·(sx[r]·sw[o])}, then for each outlier
+ *       {@code c} of the row in increasing order {@code y = fma(W[o, c], x[r, c], y)} with the
+ *       original f32 weight, then {@code + b[o]}.
  * </ol>
+ * A row's result depends only on that row. {@link #linearEachRow} gives each of several rows the
+ * one-row arithmetic (exact int32 sums), reading the weights once.
  * One row (decode) sums int8 products exactly in int32 lanes, reading one byte per weight. Several
  * rows (prefill) run the f32 packed GEMM on the integer values (exact while partial sums stay below
  * 2^24, i.e. for up to 1040 inputs; beyond, rounded to f32), which is as fast as the f32 GEMM.
@@ -34,17 +36,30 @@ final class Int8Matmul {
     }
 
     static void linear(float[] out, int outOffset, float[] x, int xOffset, int rows, Int8Linear w, Parallel parallel) {
+        linear(out, outOffset, x, xOffset, rows, w, parallel, rows == 1);
+    }
+
+    /**
+     * Each of {@code rows} rows exactly as {@link #linear} computes one row alone (exact int32
+     * sums), the int8 weights read once for all rows: the decode step of several sequences.
+     */
+    static void linearEachRow(float[] out, int outOffset, float[] x, int xOffset, int rows, Int8Linear w,
+            Parallel parallel) {
+        linear(out, outOffset, x, xOffset, rows, w, parallel, true);
+    }
+
+    private static void linear(float[] out, int outOffset, float[] x, int xOffset, int rows, Int8Linear w,
+            Parallel parallel, boolean integerSums) {
         int in = w.in();
         int nOut = w.out();
-        // decide the outlier columns and quantize the rest of each row, once, in the calling thread
+        // find the columns with an outlier in some row and quantize each row, once, in the calling thread
         int[] outliers = Scratch.ints(0, in);
         int outlierCount = outlierColumns(x, xOffset, rows, in, w.threshold(), outliers);
         float[] rowScales = Scratch.get(Scratch.PARAMS2, rows);
-        boolean oneRow = rows == 1;
-        int[] qxInt = oneRow ? Scratch.ints(1, in) : null;
-        float[] qxFloat = oneRow ? null : Scratch.get(Scratch.QUANTIZED, rows * in);
+        int[] qxInt = integerSums ? Scratch.ints(1, rows * in) : null;
+        float[] qxFloat = integerSums ? null : Scratch.get(Scratch.QUANTIZED, rows * in);
         for (int r = 0; r < rows; r++) {
-            rowScales[r] = quantizeRow(x, xOffset + r * in, in, outliers, outlierCount, qxInt, qxFloat, r * in);
+            rowScales[r] = quantizeRow(x, xOffset + r * in, in, w.threshold(), qxInt, qxFloat, r * in);
         }
         Task task = TASKS.get();
         task.out = out;
@@ -89,13 +104,14 @@ final class Int8Matmul {
         public void run(int start, int end, int worker) {
             int nOut = w.out();
             if (qxInt != null) {
-                gemvRange(out, outOffset, qxInt, rowScales[0], w, start, end);
+                gemvRange(out, outOffset, qxInt, rows, rowScales, w, start, end);
             } else {
                 Gemm.compute(out, outOffset, qxFloat, 0, rows, w.int8View(), start, end);
                 scaleRange(out, outOffset, rows, nOut, rowScales, w.scales(), start, end);
             }
             if (outlierCount > 0) {
-                addOutliers(out, outOffset, x, xOffset, rows, w.source(), outliers, outlierCount, start, end);
+                addOutliers(out, outOffset, x, xOffset, rows, w.source(), w.threshold(), outliers, outlierCount, start,
+                        end);
             }
             for (int r = 0; r < rows; r++) {
                 Gemv.addBias(out, outOffset + r * nOut, w.source().bias(), start, end);
@@ -103,7 +119,7 @@ final class Int8Matmul {
         }
     }
 
-    /** Writes the sorted indices of the columns where some row has |x| &gt; threshold; returns how many. */
+    /** Writes the sorted indices of the columns where some row has an outlier, |x| &gt; threshold; returns how many. */
     static int outlierColumns(float[] x, int xOffset, int rows, int in, float threshold, int[] outliers) {
         int count = 0;
         for (int i = 0; i < in; i++) {
@@ -118,28 +134,20 @@ final class Int8Matmul {
     }
 
     /**
-     * Quantizes one row without the outlier columns (sorted {@code outliers[0 .. count)}; they are
-     * 0 in the result and left out of the absolute maximum). Writes ints or integer-valued floats;
-     * returns the scale absmax/127.
+     * Quantizes one row without its outliers (|x| &gt; threshold: 0 in the result and left out of
+     * the absolute maximum). Writes ints or integer-valued floats; returns the scale absmax/127.
      */
-    static float quantizeRow(float[] x, int from, int in, int[] outliers, int count, int[] qInt, float[] qFloat,
-            int to) {
+    static float quantizeRow(float[] x, int from, int in, float threshold, int[] qInt, float[] qFloat, int to) {
         float absmax = 0f;
-        for (int i = 0, p = 0; i < in; i++) {
-            if (p < count && outliers[p] == i) {
-                p++;
-            } else {
-                absmax = Math.max(absmax, Math.abs(x[from + i]));
+        for (int i = 0; i < in; i++) {
+            float a = Math.abs(x[from + i]);
+            if (!(a > threshold)) {
+                absmax = Math.max(absmax, a);
             }
         }
-        for (int i = 0, p = 0; i < in; i++) {
-            int q;
-            if (p < count && outliers[p] == i) {
-                p++;
-                q = 0;
-            } else {
-                q = absmax == 0f ? 0 : (int) Math.rint(x[from + i] * 127f / absmax);
-            }
+        for (int i = 0; i < in; i++) {
+            float v = x[from + i];
+            int q = Math.abs(v) > threshold || absmax == 0f ? 0 : (int) Math.rint(v * 127f / absmax);
             if (qInt != null) {
                 qInt[to + i] = q;
             } else {
@@ -149,15 +157,22 @@ final class Int8Matmul {
         return absmax / 127f;
     }
 
-    /** One row: {@code out[o] = dot(qx, qw[o])·(sx·sw[o])} with exact int32 sums. */
-    private static void gemvRange(float[] out, int outOffset, int[] qx, float rowScale, Int8Linear w, int o0, int o1) {
+    /**
+     * Each row: {@code out[r, o] = dot(qx[r], qw[o])·(sx[r]·sw[o])} with exact int32 sums; each
+     * weight row is read from memory once and from cache for the other rows.
+     */
+    private static void gemvRange(float[] out, int outOffset, int[] qx, int rows, float[] rowScales, Int8Linear w,
+            int o0, int o1) {
         Tensor q = w.quantizedWeight();
         MemorySegment seg = q.segment();
         int in = w.in();
+        int nOut = w.out();
         float[] scales = w.scales();
         long row = q.byteOffset() + (long) o0 * in;
         for (int o = o0; o < o1; o++, row += in) {
-            out[outOffset + o] = dot(seg, row, qx, in) * (rowScale * scales[o]);
+            for (int r = 0; r < rows; r++) {
+                out[outOffset + r * nOut + o] = dot(seg, row, qx, r * in, in) * (rowScales[r] * scales[o]);
+            }
         }
     }
 
@@ -165,7 +180,7 @@ final class Int8Matmul {
      * Σ qw[i]·qx[i] over one int8 row, exact: one byte vector (4·L weights) per load, widened to
      * four int vectors. Integer sums are exact, so the result is the same at every vector width.
      */
-    static int dot(MemorySegment seg, long row, int[] qx, int n) {
+    static int dot(MemorySegment seg, long row, int[] qx, int qxOffset, int n) {
         int step = B.length();
         IntVector a0 = IntVector.zero(I);
         IntVector a1 = a0;
@@ -174,16 +189,16 @@ final class Int8Matmul {
         int i = 0;
         for (int bound = n - n % step; i < bound; i += step) {
             ByteVector b = ByteVector.fromMemorySegment(B, seg, row + i, Simd.LE);
-            a0 = a0.add(((IntVector) b.convertShape(VectorOperators.B2I, I, 0)).mul(IntVector.fromArray(I, qx, i)));
-            a1 = a1.add(((IntVector) b.convertShape(VectorOperators.B2I, I, 1)).mul(IntVector.fromArray(I, qx, i + L)));
+            a0 = a0.add(((IntVector) b.convertShape(VectorOperators.B2I, I, 0)).mul(IntVector.fromArray(I, qx, qxOffset + i)));
+            a1 = a1.add(((IntVector) b.convertShape(VectorOperators.B2I, I, 1)).mul(IntVector.fromArray(I, qx, qxOffset + i + L)));
             a2 = a2.add(((IntVector) b.convertShape(VectorOperators.B2I, I, 2))
-                    .mul(IntVector.fromArray(I, qx, i + 2 * L)));
+                    .mul(IntVector.fromArray(I, qx, qxOffset + i + 2 * L)));
             a3 = a3.add(((IntVector) b.convertShape(VectorOperators.B2I, I, 3))
-                    .mul(IntVector.fromArray(I, qx, i + 3 * L)));
+                    .mul(IntVector.fromArray(I, qx, qxOffset + i + 3 * L)));
         }
         int sum = a0.add(a1).add(a2.add(a3)).reduceLanes(VectorOperators.ADD);
         for (; i < n; i++) {
-            sum += seg.get(java.lang.foreign.ValueLayout.JAVA_BYTE, row + i) * qx[i];
+            sum += seg.get(java.lang.foreign.ValueLayout.JAVA_BYTE, row + i) * qx[qxOffset + i];
         }
         return sum;
     }
@@ -201,12 +216,12 @@ final class Int8Matmul {
     }
 
     /**
-     * {@code out[r, o] = fma(W[o, c_j], x[r, c_j], out[r, o])} for the outlier columns {@code c_j} in
-     * increasing order, from the original weights: column {@code c_j} of outputs [o0, o1) is
+     * {@code out[r, o] = fma(W[o, c_j], x[r, c_j], out[r, o])} for the outliers {@code c_j} of each
+     * row in increasing order, from the original weights: column {@code c_j} of outputs [o0, o1) is
      * widened once into a scratch row, then added to every row with one FMA per output.
      */
     private static void addOutliers(float[] out, int outOffset, float[] x, int xOffset, int rows, Linear source,
-            int[] outliers, int count, int o0, int o1) {
+            float threshold, int[] outliers, int count, int o0, int o1) {
         int width = o1 - o0;
         int in = source.in();
         int nOut = source.out();
@@ -223,6 +238,9 @@ final class Int8Matmul {
             }
             for (int r = 0; r < rows; r++) {
                 float s = x[xOffset + r * in + c];
+                if (!(Math.abs(s) > threshold)) {
+                    continue; // not an outlier of this row: quantized with the rest of it
+                }
                 FloatVector sv = FloatVector.broadcast(F, s);
                 int y = outOffset + r * nOut + o0;
                 int o = 0;

@@ -6,8 +6,10 @@ package io.github.vectorlm.tensor.ops;
  * GEMM path (prefill, compute-bound). Accumulates in f32.
  *
  * <p>Work is split over output features only, so the result is bit-identical for every thread
- * count. The IN_OUT GEMV and the GEMM compute each output as the same FMA chain, so for IN_OUT
- * weights a row's result does not depend on how many rows were computed with it either.
+ * count. Two arithmetics, each documented where it lives: the one-row product's ({@link Gemv}),
+ * and the GEMM's (one FMA chain per output over the inputs in order), which gives every row the
+ * same bits however many rows are computed with it. {@link #linearEachRow} gives several rows the
+ * one-row arithmetic, reading the weights once: what a row gets alone, it gets in any batch.
  */
 public final class Matmul {
     /** From this many rows on, packing the weight into panels pays for itself. */
@@ -36,6 +38,59 @@ public final class Matmul {
         }
     }
 
+    /**
+     * {@code out[r, :] = in[r, :]·W + b} for {@code r < rows}, each row computed bit for bit as
+     * {@link #linear} computes it alone (one row: the decode arithmetic), the weights streamed from
+     * memory once for all rows: the decode step of several sequences at once. Whatever {@code rows}
+     * and the thread count, a row's result is the one it has alone.
+     *
+     * @throws IllegalArgumentException if an array is too short for the shapes
+     */
+    public static void linearEachRow(float[] out, int outOffset, float[] in, int inOffset, int rows, Linear linear,
+            Parallel parallel) {
+        checkArguments(out, outOffset, in, inOffset, rows, linear);
+        if (rows <= 1) {
+            linear(out, outOffset, in, inOffset, rows, linear, parallel);
+        } else if (linear.layout() == Linear.Layout.OUT_IN) {
+            run(Mode.EACH_ROW_DOTS, out, outOffset, in, inOffset, rows, linear, parallel, 1);
+        } else if (Gemv.splitsInputs(linear)) {
+            eachRowInputParts(out, outOffset, in, inOffset, rows, linear, parallel);
+        } else {
+            gemm(out, outOffset, in, inOffset, rows, linear, parallel); // the one-row FMA chain of [in, out] weights
+        }
+    }
+
+    /**
+     * Rows against [in, out] weights whose one-row product is split over the inputs: each of the
+     * {@link Gemv#INPUT_PARTS} parts as a GEMM over its inputs, then the parts summed in the order
+     * of {@link Gemv#sumParts}.
+     */
+    private static void eachRowInputParts(float[] out, int outOffset, float[] in, int inOffset, int rows,
+            Linear linear, Parallel parallel) {
+        int nOut = linear.out();
+        Task task = TASKS.get().set(Mode.GEMM_PARTS, out, outOffset, in, inOffset, rows, linear);
+        float[] parts = task.partials(Gemv.INPUT_PARTS * rows * nOut);
+        task.partials = parts;
+        try {
+            parallel.forRange(nOut, Gemm.NR, task);
+        } finally {
+            task.clear();
+        }
+        int plane = rows * nOut;
+        for (int r = 0; r < rows; r++) {
+            int y = outOffset + r * nOut;
+            for (int o = 0; o < nOut; o++) {
+                int at = r * nOut + o;
+                float sum = parts[at];
+                for (int p = 1; p < Gemv.INPUT_PARTS; p++) {
+                    sum += parts[p * plane + at];
+                }
+                out[y + o] = sum;
+            }
+            Gemv.addBias(out, y, linear.bias(), 0, nOut);
+        }
+    }
+
     private static void gemvRows(float[] out, int outOffset, float[] in, int inOffset, int rows, Linear linear,
             Parallel parallel) {
         if (rows == 1 && Gemv.splitsInputs(linear)) {
@@ -43,7 +98,13 @@ public final class Matmul {
             return;
         }
         int grain = linear.layout() == Linear.Layout.OUT_IN ? 1 : Simd.L;
-        Task task = TASKS.get().set(out, outOffset, in, inOffset, rows, linear, false);
+        run(Mode.GEMV, out, outOffset, in, inOffset, rows, linear, parallel, grain);
+    }
+
+    /** Runs {@code mode} over the outputs, on one thread when the product is small. */
+    private static void run(Mode mode, float[] out, int outOffset, float[] in, int inOffset, int rows, Linear linear,
+            Parallel parallel, int grain) {
+        Task task = TASKS.get().set(mode, out, outOffset, in, inOffset, rows, linear);
         try {
             if ((long) rows * linear.in() * linear.out() < PARALLEL_MIN_WORK) {
                 task.run(0, linear.out(), 0);
@@ -58,7 +119,7 @@ public final class Matmul {
     /** One row against [in, out] weights as {@link Gemv#INPUT_PARTS} partial sums shared by the threads. */
     private static void gemvInputParts(float[] out, int outOffset, float[] in, int inOffset, Linear linear,
             Parallel parallel) {
-        Task task = TASKS.get().set(out, outOffset, in, inOffset, 1, linear, false);
+        Task task = TASKS.get().set(Mode.GEMV_PARTS, out, outOffset, in, inOffset, 1, linear);
         task.partials = task.partials(Gemv.INPUT_PARTS * linear.out());
         try {
             if ((long) linear.in() * linear.out() < PARALLEL_MIN_WORK) {
@@ -74,7 +135,7 @@ public final class Matmul {
 
     private static void gemm(float[] out, int outOffset, float[] in, int inOffset, int rows, Linear linear,
             Parallel parallel) {
-        Task task = TASKS.get().set(out, outOffset, in, inOffset, rows, linear, true);
+        Task task = TASKS.get().set(Mode.GEMM, out, outOffset, in, inOffset, rows, linear);
         try {
             parallel.forRange(linear.out(), Gemm.NR, task);
         } finally {
@@ -93,15 +154,29 @@ public final class Matmul {
      * One call's arguments as a range body, reused by the calling thread (which waits for the call
      * to finish), so that a matrix product allocates nothing.
      */
+    /** What a {@link Task} runs over its range of outputs. */
+    private enum Mode {
+        /** Each row's one-row product ({@link Gemv#multiply}). */
+        GEMV,
+        /** One row against [in, out] weights: the parts of a split over the inputs (the range is of parts). */
+        GEMV_PARTS,
+        /** The packed GEMM. */
+        GEMM,
+        /** The GEMM over each input part into its own plane of partial sums. */
+        GEMM_PARTS,
+        /** Several rows against [out, in] weights, each with the one-row arithmetic ({@link EachRowDots}). */
+        EACH_ROW_DOTS
+    }
+
     private static final class Task implements Parallel.RangeBody {
+        private Mode mode;
         private float[] out;
         private int outOffset;
         private float[] in;
         private int inOffset;
         private int rows;
         private Linear linear;
-        private boolean gemm;
-        /** The partial sums of a GEMV split over inputs, or null; owned by the calling thread, grown once. */
+        /** The partial sums of a product split over inputs, or null; owned by the calling thread, grown once. */
         private float[] partials;
         private float[] partialsBuffer = new float[0];
 
@@ -112,14 +187,14 @@ public final class Matmul {
             return partialsBuffer;
         }
 
-        Task set(float[] out, int outOffset, float[] in, int inOffset, int rows, Linear linear, boolean gemm) {
+        Task set(Mode mode, float[] out, int outOffset, float[] in, int inOffset, int rows, Linear linear) {
+            this.mode = mode;
             this.out = out;
             this.outOffset = outOffset;
             this.in = in;
             this.inOffset = inOffset;
             this.rows = rows;
             this.linear = linear;
-            this.gemm = gemm;
             return this;
         }
 
@@ -132,20 +207,30 @@ public final class Matmul {
 
         @Override
         public void run(int start, int end, int worker) {
-            if (gemm) {
-                Gemm.compute(out, outOffset, in, inOffset, rows, linear, start, end);
-                return;
-            }
-            if (partials != null) {
-                for (int part = start; part < end; part++) {
-                    Gemv.inOutPart(partials, in, inOffset, linear, part);
+            switch (mode) {
+                case GEMM -> Gemm.compute(out, outOffset, in, inOffset, rows, linear, start, end);
+                case GEMV_PARTS -> {
+                    for (int part = start; part < end; part++) {
+                        Gemv.inOutPart(partials, in, inOffset, linear, part);
+                    }
                 }
-                return;
-            }
-            int nIn = linear.in();
-            int nOut = linear.out();
-            for (int r = 0; r < rows; r++) {
-                Gemv.multiply(out, outOffset + r * nOut, in, inOffset + r * nIn, linear, start, end);
+                case GEMM_PARTS -> {
+                    int nIn = linear.in();
+                    int plane = rows * linear.out();
+                    for (int part = 0; part < Gemv.INPUT_PARTS; part++) {
+                        int i0 = (int) ((long) nIn * part / Gemv.INPUT_PARTS);
+                        int i1 = (int) ((long) nIn * (part + 1) / Gemv.INPUT_PARTS);
+                        Gemm.compute(partials, part * plane, in, inOffset, rows, linear, start, end, i0, i1, false);
+                    }
+                }
+                case EACH_ROW_DOTS -> EachRowDots.multiply(out, outOffset, in, inOffset, rows, linear, start, end);
+                case GEMV -> {
+                    int nIn = linear.in();
+                    int nOut = linear.out();
+                    for (int r = 0; r < rows; r++) {
+                        Gemv.multiply(out, outOffset + r * nOut, in, inOffset + r * nIn, linear, start, end);
+                    }
+                }
             }
         }
     }
@@ -163,6 +248,21 @@ public final class Matmul {
         checkArguments(out, outOffset, in, inOffset, rows, linear.source());
         if (rows > 0) {
             Int8Matmul.linear(out, outOffset, in, inOffset, rows, linear, parallel);
+        }
+    }
+
+    /**
+     * As {@link #linearEachRow(float[], int, float[], int, int, Linear, Parallel)} for an
+     * int8-quantized layer: each row exactly as the one-row product (exact int32 sums), the int8
+     * weights read once for all rows.
+     *
+     * @throws IllegalArgumentException if an array is too short for the shapes
+     */
+    public static void linearEachRow(float[] out, int outOffset, float[] in, int inOffset, int rows,
+            Int8Linear linear, Parallel parallel) {
+        checkArguments(out, outOffset, in, inOffset, rows, linear.source());
+        if (rows > 0) {
+            Int8Matmul.linearEachRow(out, outOffset, in, inOffset, rows, linear, parallel);
         }
     }
 

@@ -23,10 +23,14 @@ final class Scratch {
     static final int QUANTIZED = 6;
     /** Int8: the outlier columns of the weight, widened. */
     static final int OUTLIERS = 7;
+    /** Several rows' one-row products: a widened weight row ({@link EachRowDots}). */
+    static final int EACH_ROW = 8;
+    /** Several rows' one-row products: the partial sums of a split [in, out] product. */
+    static final int PARTS = 9;
 
     private static final ThreadLocal<float[]> LANES = ThreadLocal.withInitial(() -> new float[Simd.L]);
 
-    private static final ThreadLocal<float[][]> BUFFERS = ThreadLocal.withInitial(() -> new float[8][]);
+    private static final ThreadLocal<float[][]> BUFFERS = ThreadLocal.withInitial(() -> new float[10][]);
     private static final ThreadLocal<int[][]> INT_BUFFERS = ThreadLocal.withInitial(() -> new int[2][]);
 
     private Scratch() {

@@ -37,18 +37,14 @@ public final class MatmulReference {
         int nIn = linear.in();
         int nOut = linear.out();
         float threshold = linear.threshold();
-        boolean[] outlier = new boolean[nIn];
-        for (int r = 0; r < rows; r++) {
-            for (int i = 0; i < nIn; i++) {
-                if (Math.abs(in[inOffset + r * nIn + i]) > threshold) {
-                    outlier[i] = true;
-                }
-            }
-        }
         Tensor q = linear.quantizedWeight();
         Linear source = linear.source();
         for (int r = 0; r < rows; r++) {
             int x = inOffset + r * nIn;
+            boolean[] outlier = new boolean[nIn];
+            for (int i = 0; i < nIn; i++) {
+                outlier[i] = Math.abs(in[x + i]) > threshold;
+            }
             float absmax = 0f;
             for (int i = 0; i < nIn; i++) {
                 if (!outlier[i]) {
