@@ -89,80 +89,27 @@ public final class Generator {
         if (options.maxNewTokens() == 0) {
             return new GenerationResult(prompt, new int[0], "", StopReason.MAX_TOKENS, 0, 0, 0);
         }
-        int[] stopTokens = stopTokens(options);
-        Sampler sampler = new Sampler(model.vocabSize(), options.sampling());
-        Tokenizer.StreamingDecoder decoder = tokenizer == null ? null : tokenizer.streamingDecoder();
-        StopStringFilter filter = new StopStringFilter(options.stopStrings());
-        IntList generated = new IntList(Math.min(options.maxNewTokens(), capacity) + 1);
         int needed = sessionCapacity(prompt.length, options.maxNewTokens(), capacity);
         if (session == null || session.capacity() < needed) {
             session = model.newSession(needed);
         }
         session.reset();
-
+        Sequence sequence = new Sequence(model.vocabSize(), tokenizer, options, Sequence.stopTokens(options, tokenizer),
+                capacity);
         long start = System.nanoTime();
         model.forward(session, prompt, 0, prompt.length, logits);
         long prefilled = System.nanoTime();
         int steps = 0;
         StopReason reason;
-        while (true) {
-            int id = sampler.sample(logits);
-            generated.add(id);
-            if (contains(stopTokens, id)) {
-                listener.onToken(id, "");
-                reason = StopReason.STOP_TOKEN;
-                break;
-            }
-            String released = filter.offer(decoder == null ? "" : decoder.next(id));
-            listener.onToken(id, released);
-            if (filter.stopped()) {
-                reason = StopReason.STOP_STRING;
-                break;
-            }
-            if (generated.size() == options.maxNewTokens()) {
-                reason = StopReason.MAX_TOKENS;
-                break;
-            }
-            if (session.position() >= session.capacity()) {
-                reason = StopReason.CONTEXT_FULL;
-                break;
-            }
-            one[0] = id;
+        while ((reason = sequence.next(logits, listener, session.position() >= session.capacity())) == null) {
+            one[0] = sequence.last();
             model.forward(session, one, 0, 1, logits);
             steps++;
         }
-        if (!filter.stopped()) {
-            String rest = filter.offer(decoder == null ? "" : decoder.flush());
-            rest += filter.finish();
-            if (filter.stopped()) {
-                reason = StopReason.STOP_STRING;
-            }
-            if (!rest.isEmpty()) {
-                listener.onToken(TokenListener.END, rest);
-            }
-        }
+        reason = sequence.finish(listener, reason);
         long end = System.nanoTime();
-        return new GenerationResult(prompt, generated.toArray(), filter.releasedText(), reason,
+        return new GenerationResult(prompt, sequence.ids(), sequence.text(), reason,
                 (prefilled - start) / 1e6, (end - prefilled) / 1e6, steps);
-    }
-
-    private int[] stopTokens(GenerationOptions options) {
-        if (options.stopTokens() != null) {
-            return options.stopTokens().stream().mapToInt(Integer::intValue).toArray();
-        }
-        if (tokenizer != null && tokenizer.endOfText().isPresent()) {
-            return new int[] {tokenizer.endOfText().getAsInt()};
-        }
-        return new int[0];
-    }
-
-    private static boolean contains(int[] ids, int id) {
-        for (int x : ids) {
-            if (x == id) {
-                return true;
-            }
-        }
-        return false;
     }
 
     /** The tokenizer, if any. */

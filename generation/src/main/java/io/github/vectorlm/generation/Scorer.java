@@ -116,8 +116,8 @@ public final class Scorer {
                 model.forward(session, ids, begin, first - 1 - begin, lastLogits);
             }
             // position q's logits score target q + 1; the window's last token needs no logits
-            for (int q = first - 1; q < end - 1; q += chunk) {
-                int rows = Math.min(chunk, end - 1 - q);
+            for (int q = first - 1, rows; q < end - 1; q += rows) {
+                rows = Batch.nextChunk(end - 1 - q, chunk);
                 model.forwardAll(session, ids, q, rows, logits);
                 for (int r = 0; r < rows; r++) {
                     sum += negativeLogLikelihood(logits, r * vocab, vocab, ids[q + 1 + r]);

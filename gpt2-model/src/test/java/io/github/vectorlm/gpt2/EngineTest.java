@@ -1,0 +1,209 @@
+package io.github.vectorlm.gpt2;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.github.vectorlm.generation.Engine;
+import io.github.vectorlm.generation.EngineOptions;
+import io.github.vectorlm.generation.GenerationOptions;
+import io.github.vectorlm.generation.GenerationResult;
+import io.github.vectorlm.generation.Generator;
+import io.github.vectorlm.generation.LoadOptions;
+import io.github.vectorlm.generation.SamplingOptions;
+import io.github.vectorlm.generation.Scorer;
+import io.github.vectorlm.generation.StopReason;
+import io.github.vectorlm.generation.TokenListener;
+import io.github.vectorlm.tensor.ops.Parallel;
+import io.github.vectorlm.testing.Fixtures;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The continuous-batching engine on the demo model: same results as one at a time, cancellation, limits, a soak. */
+class EngineTest {
+    private static final Path FOLDER = Path.of("../models/gpt2-shakespeare");
+    private static Parallel parallel;
+    private static Gpt2Model model;
+
+    @BeforeAll
+    static void load() throws Exception {
+        Fixtures.require(FOLDER.resolve("ckpt.pt"), "tools/train_demo_model.py (see models/gpt2-shakespeare/README.md)");
+        parallel = Parallel.create(2);
+        model = new Gpt2Loader().load(FOLDER, LoadOptions.defaults().withParallel(parallel));
+    }
+
+    @AfterAll
+    static void close() {
+        model.close();
+        parallel.close();
+    }
+
+    private static final String[] PROMPTS = {"ROMEO:", "First Citizen:\nWe are accounted poor citizens", "O",
+        "KING RICHARD II:\nNo matter where; of comfort no man speak:\nLet's talk of graves, of worms, and epitaphs;",
+        "What say you, my lord?", "\n", "MENENIUS:\nEither you must confess yourselves wondrous malicious,"};
+
+    private static GenerationOptions options(Random random) {
+        int n = 1 + random.nextInt(40);
+        SamplingOptions sampling = switch (random.nextInt(4)) {
+            case 0 -> SamplingOptions.greedy();
+            case 1 -> SamplingOptions.sample(0.8, random.nextLong());
+            case 2 -> SamplingOptions.sample(1.0, random.nextLong()).withTopK(1 + random.nextInt(50));
+            default -> SamplingOptions.sample(0.9, random.nextLong()).withTopP(0.5 + random.nextDouble() / 2);
+        };
+        GenerationOptions o = GenerationOptions.of(n, sampling);
+        return random.nextInt(3) == 0 ? o.withStopStrings("\n\n", "the") : o;
+    }
+
+    @Test
+    void requestsArrivingAndLeavingGetWhatTheGeneratorGivesEachAlone() throws Exception {
+        Random random = new Random(42);
+        int n = 14;
+        List<String> prompts = new ArrayList<>();
+        List<GenerationOptions> options = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            prompts.add(PROMPTS[random.nextInt(PROMPTS.length)]);
+            options.add(options(random));
+        }
+        options.set(0, GenerationOptions.greedy(300)); // runs into the context
+        EngineOptions small = new EngineOptions(4, 12, 5, 1L << 30);
+        List<StringBuilder> streamed = new ArrayList<>();
+        List<CompletableFuture<GenerationResult>> futures = new ArrayList<>();
+        try (Engine engine = Engine.start(model, small)) {
+            for (int i = 0; i < n; i++) {
+                StringBuilder text = new StringBuilder();
+                streamed.add(text);
+                futures.add(engine.submit(prompts.get(i), options.get(i), (id, t) -> text.append(t)));
+                Thread.sleep(random.nextInt(30)); // join at different passes
+            }
+            for (int i = 0; i < n; i++) {
+                GenerationResult batched = futures.get(i).get(60, TimeUnit.SECONDS);
+                GenerationResult alone = new Generator(model).generate(prompts.get(i), options.get(i),
+                        TokenListener.NONE);
+                assertThat(batched.ids()).as("request %d", i).containsExactly(alone.ids());
+                assertThat(batched.text()).isEqualTo(alone.text()).isEqualTo(streamed.get(i).toString());
+                assertThat(batched.stopReason()).isEqualTo(alone.stopReason());
+            }
+            assertThat(futures.get(0).get().stopReason()).isEqualTo(StopReason.CONTEXT_FULL);
+            assertThat(engine.memoryInUse()).isZero();
+            long[] pr = engine.passesAndRows();
+            assertThat(pr[1]).as("several sequences per pass").isGreaterThan(pr[0]);
+        }
+    }
+
+    @Test
+    void scoresMatchTheScorer() throws Exception {
+        int[] ids = model.tokenizer().orElseThrow().encode(PROMPTS[3] + PROMPTS[6]);
+        try (Engine engine = Engine.start(model, new EngineOptions(3, 8, 3, 1L << 30))) {
+            CompletableFuture<Scorer.Score> a = engine.score(ids);
+            CompletableFuture<GenerationResult> b = engine.submit(PROMPTS[0], GenerationOptions.greedy(5),
+                    TokenListener.NONE);
+            Scorer.Score alone = new Scorer(model).score(ids);
+            assertThat(a.get(30, TimeUnit.SECONDS)).isEqualTo(alone);
+            b.get(30, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
+    void cancellingFreesTheCacheAndTooLargeRequestsAreRefused() throws Exception {
+        try (Engine engine = Engine.start(model, EngineOptions.forSequences(model, 2).withMemoryBytes(
+                model.sessionBytes(200)))) {
+            CountDownLatch started = new CountDownLatch(3);
+            CompletableFuture<GenerationResult> f = engine.submit(PROMPTS[1], GenerationOptions.greedy(150),
+                    (id, t) -> started.countDown());
+            assertThat(started.await(30, TimeUnit.SECONDS)).isTrue();
+            assertThat(engine.memoryInUse()).isPositive();
+            f.cancel(true);
+            assertThatThrownBy(f::join).isInstanceOf(CancellationException.class);
+            for (int i = 0; i < 500 && engine.memoryInUse() != 0; i++) {
+                Thread.sleep(10);
+            }
+            assertThat(engine.memoryInUse()).isZero();
+
+            assertThatThrownBy(() -> engine.submit(PROMPTS[0], GenerationOptions.greedy(250), TokenListener.NONE))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("more than the engine's budget");
+            assertThatThrownBy(() -> engine.submit(new int[300], GenerationOptions.greedy(1), TokenListener.NONE))
+                    .hasMessageContaining("the context holds 256");
+            assertThatThrownBy(() -> engine.submit(new int[] {1, 60000}, GenerationOptions.greedy(1),
+                    TokenListener.NONE)).hasMessageContaining("outside the vocabulary");
+            // two requests that cannot fit together run one after the other
+            CompletableFuture<GenerationResult> x = engine.submit(PROMPTS[0], GenerationOptions.greedy(150),
+                    TokenListener.NONE);
+            CompletableFuture<GenerationResult> y = engine.submit(PROMPTS[2], GenerationOptions.greedy(150),
+                    TokenListener.NONE);
+            assertThat(x.get(60, TimeUnit.SECONDS).ids()).hasSize(150);
+            assertThat(y.get(60, TimeUnit.SECONDS).ids()).hasSize(150);
+        }
+        Engine closed = Engine.start(model);
+        closed.close();
+        assertThatThrownBy(() -> closed.submit(PROMPTS[0], GenerationOptions.greedy(1), TokenListener.NONE))
+                .isInstanceOf(IllegalStateException.class);
+    }
+
+    /** Mixed requests (generate, score, cancel) from 8 threads; the KV memory is back to zero at the end. */
+    @Test
+    void soakOfMixedRequestsFromEightThreads() throws Exception {
+        int perThread = Integer.getInteger("vectorlm.soak.requests", 2000) / 8;
+        AtomicLong peak = new AtomicLong();
+        try (Engine engine = Engine.start(model, EngineOptions.forSequences(model, 12).withPrefillChunk(16))) {
+            ExecutorService pool = Executors.newFixedThreadPool(8);
+            List<Future<Integer>> done = new ArrayList<>();
+            for (int t = 0; t < 8; t++) {
+                long seed = t;
+                done.add(pool.submit(() -> {
+                    Random random = new Random(seed);
+                    int completed = 0;
+                    List<CompletableFuture<?>> mine = new ArrayList<>();
+                    for (int i = 0; i < perThread; i++) {
+                        String prompt = PROMPTS[random.nextInt(PROMPTS.length)];
+                        int kind = random.nextInt(10);
+                        if (kind == 0) {
+                            mine.add(engine.score(model.tokenizer().orElseThrow().encode(prompt + " and " + prompt)));
+                        } else {
+                            CompletableFuture<GenerationResult> f = engine.submit(prompt,
+                                    GenerationOptions.of(1 + random.nextInt(4), SamplingOptions.sample(1, i)),
+                                    (id, text) -> peak.accumulateAndGet(engine.memoryInUse(), Math::max));
+                            if (kind == 1) {
+                                f.cancel(true);
+                            }
+                            mine.add(f);
+                        }
+                    }
+                    for (CompletableFuture<?> f : mine) {
+                        try {
+                            f.get(120, TimeUnit.SECONDS);
+                            completed++;
+                        } catch (CancellationException e) {
+                            // cancelled on purpose
+                        }
+                    }
+                    return completed;
+                }));
+            }
+            int completed = 0;
+            for (Future<Integer> f : done) {
+                completed += f.get();
+            }
+            pool.shutdown();
+            assertThat(completed).isGreaterThan(perThread * 8 * 8 / 10);
+            for (int i = 0; i < 500 && engine.memoryInUse() != 0; i++) {
+                Thread.sleep(10);
+            }
+            assertThat(engine.memoryInUse()).isZero();
+            assertThat(peak.get()).isLessThanOrEqualTo(engine.options().memoryBytes());
+            System.out.printf("soak: %d requests, %d completed, %d tokens, %d passes of %d positions%n", perThread * 8,
+                    completed, engine.tokensGenerated(), engine.passesAndRows()[0], engine.passesAndRows()[1]);
+        }
+    }
+}
