@@ -6,8 +6,10 @@ import io.github.vectorlm.generation.Generator;
 import io.github.vectorlm.generation.LanguageModel;
 import io.github.vectorlm.generation.TokenListener;
 import java.io.PrintWriter;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.SplittableRandom;
@@ -41,7 +43,8 @@ import picocli.CommandLine.Spec;
             "",
             "Examples:",
             "  vectorlm bench",
-            "  vectorlm bench --model gpt2 --threads 1 --prompt-tokens 128 --runs 5"})
+            "  vectorlm bench --model gpt2 --threads 1 --prompt-tokens 128 --runs 5",
+            "  vectorlm bench --parallel 1,4,8,16 --threads 1"})
 final class BenchCommand implements Callable<Integer> {
     @ParentCommand
     private VectorLm root;
@@ -72,6 +75,11 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print the figures as one JSON object.")
     private boolean json;
 
+    @Option(names = "--parallel", paramLabel = "N[,N...]", split = ",",
+            description = "Measure the batching engine instead: aggregate and per-sequence decode tokens/s with N "
+                    + "sequences generating at once, for each N given (e.g. 1,4,8,16).")
+    private List<Integer> parallel;
+
     @Override
     public Integer call() throws Exception {
         if (promptTokens < 1 || newTokens < 2 || runs < 1 || warmup < 0) {
@@ -87,6 +95,9 @@ final class BenchCommand implements Callable<Integer> {
                         + ") exceed the model's context of " + model.contextLength());
             }
             int vocab = loaded.tokenizer() == null ? model.vocabSize() : Math.min(loaded.tokenizer().vocabSize(), model.vocabSize());
+            if (parallel != null) {
+                return benchParallel(model, vocab, out, err);
+            }
             int[] prompt = new SplittableRandom(seed).ints(promptTokens, 0, vocab).toArray();
             // no stop token: every run decodes exactly newTokens tokens
             GenerationOptions options = GenerationOptions.greedy(newTokens).withStopTokens();
@@ -127,6 +138,48 @@ final class BenchCommand implements Callable<Integer> {
                         min(decode), max(decode));
                 out.flush();
             }
+        }
+        return 0;
+    }
+
+    private int benchParallel(LanguageModel model, int vocab, PrintWriter out, PrintWriter err) throws Exception {
+        int threads = modelOptions.threads != null ? modelOptions.threads : Runtime.getRuntime().availableProcessors();
+        List<Map<String, Object>> rows = new ArrayList<>();
+        if (!json) {
+            out.printf(Locale.ROOT, "%s, %d threads, %d prompt + %d new tokens per sequence, median of %d runs after %d "
+                    + "warm-up%n", model.architecture(), threads, promptTokens, newTokens, runs, warmup);
+            out.printf(Locale.ROOT, "%9s  %24s  %14s  %11s%n", "sequences", "aggregate decode tok/s", "per sequence",
+                    "first token");
+            out.flush();
+        }
+        for (int n : parallel) {
+            if (n < 1) {
+                throw new CliException("--parallel " + n + ": need at least 1 sequence");
+            }
+            ParallelBench.Figures f = ParallelBench.run(model, n, promptTokens, newTokens, warmup, runs, seed, vocab);
+            if (json) {
+                Map<String, Object> o = new LinkedHashMap<>();
+                o.put("sequences", n);
+                o.put("aggregateDecodeTokensPerSecond", f.aggregateTokensPerSecond());
+                o.put("aggregateRange", new double[] {f.minAggregate(), f.maxAggregate()});
+                o.put("perSequenceDecodeTokensPerSecond", f.perSequenceTokensPerSecond());
+                o.put("firstTokenMillis", f.firstTokenMillis());
+                rows.add(o);
+            } else {
+                out.printf(Locale.ROOT, "%9d  %8.1f [%6.1f .. %6.1f]  %14.1f  %8.1f ms%n", n, f.aggregateTokensPerSecond(),
+                        f.minAggregate(), f.maxAggregate(), f.perSequenceTokensPerSecond(), f.firstTokenMillis());
+                out.flush();
+            }
+        }
+        if (json) {
+            Map<String, Object> o = new LinkedHashMap<>();
+            o.put("architecture", model.architecture());
+            o.put("promptTokens", promptTokens);
+            o.put("newTokens", newTokens);
+            o.put("threads", threads);
+            o.put("runs", runs);
+            o.put("parallel", rows);
+            Json.print(out, o);
         }
         return 0;
     }

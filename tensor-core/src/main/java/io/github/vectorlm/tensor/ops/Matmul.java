@@ -56,23 +56,29 @@ public final class Matmul {
         } else if (Gemv.splitsInputs(linear)) {
             eachRowInputParts(out, outOffset, in, inOffset, rows, linear, parallel);
         } else {
-            gemm(out, outOffset, in, inOffset, rows, linear, parallel); // the one-row FMA chain of [in, out] weights
+            // the one-row arithmetic of [in, out] weights is the GEMM's: one FMA chain per output
+            Task task = TASKS.get().set(Mode.EACH_ROW_COLUMNS, out, outOffset, in, inOffset, rows, linear);
+            try {
+                parallel.forRange(linear.out(), 2 * Simd.L, task);
+            } finally {
+                task.clear();
+            }
         }
     }
 
     /**
      * Rows against [in, out] weights whose one-row product is split over the inputs: each of the
-     * {@link Gemv#INPUT_PARTS} parts as a GEMM over its inputs, then the parts summed in the order
-     * of {@link Gemv#sumParts}.
+     * {@link Gemv#INPUT_PARTS} parts with the GEMM's arithmetic over its inputs
+     * ({@link EachRowColumns}), then the parts summed in the order of {@link Gemv#sumParts}.
      */
     private static void eachRowInputParts(float[] out, int outOffset, float[] in, int inOffset, int rows,
             Linear linear, Parallel parallel) {
         int nOut = linear.out();
-        Task task = TASKS.get().set(Mode.GEMM_PARTS, out, outOffset, in, inOffset, rows, linear);
+        Task task = TASKS.get().set(Mode.EACH_ROW_COLUMN_PARTS, out, outOffset, in, inOffset, rows, linear);
         float[] parts = task.partials(Gemv.INPUT_PARTS * rows * nOut);
         task.partials = parts;
         try {
-            parallel.forRange(nOut, Gemm.NR, task);
+            parallel.forRange(nOut, 2 * Simd.L, task);
         } finally {
             task.clear();
         }
@@ -162,8 +168,10 @@ public final class Matmul {
         GEMV_PARTS,
         /** The packed GEMM. */
         GEMM,
-        /** The GEMM over each input part into its own plane of partial sums. */
-        GEMM_PARTS,
+        /** Several rows against [in, out] weights read in place, each input part into its own plane of partial sums. */
+        EACH_ROW_COLUMN_PARTS,
+        /** Several rows against [in, out] weights read in place ({@link EachRowColumns}), then the bias. */
+        EACH_ROW_COLUMNS,
         /** Several rows against [out, in] weights, each with the one-row arithmetic ({@link EachRowDots}). */
         EACH_ROW_DOTS
     }
@@ -214,13 +222,20 @@ public final class Matmul {
                         Gemv.inOutPart(partials, in, inOffset, linear, part);
                     }
                 }
-                case GEMM_PARTS -> {
+                case EACH_ROW_COLUMN_PARTS -> {
                     int nIn = linear.in();
                     int plane = rows * linear.out();
                     for (int part = 0; part < Gemv.INPUT_PARTS; part++) {
                         int i0 = (int) ((long) nIn * part / Gemv.INPUT_PARTS);
                         int i1 = (int) ((long) nIn * (part + 1) / Gemv.INPUT_PARTS);
-                        Gemm.compute(partials, part * plane, in, inOffset, rows, linear, start, end, i0, i1, false);
+                        EachRowColumns.multiply(partials, part * plane, in, inOffset, rows, linear, start, end, i0, i1);
+                    }
+                }
+                case EACH_ROW_COLUMNS -> {
+                    EachRowColumns.multiply(out, outOffset, in, inOffset, rows, linear, start, end, 0, linear.in());
+                    int nOut = linear.out();
+                    for (int r = 0; r < rows; r++) {
+                        Gemv.addBias(out, outOffset + r * nOut, linear.bias(), start, end);
                     }
                 }
                 case EACH_ROW_DOTS -> EachRowDots.multiply(out, outOffset, in, inOffset, rows, linear, start, end);

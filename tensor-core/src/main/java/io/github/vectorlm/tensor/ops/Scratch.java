@@ -23,10 +23,10 @@ final class Scratch {
     static final int QUANTIZED = 6;
     /** Int8: the outlier columns of the weight, widened. */
     static final int OUTLIERS = 7;
-    /** Several rows' one-row products: a widened weight row ({@link EachRowDots}). */
+    /** Several rows' one-row products: widened weight rows ({@link EachRowDots}) or a block of them ({@link EachRowColumns}). */
     static final int EACH_ROW = 8;
-    /** Several rows' one-row products: the partial sums of a split [in, out] product. */
-    static final int PARTS = 9;
+    /** Several rows' one-row products: the accumulator chains of a tile ({@link EachRowDots}). */
+    static final int CHAINS = 9;
 
     private static final ThreadLocal<float[]> LANES = ThreadLocal.withInitial(() -> new float[Simd.L]);
 

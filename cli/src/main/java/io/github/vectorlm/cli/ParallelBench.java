@@ -1,0 +1,87 @@
+package io.github.vectorlm.cli;
+
+import io.github.vectorlm.generation.Engine;
+import io.github.vectorlm.generation.EngineOptions;
+import io.github.vectorlm.generation.GenerationOptions;
+import io.github.vectorlm.generation.GenerationResult;
+import io.github.vectorlm.generation.LanguageModel;
+import io.github.vectorlm.generation.TokenListener;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * {@code vectorlm bench --parallel 1,4,8,16}: decode throughput of the batching engine with that
+ * many sequences generating at once. Each run submits the sequences together (random prompts,
+ * greedy decoding of exactly {@code newTokens} tokens) and takes the decode phase: from the first
+ * sequence's first token to the last sequence's end.
+ */
+final class ParallelBench {
+    /** One parallelism's figures: medians over the runs, and the range of the aggregate. */
+    record Figures(int sequences, double aggregateTokensPerSecond, double minAggregate, double maxAggregate,
+            double perSequenceTokensPerSecond, double firstTokenMillis) {
+    }
+
+    private ParallelBench() {
+    }
+
+    static Figures run(LanguageModel model, int sequences, int promptTokens, int newTokens, int warmup, int runs,
+            long seed, int vocab) {
+        EngineOptions options = EngineOptions.forSequences(model, sequences);
+        GenerationOptions generation = GenerationOptions.greedy(newTokens).withStopTokens();
+        double[] aggregate = new double[runs];
+        double[] perSequence = new double[runs];
+        double[] firstToken = new double[runs];
+        try (Engine engine = Engine.start(model, options)) {
+            for (int r = -warmup; r < runs; r++) {
+                SplittableRandom random = new SplittableRandom(seed + r);
+                List<CompletableFuture<GenerationResult>> futures = new ArrayList<>();
+                long start = System.nanoTime();
+                for (int s = 0; s < sequences; s++) {
+                    futures.add(engine.submit(random.ints(promptTokens, 0, vocab).toArray(), generation,
+                            TokenListener.NONE));
+                }
+                double firstStart = Double.MAX_VALUE;
+                double lastEnd = 0;
+                long decoded = 0;
+                double rates = 0;
+                double firsts = 0;
+                for (CompletableFuture<GenerationResult> f : futures) {
+                    GenerationResult g = f.join();
+                    double first = g.prefillMillis(); // from submission to the first token
+                    firstStart = Math.min(firstStart, first);
+                    lastEnd = Math.max(lastEnd, first + g.decodeMillis());
+                    decoded += g.ids().length - 1;
+                    rates += g.decodeTokensPerSecond();
+                    firsts += first;
+                }
+                if (r >= 0) {
+                    aggregate[r] = decoded * 1000.0 / (lastEnd - firstStart);
+                    perSequence[r] = rates / sequences;
+                    firstToken[r] = firsts / sequences;
+                }
+                if (System.nanoTime() - start < 0) {
+                    throw new IllegalStateException("clock");
+                }
+            }
+        }
+        return new Figures(sequences, median(aggregate), min(aggregate), max(aggregate), median(perSequence),
+                median(firstToken));
+    }
+
+    static double median(double[] v) {
+        double[] s = v.clone();
+        Arrays.sort(s);
+        return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+    }
+
+    static double min(double[] v) {
+        return Arrays.stream(v).min().orElse(Double.NaN);
+    }
+
+    static double max(double[] v) {
+        return Arrays.stream(v).max().orElse(Double.NaN);
+    }
+}

@@ -1,0 +1,207 @@
+package io.github.vectorlm.tensor.ops;
+
+import static io.github.vectorlm.tensor.ops.Simd.F;
+import static io.github.vectorlm.tensor.ops.Simd.L;
+
+import io.github.vectorlm.tensor.Tensor;
+import jdk.incubator.vector.FloatVector;
+
+/**
+ * Several rows of x against W stored [in, out] ({@code IN_OUT}) with the GEMM's arithmetic — each
+ * output one FMA chain over the inputs in order, from 0, continued across blocks from the stored
+ * partial sum — for a few rows (the decode step of several sequences), where packing panels as
+ * {@link Gemm} does cost more than the products. The weights are copied (16-bit ones widened)
+ * in blocks of whole input rows of the range, {@link #BLOCK_FLOATS} at a time, each row read as
+ * one sequential run; tiles of 8 rows (4 with 16 vector registers) × 2 vectors of outputs then run
+ * over the block from cache,
+ * broadcasting {@code x[r, k]}. Outputs past the last whole tile take the same chain in scalar code.
+ */
+final class EachRowColumns {
+    /** Floats of weights per block: 256 KB, which stays in L2 while every row of x passes over it. */
+    static final int BLOCK_FLOATS = 1 << 16;
+    /** Outputs per block at most (a multiple of every 2·L): wider ranges go in chunks, so a block holds at least 32 input rows. */
+    static final int CHUNK = 2048;
+
+    private EachRowColumns() {
+    }
+
+    /**
+     * {@code out[r, o] = Σ_{k0 <= k < k1} x[r, k]·W[k, o]} (no bias) for {@code r < rows} and
+     * {@code o} in {@code [o0, o1)}; rows of x are {@code linear.in()} apart, rows of out
+     * {@code linear.out()}.
+     */
+    static void multiply(float[] out, int outOffset, float[] x, int xOffset, int rows, Linear linear, int o0, int o1,
+            int k0, int k1) {
+        for (int c0 = o0; c0 < o1; c0 += CHUNK) {
+            multiplyChunk(out, outOffset, x, xOffset, rows, linear, c0, Math.min(o1, c0 + CHUNK), k0, k1);
+        }
+    }
+
+    /** {@link #multiply} for at most {@link #CHUNK} outputs. */
+    private static void multiplyChunk(float[] out, int outOffset, float[] x, int xOffset, int rows, Linear linear,
+            int o0, int o1, int k0, int k1) {
+        Tensor w = linear.weight();
+        int in = linear.in();
+        int nOut = linear.out();
+        int width = o1 - o0;
+        if (width <= 0 || k1 <= k0) {
+            return;
+        }
+        int kb = Math.max(1, Math.min(k1 - k0, BLOCK_FLOATS / width));
+        float[] block = Scratch.get(Scratch.EACH_ROW, kb * width);
+        int tiled = width - width % (2 * L);
+        for (int kStart = k0; kStart < k1; kStart += kb) {
+            int kn = Math.min(kb, k1 - kStart);
+            boolean first = kStart == k0;
+            for (int k = 0; k < kn; k++) {
+                Widen.tensor(w, (long) (kStart + k) * nOut + o0, block, k * width, width);
+            }
+            for (int o = 0; o < tiled; o += 2 * L) { // each tile's strip of the block stays in L1 for every row
+                int r = 0;
+                if (Simd.REGISTERS >= 32) {
+                    for (; r + 8 <= rows; r += 8) {
+                        rows8(out, outOffset + r * nOut + o0, nOut, x, xOffset + r * in + kStart, in, block, width, kn,
+                                o, first);
+                    }
+                }
+                for (; r + 4 <= rows; r += 4) {
+                    rows4(out, outOffset + r * nOut + o0, nOut, x, xOffset + r * in + kStart, in, block, width, kn, o,
+                            first);
+                }
+                for (; r < rows; r++) {
+                    rows1(out, outOffset + r * nOut + o0, nOut, x, xOffset + r * in + kStart, in, block, width, kn, o,
+                            first);
+                }
+            }
+            for (int r = 0; r < rows; r++) {
+                int y = outOffset + r * nOut + o0;
+                int xo = xOffset + r * in + kStart;
+                for (int o = tiled; o < width; o++) {
+                    float acc = first ? 0f : out[y + o];
+                    for (int k = 0; k < kn; k++) {
+                        acc = Math.fma(block[k * width + o], x[xo + k], acc);
+                    }
+                    out[y + o] = acc;
+                }
+            }
+        }
+    }
+
+    /** 8 rows of x against outputs [o, o + 2·L) of the block, continuing the sums in out unless first. */
+    static void rows8(float[] out, int y, int ldo, float[] x, int xo, int in, float[] block, int width, int kn,
+            int o, boolean first) {
+        FloatVector a00 = first ? FloatVector.zero(F) : FloatVector.fromArray(F, out, y + o);
+        FloatVector a01 = first ? FloatVector.zero(F) : FloatVector.fromArray(F, out, y + o + L);
+        FloatVector a10 = first ? FloatVector.zero(F) : FloatVector.fromArray(F, out, y + 1 * ldo + o);
+        FloatVector a11 = first ? FloatVector.zero(F) : FloatVector.fromArray(F, out, y + 1 * ldo + o + L);
+        FloatVector a20 = first ? FloatVector.zero(F) : FloatVector.fromArray(F, out, y + 2 * ldo + o);
+        FloatVector a21 = first ? FloatVector.zero(F) : FloatVector.fromArray(F, out, y + 2 * ldo + o + L);
+        FloatVector a30 = first ? FloatVector.zero(F) : FloatVector.fromArray(F, out, y + 3 * ldo + o);
+        FloatVector a31 = first ? FloatVector.zero(F) : FloatVector.fromArray(F, out, y + 3 * ldo + o + L);
+        FloatVector a40 = first ? FloatVector.zero(F) : FloatVector.fromArray(F, out, y + 4 * ldo + o);
+        FloatVector a41 = first ? FloatVector.zero(F) : FloatVector.fromArray(F, out, y + 4 * ldo + o + L);
+        FloatVector a50 = first ? FloatVector.zero(F) : FloatVector.fromArray(F, out, y + 5 * ldo + o);
+        FloatVector a51 = first ? FloatVector.zero(F) : FloatVector.fromArray(F, out, y + 5 * ldo + o + L);
+        FloatVector a60 = first ? FloatVector.zero(F) : FloatVector.fromArray(F, out, y + 6 * ldo + o);
+        FloatVector a61 = first ? FloatVector.zero(F) : FloatVector.fromArray(F, out, y + 6 * ldo + o + L);
+        FloatVector a70 = first ? FloatVector.zero(F) : FloatVector.fromArray(F, out, y + 7 * ldo + o);
+        FloatVector a71 = first ? FloatVector.zero(F) : FloatVector.fromArray(F, out, y + 7 * ldo + o + L);
+        for (int k = 0, at = o; k < kn; k++, at += width) {
+            FloatVector w0 = FloatVector.fromArray(F, block, at);
+            FloatVector w1 = FloatVector.fromArray(F, block, at + L);
+            FloatVector b0 = FloatVector.broadcast(F, x[xo + k]);
+            a00 = w0.fma(b0, a00);
+            a01 = w1.fma(b0, a01);
+            FloatVector b1 = FloatVector.broadcast(F, x[xo + 1 * in + k]);
+            a10 = w0.fma(b1, a10);
+            a11 = w1.fma(b1, a11);
+            FloatVector b2 = FloatVector.broadcast(F, x[xo + 2 * in + k]);
+            a20 = w0.fma(b2, a20);
+            a21 = w1.fma(b2, a21);
+            FloatVector b3 = FloatVector.broadcast(F, x[xo + 3 * in + k]);
+            a30 = w0.fma(b3, a30);
+            a31 = w1.fma(b3, a31);
+            FloatVector b4 = FloatVector.broadcast(F, x[xo + 4 * in + k]);
+            a40 = w0.fma(b4, a40);
+            a41 = w1.fma(b4, a41);
+            FloatVector b5 = FloatVector.broadcast(F, x[xo + 5 * in + k]);
+            a50 = w0.fma(b5, a50);
+            a51 = w1.fma(b5, a51);
+            FloatVector b6 = FloatVector.broadcast(F, x[xo + 6 * in + k]);
+            a60 = w0.fma(b6, a60);
+            a61 = w1.fma(b6, a61);
+            FloatVector b7 = FloatVector.broadcast(F, x[xo + 7 * in + k]);
+            a70 = w0.fma(b7, a70);
+            a71 = w1.fma(b7, a71);
+        }
+        a00.intoArray(out, y + o);
+        a01.intoArray(out, y + o + L);
+        a10.intoArray(out, y + 1 * ldo + o);
+        a11.intoArray(out, y + 1 * ldo + o + L);
+        a20.intoArray(out, y + 2 * ldo + o);
+        a21.intoArray(out, y + 2 * ldo + o + L);
+        a30.intoArray(out, y + 3 * ldo + o);
+        a31.intoArray(out, y + 3 * ldo + o + L);
+        a40.intoArray(out, y + 4 * ldo + o);
+        a41.intoArray(out, y + 4 * ldo + o + L);
+        a50.intoArray(out, y + 5 * ldo + o);
+        a51.intoArray(out, y + 5 * ldo + o + L);
+        a60.intoArray(out, y + 6 * ldo + o);
+        a61.intoArray(out, y + 6 * ldo + o + L);
+        a70.intoArray(out, y + 7 * ldo + o);
+        a71.intoArray(out, y + 7 * ldo + o + L);
+    }
+
+    /** 4 rows of x against outputs [o, o + 2·L) of the block, continuing the sums in out unless first. */
+    static void rows4(float[] out, int y, int ldo, float[] x, int xo, int in, float[] block, int width, int kn,
+            int o, boolean first) {
+        FloatVector a00 = first ? FloatVector.zero(F) : FloatVector.fromArray(F, out, y + o);
+        FloatVector a01 = first ? FloatVector.zero(F) : FloatVector.fromArray(F, out, y + o + L);
+        FloatVector a10 = first ? FloatVector.zero(F) : FloatVector.fromArray(F, out, y + 1 * ldo + o);
+        FloatVector a11 = first ? FloatVector.zero(F) : FloatVector.fromArray(F, out, y + 1 * ldo + o + L);
+        FloatVector a20 = first ? FloatVector.zero(F) : FloatVector.fromArray(F, out, y + 2 * ldo + o);
+        FloatVector a21 = first ? FloatVector.zero(F) : FloatVector.fromArray(F, out, y + 2 * ldo + o + L);
+        FloatVector a30 = first ? FloatVector.zero(F) : FloatVector.fromArray(F, out, y + 3 * ldo + o);
+        FloatVector a31 = first ? FloatVector.zero(F) : FloatVector.fromArray(F, out, y + 3 * ldo + o + L);
+        for (int k = 0, at = o; k < kn; k++, at += width) {
+            FloatVector w0 = FloatVector.fromArray(F, block, at);
+            FloatVector w1 = FloatVector.fromArray(F, block, at + L);
+            FloatVector b0 = FloatVector.broadcast(F, x[xo + k]);
+            a00 = w0.fma(b0, a00);
+            a01 = w1.fma(b0, a01);
+            FloatVector b1 = FloatVector.broadcast(F, x[xo + 1 * in + k]);
+            a10 = w0.fma(b1, a10);
+            a11 = w1.fma(b1, a11);
+            FloatVector b2 = FloatVector.broadcast(F, x[xo + 2 * in + k]);
+            a20 = w0.fma(b2, a20);
+            a21 = w1.fma(b2, a21);
+            FloatVector b3 = FloatVector.broadcast(F, x[xo + 3 * in + k]);
+            a30 = w0.fma(b3, a30);
+            a31 = w1.fma(b3, a31);
+        }
+        a00.intoArray(out, y + o);
+        a01.intoArray(out, y + o + L);
+        a10.intoArray(out, y + 1 * ldo + o);
+        a11.intoArray(out, y + 1 * ldo + o + L);
+        a20.intoArray(out, y + 2 * ldo + o);
+        a21.intoArray(out, y + 2 * ldo + o + L);
+        a30.intoArray(out, y + 3 * ldo + o);
+        a31.intoArray(out, y + 3 * ldo + o + L);
+    }
+
+    /** 1 row of x against outputs [o, o + 2·L) of the block, continuing the sums in out unless first. */
+    static void rows1(float[] out, int y, int ldo, float[] x, int xo, int in, float[] block, int width, int kn,
+            int o, boolean first) {
+        FloatVector a00 = first ? FloatVector.zero(F) : FloatVector.fromArray(F, out, y + o);
+        FloatVector a01 = first ? FloatVector.zero(F) : FloatVector.fromArray(F, out, y + o + L);
+        for (int k = 0, at = o; k < kn; k++, at += width) {
+            FloatVector w0 = FloatVector.fromArray(F, block, at);
+            FloatVector w1 = FloatVector.fromArray(F, block, at + L);
+            FloatVector b0 = FloatVector.broadcast(F, x[xo + k]);
+            a00 = w0.fma(b0, a00);
+            a01 = w1.fma(b0, a01);
+        }
+        a00.intoArray(out, y + o);
+        a01.intoArray(out, y + o + L);
+    }
+}
