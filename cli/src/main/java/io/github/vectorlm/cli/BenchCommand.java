@@ -144,6 +144,11 @@ final class BenchCommand implements Callable<Integer> {
 
     private int benchParallel(LanguageModel model, int vocab, PrintWriter out, PrintWriter err) throws Exception {
         int threads = modelOptions.threads != null ? modelOptions.threads : Runtime.getRuntime().availableProcessors();
+        for (int n : parallel) {
+            if (n < 1) {
+                throw new CliException("--parallel " + n + ": need at least 1 sequence");
+            }
+        }
         List<Map<String, Object>> rows = new ArrayList<>();
         if (!json) {
             out.printf(Locale.ROOT, "%s, %d threads, %d prompt + %d new tokens per sequence, median of %d runs after %d "
@@ -153,9 +158,6 @@ final class BenchCommand implements Callable<Integer> {
             out.flush();
         }
         for (int n : parallel) {
-            if (n < 1) {
-                throw new CliException("--parallel " + n + ": need at least 1 sequence");
-            }
             ParallelBench.Figures f = ParallelBench.run(model, n, promptTokens, newTokens, warmup, runs, seed, vocab);
             if (json) {
                 Map<String, Object> o = new LinkedHashMap<>();

@@ -8,6 +8,7 @@ import io.github.vectorlm.generation.TokenListener;
 import io.github.vectorlm.generation.Tokenizer;
 import io.github.vectorlm.tensor.ops.Parallel;
 import java.io.PrintWriter;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -48,6 +49,7 @@ import picocli.CommandLine.Spec;
             "  vectorlm generate --prompt \"ROMEO:\" --temperature 0 --json",
             "  vectorlm generate --model gpt2 --prompt \"Alan Turing\" --top-p 0.9 --seed 42",
             "  vectorlm generate --model out/ckpt.pt --ids 50256 --stop \"\\n\\n\"",
+            "  vectorlm generate --prompts-file prompts.jsonl --parallel 8 --max-new-tokens 50",
             "  vectorlm generate --model 20B_checkpoints --config 20B.yml \\",
             "      --prompt \"Hello\" --int8 --threads 8"})
 final class GenerateCommand implements Callable<Integer> {
@@ -70,7 +72,19 @@ final class GenerateCommand implements Callable<Integer> {
         @Option(names = "--ids", paramLabel = "IDS", required = true, converter = TokenIds.Converter.class,
                 description = "The prompt as token ids, e.g. 464,2068 (no tokenizer needed).")
         TokenIds ids;
+
+        @Option(names = "--prompts-file", paramLabel = "FILE", required = true,
+                description = "Many prompts, one JSON object per line: {\"prompt\": \"...\"} or {\"ids\": [...]}, "
+                        + "optionally with max_new_tokens, temperature, top_k, top_p, seed, stop (the options given "
+                        + "here are the defaults). Run together by the batching engine; prints one JSON line per "
+                        + "input, in input order: {\"index\", \"ids\" (new only), \"text\", \"finish_reason\": "
+                        + "\"length\" | \"stop\" | \"context\"}.")
+        Path file;
     }
+
+    @Option(names = "--parallel", paramLabel = "N",
+            description = "With --prompts-file: the most sequences generating at once. Default: 16.")
+    private Integer parallel;
 
     @Option(names = "--max-new-tokens", paramLabel = "N", defaultValue = "200",
             description = "The most tokens to generate. Default: ${DEFAULT-VALUE}.")
@@ -124,6 +138,11 @@ final class GenerateCommand implements Callable<Integer> {
                 ModelOptions.LoadedModel loaded = modelOptions.load(root.context(), progress)) {
             long loadNanos = System.nanoTime() - loadStart;
             Tokenizer tokenizer = loaded.tokenizer();
+            if (prompt.file != null) {
+                int failed = JsonLinesJobs.generate(loaded.model(), tokenizer, prompt.file,
+                        parallelism(parallel), options, seed == null, out);
+                return failed == 0 ? 0 : 1;
+            }
             int[] promptIds = prompt.ids != null ? prompt.ids.values() : loaded.requireTokenizer("--prompt").encode(prompt.text);
             String promptText = prompt.text != null ? prompt.text : tokenizer != null ? tokenizer.decode(promptIds) : null;
             Generator generator = new Generator(loaded.model(), tokenizer);
@@ -187,6 +206,17 @@ final class GenerateCommand implements Callable<Integer> {
             }
         }
         return 0;
+    }
+
+    /** {@code --parallel}, checked, or the engine's default. */
+    static int parallelism(Integer parallel) {
+        if (parallel == null) {
+            return io.github.vectorlm.generation.EngineOptions.DEFAULT_SEQUENCES;
+        }
+        if (parallel < 1) {
+            throw new CliException("--parallel " + parallel + ": need at least 1");
+        }
+        return parallel;
     }
 
     /** "1234 ms" from the process's start (as the OS recorded it) to {@code epochMillis}, or "?". */

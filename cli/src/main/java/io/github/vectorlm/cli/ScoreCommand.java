@@ -38,7 +38,8 @@ import picocli.CommandLine.Spec;
             "Examples:",
             "  vectorlm score --text \"To be, or not to be, that is the question\"",
             "  vectorlm score --model gpt2 --file article.txt --json",
-            "  vectorlm score --model ckpt.pt --ids 464,2068,7586,21831 --json"})
+            "  vectorlm score --model ckpt.pt --ids 464,2068,7586,21831 --json",
+            "  vectorlm score --texts-file texts.jsonl --parallel 8"})
 final class ScoreCommand implements Callable<Integer> {
     @ParentCommand
     private VectorLm root;
@@ -62,7 +63,17 @@ final class ScoreCommand implements Callable<Integer> {
         @Option(names = "--ids", paramLabel = "IDS", required = true, converter = TokenIds.Converter.class,
                 description = "Token ids to score, e.g. 464,2068,7586 (no tokenizer needed).")
         TokenIds ids;
+
+        @Option(names = "--texts-file", paramLabel = "FILE", required = true,
+                description = "Many texts, one JSON object per line: {\"text\": \"...\"} or {\"ids\": [...]}, each "
+                        + "at most the context long. Scored together by the batching engine; prints one JSON line "
+                        + "per input, in input order: {\"index\", \"tokens\", \"loss\", \"perplexity\"}.")
+        Path textsFile;
     }
+
+    @Option(names = "--parallel", paramLabel = "N",
+            description = "With --texts-file: the most texts scored at once. Default: 16.")
+    private Integer parallel;
 
     @Option(names = "--window", paramLabel = "W",
             description = "Tokens the model sees at once. Default: its context length.")
@@ -80,6 +91,11 @@ final class ScoreCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         try (ProgressDisplay progress = root.progress();
                 ModelOptions.LoadedModel loaded = modelOptions.load(root.context(), progress)) {
+            if (input.textsFile != null) {
+                int failed = JsonLinesJobs.score(loaded.model(), loaded.tokenizer(), input.textsFile,
+                        GenerateCommand.parallelism(parallel), out);
+                return failed == 0 ? 0 : 1;
+            }
             int[] ids;
             if (input.ids != null) {
                 ids = input.ids.values();
