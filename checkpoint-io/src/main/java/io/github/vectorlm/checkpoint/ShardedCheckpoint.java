@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import io.github.vectorlm.tensor.Tensor;
+import java.io.CharConversionException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -82,6 +83,8 @@ public final class ShardedCheckpoint implements Checkpoint {
             root = JSON.readTree(Files.readAllBytes(indexJson));
         } catch (JacksonException e) {
             throw new CorruptCheckpointException(indexJson, null, "not valid JSON: " + e.getOriginalMessage(), e);
+        } catch (CharConversionException e) {
+            throw new CorruptCheckpointException(indexJson, null, "not valid JSON text: " + e.getMessage(), e);
         }
         JsonNode weightMap = root == null ? null : root.get("weight_map");
         if (weightMap == null || !weightMap.isObject()) {

@@ -9,6 +9,7 @@ import io.github.vectorlm.checkpoint.CheckpointException;
 import io.github.vectorlm.checkpoint.CorruptCheckpointException;
 import io.github.vectorlm.checkpoint.ReaderLimits;
 import io.github.vectorlm.checkpoint.UnsupportedCheckpointException;
+import java.io.CharConversionException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -67,6 +68,9 @@ public final class ConfigReader {
             return JSON.readTree(Files.readAllBytes(file));
         } catch (JacksonException e) {
             throw new CorruptCheckpointException(file, null, "not valid JSON: " + e.getOriginalMessage(), e);
+        } catch (CharConversionException e) {
+            // Jackson took the first bytes for a UTF-16 or UTF-32 mark and met no such text
+            throw new CorruptCheckpointException(file, null, "not valid JSON text: " + e.getMessage(), e);
         }
     }
 

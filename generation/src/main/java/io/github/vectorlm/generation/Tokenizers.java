@@ -282,6 +282,8 @@ public final class Tokenizers {
             return root;
         } catch (JsonProcessingException e) {
             throw malformedJson(file, e);
+        } catch (java.io.CharConversionException e) {
+            throw new TokenizerFileException(file, "not valid JSON text: " + e.getMessage(), e);
         }
     }
 
@@ -315,6 +317,8 @@ public final class Tokenizers {
             return vocab;
         } catch (JsonProcessingException e) {
             throw malformedJson(file, e);
+        } catch (java.io.CharConversionException e) {
+            throw new TokenizerFileException(file, "not valid JSON text: " + e.getMessage(), e);
         }
     }
 
