@@ -5,7 +5,7 @@ package io.github.vectorlm.checkpoint;
  * how large what it describes may grow. A file beyond a bound is refused with an
  * {@link UnsupportedCheckpointException} (or, in a format whose own rules it breaks, a
  * {@link CorruptCheckpointException}) whose message names the file, the limit and its value, e.g.
- * {@code "model.pt: content nests deeper than 1000 levels (MAX_NESTING_DEPTH) at 'a.0.0.0…'"}.
+ * {@code "model.pt: content nests deeper than 1000 (MAX_NESTING_DEPTH) levels at 'a.0.0.0…'"}.
  *
  * <p>Each bound is far above what real checkpoints, configs and tokenizer files use and far
  * below what would exhaust a default heap or thread stack; {@code docs/security.md} lists them
