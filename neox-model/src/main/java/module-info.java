@@ -9,6 +9,7 @@
 module io.github.vectorlm.neox {
     requires transitive io.github.vectorlm.decoder;
     requires com.fasterxml.jackson.dataformat.yaml;
+    requires org.yaml.snakeyaml;
 
     exports io.github.vectorlm.neox;
 

@@ -36,6 +36,15 @@ final class LevelDbTable {
     private static final ValueLayout.OfLong U64_LE = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     /** Snappy's best case: a 3-byte copy element emits 64 bytes, so no block expands more than this. */
     private static final int SNAPPY_MAX_EXPANSION = 22;
+    /**
+     * Most bytes of keys and values decoded per byte of the file (plus {@link #DECODED_ALLOWANCE}):
+     * keys share prefixes with the previous key, so a block of 3-byte entries that each repeat a
+     * long key would otherwise decode to the square of its size. Real indexes decode to about
+     * twice their size; snappy alone allows 22 times.
+     */
+    static final int MAX_DECODED_PER_FILE_BYTE = 64;
+    /** Decoded bytes allowed on top of {@link #MAX_DECODED_PER_FILE_BYTE} times the file size. */
+    static final long DECODED_ALLOWANCE = 1 << 20;
 
     /** One key/value pair, in table order. */
     record Entry(byte[] key, byte[] value) {
@@ -46,6 +55,7 @@ final class LevelDbTable {
 
     private final Path file;
     private final MemorySegment bytes;
+    private long decoded;
 
     private LevelDbTable(Path file, MemorySegment bytes) {
         this.file = file;
@@ -175,6 +185,11 @@ final class LevelDbTable {
                         + nonShared + ", value " + valueLength + ") runs past the entries' " + entriesEnd + " bytes");
             }
             unshared.add(shared == 0);
+            decoded += shared + nonShared + valueLength + 32;
+            if (decoded > DECODED_ALLOWANCE + MAX_DECODED_PER_FILE_BYTE * bytes.byteSize()) {
+                throw corrupt(what, "entries decode to more than " + MAX_DECODED_PER_FILE_BYTE + " bytes per byte of the "
+                        + bytes.byteSize() + "-byte index (keys repeat a long prefix over and over)");
+            }
             byte[] key = Arrays.copyOf(previous, (int) (shared + nonShared));
             System.arraycopy(block, at, key, (int) shared, (int) nonShared);
             byte[] value = Arrays.copyOfRange(block, at + (int) nonShared, at + (int) (nonShared + valueLength));

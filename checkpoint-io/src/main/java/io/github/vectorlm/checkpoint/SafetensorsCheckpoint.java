@@ -34,7 +34,12 @@ final class SafetensorsCheckpoint implements Checkpoint {
 
     /** Duplicate names are refused, as serde refuses them in the reference implementation. */
     private static final JsonFactory JSON = JsonFactory.builder()
-            .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(64).maxNumberLength(40).build())
+            .streamReadConstraints(StreamReadConstraints.builder()
+                    .maxNestingDepth(ReaderLimits.MAX_JSON_NESTING_DEPTH)
+                    .maxStringLength(ReaderLimits.MAX_JSON_STRING_CHARS)
+                    .maxNameLength(ReaderLimits.MAX_NAME_CHARS)
+                    .maxNumberLength(40) // offsets and dims are u64: 20 digits
+                    .build())
             .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
             .build();
 
@@ -122,6 +127,10 @@ final class SafetensorsCheckpoint implements Checkpoint {
                 if (name.equals(METADATA_KEY)) {
                     metadata = parseMetadata(path, p);
                 } else {
+                    if (entries.size() == ReaderLimits.MAX_TENSORS) {
+                        throw new UnsupportedCheckpointException(path, null, "header lists more than "
+                                + ReaderLimits.describe(ReaderLimits.MAX_TENSORS, "MAX_TENSORS") + " tensors");
+                    }
                     entries.put(name, parseEntry(path, name, p, dataBytes));
                 }
             }
@@ -204,7 +213,7 @@ final class SafetensorsCheckpoint implements Checkpoint {
         return new Entry(name, dtype, shape, begin, end);
     }
 
-    /** A JSON array of non-negative integers that fit a long; at most 64 of them (no real shape has more). */
+    /** A JSON array of non-negative integers that fit a long; at most {@link ReaderLimits#MAX_RANK} of them. */
     private static long[] longArray(Path path, String name, String field, JsonParser p) throws IOException {
         if (p.currentToken() != JsonToken.START_ARRAY) {
             throw new CorruptCheckpointException(path, name, field + " must be an array, found " + p.currentToken());
@@ -218,8 +227,9 @@ final class SafetensorsCheckpoint implements Checkpoint {
                 throw new CorruptCheckpointException(path, name, field + " must hold non-negative integers, found "
                         + p.getText());
             }
-            if (n == 64) {
-                throw new CorruptCheckpointException(path, name, field + " has more than 64 values");
+            if (n == ReaderLimits.MAX_RANK) {
+                throw new UnsupportedCheckpointException(path, name, field + " has more than "
+                        + ReaderLimits.describe(ReaderLimits.MAX_RANK, "MAX_RANK") + " values");
             }
             if (n == values.length) {
                 values = java.util.Arrays.copyOf(values, 2 * n);

@@ -1,11 +1,14 @@
 package io.github.vectorlm.checkpoint;
 
 import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import io.github.vectorlm.tensor.Tensor;
+import java.io.CharConversionException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -26,7 +29,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * <p>Opening opens every shard the map names (each through {@link Checkpoints#open}, so any format
  * works), and checks that every mapped tensor exists in its shard. The result exposes the union:
  * the weight map's names in its order, then any tensor a shard holds that the map does not list
- * (names must be unique across shards). Shard names must be plain file names beside the index.
+ * (names must be unique across shards). Shard names must be plain file names beside the index, of
+ * files that are no shard index themselves (an index naming itself would be opened without end),
+ * at most {@link ReaderLimits#MAX_SHARD_FILES} of them.
  * {@link Checkpoint#content()} is {@code {"metadata": ..., "weight_map": ...}} as plain objects;
  * {@link Checkpoint#stringMetadata()} holds the metadata's scalar values as strings
  * (e.g. {@code total_size}).
@@ -34,7 +39,14 @@ import java.util.concurrent.atomic.AtomicBoolean;
 public final class ShardedCheckpoint implements Checkpoint {
     /** Index files are small (tens of kB for 20B-parameter models); refuse anything absurd. */
     private static final long MAX_INDEX_BYTES = 64L << 20;
-    private static final ObjectMapper JSON = JsonMapper.builder()
+    private static final ObjectMapper JSON = JsonMapper.builder(JsonFactory.builder()
+                    .streamReadConstraints(StreamReadConstraints.builder()
+                            .maxNestingDepth(ReaderLimits.MAX_JSON_NESTING_DEPTH)
+                            .maxStringLength(ReaderLimits.MAX_JSON_STRING_CHARS)
+                            .maxNameLength(ReaderLimits.MAX_NAME_CHARS)
+                            .maxNumberLength(ReaderLimits.MAX_JSON_NUMBER_CHARS)
+                            .build())
+                    .build())
             .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION).build();
 
     private final Path index;
@@ -71,6 +83,8 @@ public final class ShardedCheckpoint implements Checkpoint {
             root = JSON.readTree(Files.readAllBytes(indexJson));
         } catch (JacksonException e) {
             throw new CorruptCheckpointException(indexJson, null, "not valid JSON: " + e.getOriginalMessage(), e);
+        } catch (CharConversionException e) {
+            throw new CorruptCheckpointException(indexJson, null, "not valid JSON text: " + e.getMessage(), e);
         }
         JsonNode weightMap = root == null ? null : root.get("weight_map");
         if (weightMap == null || !weightMap.isObject()) {
@@ -87,6 +101,11 @@ public final class ShardedCheckpoint implements Checkpoint {
             }
             fileOf.put(e.getKey(), shard);
         }
+        long distinctShards = fileOf.values().stream().distinct().count();
+        if (distinctShards > ReaderLimits.MAX_SHARD_FILES) {
+            throw new UnsupportedCheckpointException(indexJson, null, "weight_map names " + distinctShards
+                    + " shard files, more than " + ReaderLimits.describe(ReaderLimits.MAX_SHARD_FILES, "MAX_SHARD_FILES"));
+        }
 
         Path folder = indexJson.toAbsolutePath().getParent();
         Map<String, Checkpoint> opened = new LinkedHashMap<>();
@@ -95,6 +114,14 @@ public final class ShardedCheckpoint implements Checkpoint {
                 if (!opened.containsKey(file)) {
                     Path shardPath = folder.resolve(file);
                     try {
+                        if (Files.isDirectory(shardPath)) {
+                            throw new CorruptCheckpointException(shardPath, null, "shard named by the weight_map of "
+                                    + indexJson.getFileName() + " is a folder; shards must be files");
+                        }
+                        if (Files.isRegularFile(shardPath) && Checkpoints.detect(shardPath) == CheckpointFormat.SHARDED) {
+                            throw new CorruptCheckpointException(shardPath, null, "shard named by the weight_map of "
+                                    + indexJson.getFileName() + " is itself a shard index; shards must hold tensors");
+                        }
                         opened.put(file, Checkpoints.open(shardPath, options));
                     } catch (NoSuchFileException e) {
                         throw new CorruptCheckpointException(shardPath, null, "shard named by the weight_map of "

@@ -80,6 +80,10 @@ final class TfBundleCheckpoint implements Checkpoint {
                 continue; // the data of one slice of a partitioned variable, keyed by an OrderedCode name
             }
             String name = new String(raw.key(), StandardCharsets.UTF_8);
+            if (all.size() == ReaderLimits.MAX_TENSORS) {
+                throw new UnsupportedCheckpointException(index, null, "bundle lists more than "
+                        + ReaderLimits.describe(ReaderLimits.MAX_TENSORS, "MAX_TENSORS") + " tensors");
+            }
             Entry e = parseEntry(index, name, raw.value(), header.numShards());
             all.add(e);
             if (e.isString()) {
@@ -202,6 +206,10 @@ final class TfBundleCheckpoint implements Checkpoint {
                                         } else {
                                             dim.skip();
                                         }
+                                    }
+                                    if (dims.size() == ReaderLimits.MAX_RANK) {
+                                        throw new UnsupportedCheckpointException(index, name, "shape of more than "
+                                                + ReaderLimits.describe(ReaderLimits.MAX_RANK, "MAX_RANK") + " dimensions");
                                     }
                                     dims.add(d);
                                 }
@@ -371,7 +379,43 @@ final class TfBundleCheckpoint implements Checkpoint {
             values.add(data.asSlice(position, length).toArray(ValueLayout.JAVA_BYTE));
             position += length;
         }
-        return e.shape().rank() == 0 ? values.getFirst() : nest(values, e.shape(), 0, 0);
+        if (e.shape().rank() == 0) {
+            return values.getFirst();
+        }
+        if (n == 0) {
+            // no strings: the nested lists a shape such as [2^40, 0] describes would be empty but countless
+            return emptyNest(shardFile, e);
+        }
+        return nest(values, e.shape(), 0, 0);
+    }
+
+    /** The nested empty lists of a shape with a zero dimension, e.g. [[], []] for [2, 0], if there are few. */
+    private static List<Object> emptyNest(Path shardFile, Entry e) throws CheckpointException {
+        Shape shape = e.shape();
+        int zeroAxis = 0;
+        while (shape.dim(zeroAxis) != 0) {
+            zeroAxis++;
+        }
+        long lists = 1;
+        for (int axis = 0; axis < zeroAxis; axis++) {
+            lists = shape.dim(axis) > (1 << 16) / lists ? Long.MAX_VALUE : lists * shape.dim(axis);
+            if (lists > 1 << 16) {
+                throw new UnsupportedCheckpointException(shardFile, e.name(), "empty string tensor of shape " + shape
+                        + " would be more than 65536 nested empty lists");
+            }
+        }
+        return emptyLists(shape, 0, zeroAxis);
+    }
+
+    private static List<Object> emptyLists(Shape shape, int axis, int zeroAxis) {
+        if (axis == zeroAxis) {
+            return List.of();
+        }
+        List<Object> out = new ArrayList<>();
+        for (long i = 0; i < shape.dim(axis); i++) {
+            out.add(emptyLists(shape, axis + 1, zeroAxis));
+        }
+        return Collections.unmodifiableList(out);
     }
 
     /** Row-major flat values as nested lists of the shape. */

@@ -20,7 +20,6 @@ final class TestTables {
 
     /** A table with all entries in one data block (every entry a restart point). */
     static byte[] table(List<LevelDbTable.Entry> entries, boolean snappy) throws IOException {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream block = new ByteArrayOutputStream();
         ByteBuffer restarts = ByteBuffer.allocate(4 * Math.max(entries.size(), 1) + 4).order(ByteOrder.LITTLE_ENDIAN);
         for (LevelDbTable.Entry e : entries) {
@@ -36,8 +35,15 @@ final class TestTables {
         }
         restarts.putInt(Math.max(entries.size(), 1));
         block.write(restarts.array(), 0, restarts.position());
+        byte[] lastKey = entries.isEmpty() ? new byte[0] : entries.getLast().key();
+        return tableWithBlock(block.toByteArray(), lastKey, snappy);
+    }
+
+    /** A table whose one data block is {@code block} (entries, restarts, restart count) ending with {@code lastKey}. */
+    static byte[] tableWithBlock(byte[] block, byte[] lastKey, boolean snappy) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
         long dataOffset = out.size();
-        long dataSize = writeBlock(out, block.toByteArray(), snappy);
+        long dataSize = writeBlock(out, block, snappy);
 
         ByteArrayOutputStream meta = new ByteArrayOutputStream();
         meta.write(new byte[] {0, 0, 0, 0, 1, 0, 0, 0});
@@ -45,7 +51,6 @@ final class TestTables {
         long metaSize = writeBlock(out, meta.toByteArray(), false);
 
         ByteArrayOutputStream index = new ByteArrayOutputStream();
-        byte[] lastKey = entries.isEmpty() ? new byte[0] : entries.getLast().key();
         ByteArrayOutputStream handle = new ByteArrayOutputStream();
         varint(handle, dataOffset);
         varint(handle, dataSize);

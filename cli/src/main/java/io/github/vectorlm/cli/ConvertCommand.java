@@ -35,7 +35,7 @@ import picocli.CommandLine.Spec;
             "Tensors keep the names 'vectorlm inspect' shows: their path in the pickled object joined by '.' "
                     + "(a nanoGPT ckpt.pt gives model.transformer.wte.weight, optimizer.state.0.exp_avg, best_val_loss). "
                     + "A safetensors source's __metadata__ is kept. The file is written under a temporary name and "
-                    + "moved into place when complete.",
+                    + "moved into place when complete. A checkpoint without tensors is an error: nothing is written.",
             ""},
         footer = {
             "",
@@ -71,6 +71,10 @@ final class ConvertCommand implements Callable<Integer> {
         try (ProgressDisplay progress = root.progress(); Checkpoint checkpoint = Checkpoints.open(source)) {
             if (Files.exists(target) && Files.isSameFile(target, checkpoint.path())) {
                 throw new CliException("OUT is the file being read: " + target);
+            }
+            if (checkpoint.tensorNames().isEmpty()) {
+                throw new CliException(checkpoint.path() + " holds no tensors, so there is nothing to convert;"
+                        + " nothing was written", "'vectorlm inspect " + source + "' shows what it holds");
             }
             Map<String, String> metadata = checkpoint.format() == CheckpointFormat.SAFETENSORS
                     || checkpoint.format() == CheckpointFormat.SHARDED ? checkpoint.stringMetadata() : Map.of();

@@ -1,8 +1,11 @@
 package io.github.vectorlm.cli;
 
+import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.StreamWriteConstraints;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import io.github.vectorlm.checkpoint.ReaderLimits;
 import java.io.IOException;
 import java.io.PrintWriter;
 
@@ -11,7 +14,11 @@ import java.io.PrintWriter;
  * written as {@link Float#toString(float)} writes them, so they read back to the same float.
  */
 final class Json {
-    private static final ObjectMapper MAPPER = new ObjectMapper()
+    private static final ObjectMapper MAPPER = new ObjectMapper(JsonFactory.builder()
+                    // inspect writes a checkpoint's content, which may nest as deep as the readers allow
+                    .streamWriteConstraints(StreamWriteConstraints.builder()
+                            .maxNestingDepth(ReaderLimits.MAX_NESTING_DEPTH + 8).build())
+                    .build())
             .disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET)
             .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS);
 

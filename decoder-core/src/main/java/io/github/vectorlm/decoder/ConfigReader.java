@@ -1,11 +1,15 @@
 package io.github.vectorlm.decoder;
 
 import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.github.vectorlm.checkpoint.CheckpointException;
 import io.github.vectorlm.checkpoint.CorruptCheckpointException;
+import io.github.vectorlm.checkpoint.ReaderLimits;
 import io.github.vectorlm.checkpoint.UnsupportedCheckpointException;
+import java.io.CharConversionException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,7 +32,10 @@ import java.util.Map;
  * }</pre>
  */
 public final class ConfigReader {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    /** Config files nest a few levels and hold short values: Jackson's bounds set to {@link ReaderLimits}'. */
+    private static final ObjectMapper JSON = new ObjectMapper(JsonFactory.builder()
+            .streamReadConstraints(readConstraints())
+            .build());
 
     private final Path file;
     /** Normalised key → value (null values are dropped: they mean "not set"). */
@@ -50,14 +57,51 @@ public final class ConfigReader {
      *
      * @param file the file
      * @return its root node (any kind: {@link #of} checks that it is an object)
-     * @throws CorruptCheckpointException if it is not valid JSON
+     * @throws CorruptCheckpointException if it is not valid JSON, or nests deeper than
+     *     {@link ReaderLimits#MAX_JSON_NESTING_DEPTH} (any bound of {@link #readConstraints()})
+     * @throws UnsupportedCheckpointException if it is larger than {@link ReaderLimits#MAX_CONFIG_FILE_BYTES}
      * @throws IOException if it cannot be read
      */
     public static JsonNode readJson(Path file) throws IOException {
+        checkFileSize(file);
         try {
             return JSON.readTree(Files.readAllBytes(file));
         } catch (JacksonException e) {
             throw new CorruptCheckpointException(file, null, "not valid JSON: " + e.getOriginalMessage(), e);
+        } catch (CharConversionException e) {
+            // Jackson took the first bytes for a UTF-16 or UTF-32 mark and met no such text
+            throw new CorruptCheckpointException(file, null, "not valid JSON text: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The bounds every config file is parsed under, JSON or YAML: nesting
+     * ({@link ReaderLimits#MAX_JSON_NESTING_DEPTH}), string, name and number lengths.
+     *
+     * @return Jackson's constraints set to {@link ReaderLimits}' values
+     */
+    public static StreamReadConstraints readConstraints() {
+        return StreamReadConstraints.builder()
+                .maxNestingDepth(ReaderLimits.MAX_JSON_NESTING_DEPTH)
+                .maxStringLength(ReaderLimits.MAX_JSON_STRING_CHARS)
+                .maxNameLength(ReaderLimits.MAX_JSON_NAME_CHARS)
+                .maxNumberLength(ReaderLimits.MAX_JSON_NUMBER_CHARS)
+                .build();
+    }
+
+    /**
+     * Refuses a config file larger than {@link ReaderLimits#MAX_CONFIG_FILE_BYTES} before it is read.
+     *
+     * @param file the file
+     * @throws UnsupportedCheckpointException if it is larger
+     * @throws IOException if its size cannot be read
+     */
+    public static void checkFileSize(Path file) throws IOException {
+        long size = Files.size(file);
+        if (size > ReaderLimits.MAX_CONFIG_FILE_BYTES) {
+            throw new UnsupportedCheckpointException(file, null, "config file of " + size + " bytes, more than "
+                    + ReaderLimits.describe(ReaderLimits.MAX_CONFIG_FILE_BYTES, "MAX_CONFIG_FILE_BYTES")
+                    + "; real ones are a few kB");
         }
     }
 

@@ -100,8 +100,10 @@ public abstract class DecoderModel implements LanguageModel {
      * @param maxChunk the most positions one pass through the layers takes
      * @return the session
      * @throws IllegalArgumentException unless {@code 1 <= capacity <= contextLength()} and {@code maxChunk >= 1}
+     * @throws IllegalStateException if the model is closed
      */
     public final DecoderSession newSession(int capacity, int maxChunk) {
+        checkOpen();
         return new DecoderSession(this, shape, cacheLayers, parallel, capacity, maxChunk);
     }
 
@@ -297,6 +299,7 @@ public abstract class DecoderModel implements LanguageModel {
         if (!(session instanceof DecoderSession s) || !s.belongsTo(this)) {
             throw new IllegalArgumentException("session " + session + " was not made by this model");
         }
+        checkOpen();
         if (count < 1) {
             throw new IllegalArgumentException("forward of " + count + " tokens");
         }
@@ -322,13 +325,24 @@ public abstract class DecoderModel implements LanguageModel {
         return s;
     }
 
+    /** A closed model's weights are unmapped: refuse before any kernel could read them. */
+    private void checkOpen() {
+        if (closed.get()) {
+            throw new IllegalStateException("the model is closed: its weights are released, so it makes no"
+                    + " sessions and its sessions cannot run; load it again");
+        }
+    }
+
     /**
      * Closes what the model holds (the checkpoint the weights view, copies, its own pool), once;
-     * later calls do nothing. Sessions of this model become unusable.
+     * later calls do nothing. Sessions of this model become unusable: {@link #forward} and
+     * {@link #newSession} then throw {@link IllegalStateException}. Close a model only when no
+     * thread is running it (a forward pass that is running when its weights are released stops with
+     * an {@link IllegalStateException} from the JDK, which never reads released memory).
      */
     @Override
     public final void close() {
-        if (resources != null && closed.compareAndSet(false, true)) {
+        if (closed.compareAndSet(false, true) && resources != null) {
             try {
                 resources.close();
             } catch (RuntimeException e) {

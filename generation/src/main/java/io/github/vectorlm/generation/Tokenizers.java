@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
@@ -42,6 +43,13 @@ import java.util.concurrent.FutureTask;
  * refused with a {@link TokenizerFileException} naming the file and the feature.
  */
 public final class Tokenizers {
+    /**
+     * Largest tokenizer file read, in bytes ({@code tokenizer.json}, {@code encoder.json},
+     * {@code vocab.bpe}): four times the largest public {@code tokenizer.json} (about 33 MB).
+     */
+    public static final long MAX_FILE_BYTES = 128L << 20;
+    /** Deepest nesting of a tokenizer file's JSON objects and arrays (real ones nest under 8 deep). */
+    public static final int MAX_NESTING_DEPTH = 64;
     /** Ids above this are refused: they would make lookup tables absurdly large. */
     private static final int MAX_ID = 1 << 24;
     private static final String END_OF_TEXT = "<|endoftext|>";
@@ -53,6 +61,13 @@ public final class Tokenizers {
     private static final ObjectMapper JSON = new ObjectMapper(JsonFactory.builder()
             .disable(JsonFactory.Feature.INTERN_FIELD_NAMES)
             .disable(JsonFactory.Feature.CANONICALIZE_FIELD_NAMES)
+            // set deliberately, not left to Jackson's defaults: tokens are short, nesting shallow
+            .streamReadConstraints(StreamReadConstraints.builder()
+                    .maxNestingDepth(MAX_NESTING_DEPTH)
+                    .maxStringLength(1 << 24)
+                    .maxNameLength(1 << 16)
+                    .maxNumberLength(100)
+                    .build())
             .build());
 
     private Tokenizers() {
@@ -267,6 +282,8 @@ public final class Tokenizers {
             return root;
         } catch (JsonProcessingException e) {
             throw malformedJson(file, e);
+        } catch (java.io.CharConversionException e) {
+            throw new TokenizerFileException(file, "not valid JSON text: " + e.getMessage(), e);
         }
     }
 
@@ -300,13 +317,20 @@ public final class Tokenizers {
             return vocab;
         } catch (JsonProcessingException e) {
             throw malformedJson(file, e);
+        } catch (java.io.CharConversionException e) {
+            throw new TokenizerFileException(file, "not valid JSON text: " + e.getMessage(), e);
         }
     }
 
-    /** A tokenizer file that is not a regular file: the same error wherever one is read. */
-    private static void requireFile(Path file) throws NoSuchFileException {
+    /** A tokenizer file that is not a regular file, or is too large: the same error wherever one is read. */
+    private static void requireFile(Path file) throws IOException {
         if (!Files.isRegularFile(file)) {
             throw new NoSuchFileException(file.toString(), null, "tokenizer file not found");
+        }
+        long size = Files.size(file);
+        if (size > MAX_FILE_BYTES) {
+            throw new TokenizerFileException(file, "file of " + size + " bytes, more than " + MAX_FILE_BYTES
+                    + " (Tokenizers.MAX_FILE_BYTES); real tokenizer files are tens of MB at most");
         }
     }
 
@@ -337,6 +361,7 @@ public final class Tokenizers {
         if (!Files.isRegularFile(file)) {
             throw new NoSuchFileException(file.toString(), null, "merges file not found");
         }
+        requireFile(file);
         try {
             return Files.readAllLines(file, StandardCharsets.UTF_8);
         } catch (java.nio.charset.CharacterCodingException e) {

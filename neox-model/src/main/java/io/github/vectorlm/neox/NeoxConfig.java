@@ -2,9 +2,11 @@ package io.github.vectorlm.neox;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import io.github.vectorlm.checkpoint.CheckpointException;
 import io.github.vectorlm.checkpoint.CorruptCheckpointException;
+import io.github.vectorlm.checkpoint.ReaderLimits;
 import io.github.vectorlm.decoder.ConfigReader;
 import io.github.vectorlm.decoder.DecoderShape;
 import java.io.IOException;
@@ -14,6 +16,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
+import org.yaml.snakeyaml.LoaderOptions;
 
 /**
  * The shape of a GPT-NeoX model, validated when made. Read it from a Hugging Face
@@ -43,6 +46,16 @@ import java.util.Objects;
 public record NeoxConfig(int vocabSize, int hiddenSize, int layers, int heads, int intermediateSize, int maxPositions,
         double rotaryPct, double rotaryBase, boolean parallelResidual, Activation activation, float layerNormEps,
         boolean tiedEmbeddings, boolean attentionBias) {
+    /**
+     * Reads NeoX YAML under the config bounds ({@link ConfigReader#readConstraints()}, which the
+     * YAML parser applies too); SnakeYAML's own limits are set to match. Aliases are not expanded
+     * (Jackson reads {@code *name} as the string {@code name}), so an alias bomb is just text.
+     */
+    private static final YAMLMapper YAML = new YAMLMapper(YAMLFactory.builder()
+            .loaderOptions(yamlLoaderOptions())
+            .streamReadConstraints(ConfigReader.readConstraints())
+            .build());
+
 
     /** The MLP's activation. */
     public enum Activation {
@@ -277,8 +290,9 @@ public record NeoxConfig(int vocabSize, int hiddenSize, int layers, int heads, i
      */
     public static NeoxConfig fromNeoxYaml(Path yaml, int vocabSize) throws IOException {
         JsonNode root;
+        ConfigReader.checkFileSize(yaml);
         try {
-            root = new YAMLMapper().readTree(yaml.toFile());
+            root = YAML.readTree(yaml.toFile());
         } catch (com.fasterxml.jackson.core.JacksonException e) {
             throw new CorruptCheckpointException(yaml, null, "is not valid YAML: " + e.getOriginalMessage(), e);
         }
@@ -369,5 +383,13 @@ public record NeoxConfig(int vocabSize, int hiddenSize, int layers, int heads, i
                 collectStrings(it.next(), out);
             }
         }
+    }
+
+    private static LoaderOptions yamlLoaderOptions() {
+        LoaderOptions options = new LoaderOptions();
+        options.setNestingDepthLimit(ReaderLimits.MAX_JSON_NESTING_DEPTH);
+        options.setCodePointLimit((int) ReaderLimits.MAX_CONFIG_FILE_BYTES);
+        options.setMaxAliasesForCollections(ReaderLimits.MAX_JSON_NESTING_DEPTH);
+        return options;
     }
 }

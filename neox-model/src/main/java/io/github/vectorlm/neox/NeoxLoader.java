@@ -1,11 +1,12 @@
 package io.github.vectorlm.neox;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.github.vectorlm.checkpoint.Checkpoint;
+import io.github.vectorlm.checkpoint.CheckpointException;
 import io.github.vectorlm.checkpoint.Checkpoints;
 import io.github.vectorlm.checkpoint.UnsupportedCheckpointException;
 import io.github.vectorlm.decoder.Closeables;
+import io.github.vectorlm.decoder.ConfigReader;
 import io.github.vectorlm.decoder.DecoderLoader;
 import io.github.vectorlm.decoder.ModelPool;
 import io.github.vectorlm.decoder.Projection;
@@ -72,10 +73,10 @@ public final class NeoxLoader extends DecoderLoader {
             return false;
         }
         try {
-            JsonNode root = new ObjectMapper().readTree(config.toFile());
+            JsonNode root = ConfigReader.readJson(config);
             return root != null && "gpt_neox".equals(root.path("model_type").asText());
-        } catch (com.fasterxml.jackson.core.JacksonException e) {
-            return false;
+        } catch (CheckpointException e) {
+            return false; // not a config this loader reads; whoever reads it reports why
         }
     }
 

@@ -2,6 +2,7 @@ package io.github.vectorlm.checkpoint.pickle;
 
 import io.github.vectorlm.checkpoint.CheckpointException;
 import io.github.vectorlm.checkpoint.PickledObject;
+import io.github.vectorlm.checkpoint.ReaderLimits;
 import io.github.vectorlm.checkpoint.UnsupportedCheckpointException;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
@@ -32,6 +33,14 @@ import java.util.Set;
  * once, at its first path; a leaf is named at every place it occurs in the containers entered.
  * When two paths spell the same name (a key that contains a '.'), the later one gets
  * {@code #2}, {@code #3}, and so on. Order is depth first, in pickle order: the file's order.
+ *
+ * <h2>Limits</h2>
+ * The content must be a tree or a DAG: a container that contains itself (a cycle through the
+ * memo) is refused, since the JDK's {@code toString}, {@code equals} and {@code hashCode} of
+ * such content would never end. Nesting is at most {@link PickleLimits#maxDepth()} containers
+ * along any path, and the content holds at most {@link PickleLimits#maxContentValues()} values
+ * with shared containers counted at every place (their height and size are remembered, so a
+ * shared container costs one visit however often it recurs).
  */
 public final class ContentWalker {
     /** Converts one leaf value into its public form (often the value itself). */
@@ -63,6 +72,8 @@ public final class ContentWalker {
     private final Set<String> names = new HashSet<>();
     private final Map<String, Integer> nextSuffix = new HashMap<>();
     private long totalNameChars;
+    /** Height (containers along the longest path down, itself included) and value count of each finished container. */
+    private final Map<Object, long[]> finished = new IdentityHashMap<>();
 
     /**
      * @param file the file, for messages
@@ -89,6 +100,7 @@ public final class ContentWalker {
             if (isContainer(value)) {
                 visitContainer(frame, value);
             } else {
+                count(frame, 1, 0);
                 Object converted = converter.convert(value, () -> uniqueName(frame.segment()));
                 if (converted != value) {
                     frame.set(converted);
@@ -105,13 +117,19 @@ public final class ContentWalker {
     private void visitContainer(Frame parent, Object container) throws CheckpointException {
         Object publicForm = publicForms.get(container);
         if (entered.contains(container)) {
-            if (publicForm == null) {
+            long[] stats = finished.get(container);
+            if (stats == null) {
                 throw new UnsupportedCheckpointException(file, null, PickleMachine.describe(container)
-                        + " contains itself through its own arguments or state; cannot represent that as data");
+                        + " contains itself (a cycle through the pickle's memo) at '" + path(parent.segment())
+                        + "'; content must be a tree or a DAG of containers");
             }
+            // a container met again: as deep and as large here as where it was walked
+            checkDepth(frames.size() - 1 + stats[0], parent.segment());
+            count(parent, stats[1], stats[0]);
             parent.set(publicForm);
             return;
         }
+        checkDepth(frames.size(), parent.segment());
         entered.add(container);
         Frame frame = switch (container) {
             case PyTuple tuple -> new TupleFrame(tuple);
@@ -125,6 +143,7 @@ public final class ContentWalker {
             publicForms.put(container, publicForm);
             parent.set(publicForm);
         }
+        frame.container = container;
         String segment = parent.segment();
         frame.segmentPushed = segment != null;
         if (segment != null) {
@@ -140,6 +159,11 @@ public final class ContentWalker {
             String segment = segments.removeLast();
             segmentChars -= segment.length() + 1;
         }
+        if (frame.container != null) {
+            long[] stats = {frame.childHeight + 1, frame.values + 1};
+            finished.put(frame.container, stats);
+            count(frames.getLast(), stats[1], stats[0]);
+        }
         if (frame instanceof ObjectFrame objectFrame) {
             // made only now, when its arguments and state are in their public form
             PickledObject done = objectFrame.finish();
@@ -148,11 +172,48 @@ public final class ContentWalker {
         }
     }
 
+    private void checkDepth(long depth, String lastSegment) throws CheckpointException {
+        if (depth > limits.maxDepth()) {
+            throw new UnsupportedCheckpointException(file, null, "content nests deeper than "
+                    + ReaderLimits.describe(limits.maxDepth(), "MAX_NESTING_DEPTH") + " levels at '"
+                    + path(lastSegment) + "'");
+        }
+    }
+
+    /** Adds a child of {@code values} values and {@code height} nested containers to {@code frame}. */
+    private void count(Frame frame, long values, long height) throws CheckpointException {
+        frame.values += values;
+        frame.childHeight = Math.max(frame.childHeight, height);
+        if (frame.values > limits.maxContentValues()) {
+            throw new UnsupportedCheckpointException(file, null, "content holds more than "
+                    + ReaderLimits.describe(limits.maxContentValues(), "MAX_CONTENT_VALUES")
+                    + " values (a container shared through the memo counts at every place it appears)");
+        }
+    }
+
+    /** The path to the current child, for messages: its first 200 characters. */
+    private String path(String lastSegment) {
+        StringBuilder sb = new StringBuilder();
+        for (String segment : segments) {
+            sb.append(segment).append('.');
+            if (sb.length() > 200) {
+                return sb.substring(0, 200) + "…";
+            }
+        }
+        if (lastSegment != null) {
+            sb.append(lastSegment);
+        } else if (!sb.isEmpty()) {
+            sb.setLength(sb.length() - 1);
+        }
+        return sb.length() > 200 ? sb.substring(0, 200) + "…" : sb.toString();
+    }
+
     private String uniqueName(String lastSegment) throws CheckpointException {
         long length = segmentChars + (lastSegment == null ? 0 : lastSegment.length() + 1) - 1;
         if (length > limits.maxNameChars()) {
             throw new UnsupportedCheckpointException(file, null, "a tensor at nesting depth " + (segments.size() + 1)
-                    + " would get a name of " + length + " characters (limit " + limits.maxNameChars() + ")");
+                    + " would get a name of " + length + " characters (limit "
+                    + ReaderLimits.describe(limits.maxNameChars(), "MAX_NAME_CHARS") + ")");
         }
         StringBuilder sb = new StringBuilder((int) Math.max(length, 0));
         for (String segment : segments) {
@@ -164,6 +225,10 @@ public final class ContentWalker {
             sb.setLength(sb.length() - 1);
         }
         String name = sb.toString();
+        if (names.size() >= limits.maxTensors()) {
+            throw new UnsupportedCheckpointException(file, null, "names more than "
+                    + ReaderLimits.describe(limits.maxTensors(), "MAX_TENSORS") + " tensors");
+        }
         if (!names.add(name)) {
             int suffix = nextSuffix.getOrDefault(name, 2);
             while (!names.add(name + "#" + suffix)) {
@@ -208,6 +273,12 @@ public final class ContentWalker {
 
     private abstract static class Frame {
         boolean segmentPushed;
+        /** The container walked (null for the root frame). */
+        Object container;
+        /** Values under this container so far, shared containers counted in full. */
+        long values;
+        /** The greatest height among the children so far. */
+        long childHeight;
 
         /** Moves to the next child; false when there is none. */
         abstract boolean advance();

@@ -131,6 +131,7 @@ public final class PickleMachine {
     private int[] marks = new int[16];
     private int mp;
     private final Map<Long, Object> memo = new HashMap<>();
+    private long work;
 
     /**
      * @param file the file being read, for messages
@@ -165,6 +166,7 @@ public final class PickleMachine {
         mp = 0;
         Arrays.fill(stack, null);
         memo.clear();
+        work = 0;
         long opcodeAt = start;
         try {
             while (true) {
@@ -218,7 +220,7 @@ public final class PickleMachine {
             case PERSID -> push(handler.persistentLoad(PickleText.ascii(readLine())));
             case BINPERSID -> push(handler.persistentLoad(pop()));
             case REDUCE -> {
-                PyTuple args = tuple(pop(), "REDUCE arguments");
+                PyTuple args = chargeArguments(tuple(pop(), "REDUCE arguments"));
                 Object callable = pop();
                 push(handler.reduce(callable, args));
             }
@@ -238,11 +240,13 @@ public final class PickleMachine {
             }
             case APPENDS -> {
                 Object[] items = popMark();
+                charge(items.length);
                 list(peek(), "APPENDS").addAll(Arrays.asList(items));
             }
             case BUILD -> {
                 Object state = pop();
                 Object target = pop();
+                charge(sizeOf(state));
                 push(handler.build(target, state));
             }
             case GLOBAL -> {
@@ -269,6 +273,7 @@ public final class PickleMachine {
             case SETITEM -> {
                 Object value = pop();
                 Object key = pop();
+                charge(keyWeight(key));
                 dict(peek(), "SETITEM").put(checkKey(key), value);
             }
             case SETITEMS -> {
@@ -286,14 +291,14 @@ public final class PickleMachine {
                 String module = PickleText.utf8(readLine());
                 String name = PickleText.utf8(readLine());
                 Object cls = handler.global(module, name);
-                push(handler.reduce(cls, new PyTuple(popMark())));
+                push(handler.reduce(cls, chargeArguments(new PyTuple(popMark()))));
             }
             case OBJ -> {
                 Object[] items = popMark();
                 if (items.length == 0) {
                     throw PickleException.corrupt("OBJ without a class");
                 }
-                push(handler.reduce(items[0], new PyTuple(Arrays.copyOfRange(items, 1, items.length))));
+                push(handler.reduce(items[0], chargeArguments(new PyTuple(Arrays.copyOfRange(items, 1, items.length)))));
             }
             case LIST -> push(new ArrayList<>(Arrays.asList(popMark())));
             case EMPTY_LIST -> push(new ArrayList<>());
@@ -319,6 +324,7 @@ public final class PickleMachine {
             case EMPTY_SET -> push(new PySet());
             case ADDITEMS -> {
                 Object[] items = popMark();
+                charge(items.length);
                 if (!(peek() instanceof PySet set)) {
                     throw PickleException.corrupt("ADDITEMS on " + describe(peek()) + ", not a set");
                 }
@@ -326,17 +332,20 @@ public final class PickleMachine {
             }
             case FROZENSET -> {
                 PySet set = new PySet();
-                set.addAll(Arrays.asList(popMark()));
+                Object[] items = popMark();
+                charge(items.length);
+                set.addAll(Arrays.asList(items));
                 push(set);
             }
             case NEWOBJ -> {
-                PyTuple args = tuple(pop(), "NEWOBJ arguments");
+                PyTuple args = chargeArguments(tuple(pop(), "NEWOBJ arguments"));
                 Object cls = pop();
                 push(handler.newObject(cls, args, Map.of()));
             }
             case NEWOBJ_EX -> {
                 Map<Object, Object> kwargs = dict(pop(), "NEWOBJ_EX keyword arguments");
-                PyTuple args = tuple(pop(), "NEWOBJ_EX arguments");
+                charge(kwargs.size());
+                PyTuple args = chargeArguments(tuple(pop(), "NEWOBJ_EX arguments"));
                 Object cls = pop();
                 push(handler.newObject(cls, args, kwargs));
             }
@@ -460,13 +469,69 @@ public final class PickleMachine {
         throw PickleException.corrupt(what + " must be a tuple, got " + describe(value));
     }
 
-    private static void putPairs(Map<Object, Object> dict, Object[] items, String opcode) throws PickleException {
+    private void putPairs(Map<Object, Object> dict, Object[] items, String opcode) throws PickleException {
         if (items.length % 2 != 0) {
             throw PickleException.corrupt(opcode + " with an odd number of items (" + items.length + ")");
         }
         for (int i = 0; i < items.length; i += 2) {
+            charge(keyWeight(items[i]));
             dict.put(checkKey(items[i]), items[i + 1]);
         }
+    }
+
+    // ---- work: what a few bytes of opcodes can make the machine do many times over
+
+    /**
+     * Counts work that is not one step per opcode: copying a container's items, hashing a key's
+     * elements, a call walking the containers it is given. A shared (memoized) list of a million
+     * items passed to a million calls would otherwise take 10<sup>12</sup> steps.
+     */
+    private void charge(long units) throws PickleException {
+        work += units;
+        if (work > limits.maxWork()) {
+            throw PickleException.unsupported("the pickle asks for more than " + limits.maxWork() + " units of work"
+                    + " (items copied, key elements hashed, container items passed to calls): a shared container"
+                    + " is used over and over");
+        }
+    }
+
+    /** Charges the top-level size of every container argument: the handler may copy them. */
+    private PyTuple chargeArguments(PyTuple args) throws PickleException {
+        long units = args.size();
+        for (Object arg : args) {
+            units += sizeOf(arg);
+        }
+        charge(units);
+        return args;
+    }
+
+    private static long sizeOf(Object value) {
+        return switch (value) {
+            case List<?> list -> list.size();
+            case Map<?, ?> map -> map.size();
+            case null, default -> 1;
+        };
+    }
+
+    /** What hashing a key costs: its elements, and their length for strings, bytes and big ints. */
+    private static long keyWeight(Object key) {
+        if (key instanceof PyTuple || key instanceof PySet) {
+            long weight = 1;
+            for (Object item : (List<?>) key) {
+                weight += scalarWeight(item);
+            }
+            return weight;
+        }
+        return scalarWeight(key);
+    }
+
+    private static long scalarWeight(Object value) {
+        return switch (value) {
+            case String s -> 1 + s.length() / 64;
+            case byte[] b -> 1 + b.length / 64;
+            case BigInteger b -> 1 + b.bitLength() / 512;
+            case null, default -> 1;
+        };
     }
 
     /**

@@ -83,7 +83,7 @@ public final class TorchLegacyReader {
         }
         if (!MAGIC_NUMBER.equals(magic)) {
             throw new UnsupportedCheckpointException(file, null, "a pickle, but not a torch.save file: it starts with "
-                    + describe(magic) + " " + abbreviate(magic) + ", not torch's magic number 0x1950a86a20f9469cfc6c");
+                    + describe(magic) + (isScalar(magic) ? " " + abbreviate(magic) : "") + ", not torch's magic number 0x1950a86a20f9469cfc6c");
         }
         PickleMachine version = new PickleMachine(file, "protocol version (pickle 2 of 5)", bytes, plain, limits);
         Object protocol = version.load(header.position());
@@ -162,8 +162,14 @@ public final class TorchLegacyReader {
         }
     }
 
+    private static boolean isScalar(Object value) {
+        return value == null || value instanceof String || value instanceof Long || value instanceof BigInteger
+                || value instanceof Double || value instanceof Boolean;
+    }
+
+    /** A scalar's text, or what a container is: never a container's toString, which could nest without end. */
     private static String abbreviate(Object value) {
-        String text = String.valueOf(value instanceof byte[] ? "bytes" : value);
+        String text = isScalar(value) ? String.valueOf(value) : describe(value);
         return text.length() > 60 ? text.substring(0, 57) + "..." : text;
     }
 }

@@ -2,6 +2,7 @@ package io.github.vectorlm.checkpoint.torch;
 
 import static io.github.vectorlm.checkpoint.pickle.PickleMachine.describe;
 
+import io.github.vectorlm.checkpoint.ReaderLimits;
 import io.github.vectorlm.checkpoint.pickle.PickleException;
 import io.github.vectorlm.checkpoint.pickle.PickleHandler;
 import io.github.vectorlm.checkpoint.pickle.PickleMachine;
@@ -318,6 +319,10 @@ final class TorchUnpickler implements PickleHandler {
     private static List<Long> longs(TorchGlobal global, Object value, String what) throws PickleException {
         if (!(value instanceof List<?> items)) {
             throw PickleException.corrupt(global + " " + what + " must be a tuple of ints, got " + describe(value));
+        }
+        if (items.size() > ReaderLimits.MAX_RANK) {
+            throw PickleException.unsupported(global + " " + what + " of " + items.size() + " dimensions (at most "
+                    + ReaderLimits.describe(ReaderLimits.MAX_RANK, "MAX_RANK") + ")");
         }
         Long[] out = new Long[items.size()];
         for (int i = 0; i < out.length; i++) {

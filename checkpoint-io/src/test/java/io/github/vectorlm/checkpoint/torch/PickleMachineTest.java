@@ -134,7 +134,7 @@ class PickleMachineTest {
 
     @Test
     void stackAndMemoAreBounded() {
-        PickleLimits small = new PickleLimits(100, 10, 1000, 10_000);
+        PickleLimits small = new PickleLimits(100, 10, 1000, 10_000, 50, 1000, 10, 1_000_000);
         PickleBytes deep = PickleBytes.proto(2);
         for (int i = 0; i < 101; i++) {
             deep.op(']');

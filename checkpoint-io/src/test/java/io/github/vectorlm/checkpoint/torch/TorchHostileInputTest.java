@@ -9,6 +9,7 @@ import io.github.vectorlm.checkpoint.CheckpointOptions;
 import io.github.vectorlm.checkpoint.Checkpoints;
 import io.github.vectorlm.checkpoint.CorruptCheckpointException;
 import io.github.vectorlm.checkpoint.PickledObject;
+import io.github.vectorlm.checkpoint.ReaderLimits;
 import io.github.vectorlm.checkpoint.TensorRef;
 import io.github.vectorlm.checkpoint.UnsafeCheckpointException;
 import io.github.vectorlm.checkpoint.UnsupportedCheckpointException;
@@ -25,7 +26,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Inputs no pickler writes, made byte by byte: deep nesting, cycles, sharing bombs, odd globals, damage. */
+/** Inputs no pickler writes, made byte by byte: deep nesting, cycles, sharing bombs, endless work, odd globals, damage. */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class TorchHostileInputTest {
     private static final long[] SCALAR = {};
@@ -33,9 +34,8 @@ class TorchHostileInputTest {
     @TempDir
     Path dir;
 
-    @Test
-    void hundredThousandNestedListsWithATensorAtTheBottom() throws Exception {
-        int depth = 100_000;
+    /** Nested lists with a tensor at the bottom: {@code depth} EMPTY_LISTs, the tensor, {@code depth} APPENDs. */
+    private Path nestedLists(String fileName, int depth) throws Exception {
         PickleBytes p = PickleBytes.proto(2);
         for (int i = 0; i < depth; i++) {
             p.op(']');
@@ -44,8 +44,13 @@ class TorchHostileInputTest {
         for (int i = 0; i < depth; i++) {
             p.op('a'); // APPEND: each list into the one below it
         }
-        Path file = PickleBytes.zip(dir.resolve("deep.pt"), p.stop().bytes(), "0", PickleBytes.floats(2.5f));
-        try (Checkpoint ckpt = Checkpoints.open(file)) {
+        return PickleBytes.zip(dir.resolve(fileName), p.stop().bytes(), "0", PickleBytes.floats(2.5f));
+    }
+
+    @Test
+    void nestingUpToTheLimitIsRead() throws Exception {
+        int depth = ReaderLimits.MAX_NESTING_DEPTH;
+        try (Checkpoint ckpt = Checkpoints.open(nestedLists("deep.pt", depth))) {
             String name = "0" + ".0".repeat(depth - 1);
             assertThat(ckpt.tensorNames()).containsExactly(name);
             assertThat(ckpt.tensor(name).getFloat()).isEqualTo(2.5f);
@@ -55,11 +60,27 @@ class TorchHostileInputTest {
                 node = ((List<?>) node).getFirst();
             }
             assertThat(node).isEqualTo(new TensorRef(name));
+            // the JDK's recursive toString and hashCode of content this deep fit a default stack
+            assertThat(ckpt.content().toString()).hasSize(2 * depth + ("TensorRef[name=" + name + "]").length());
+            assertThat(ckpt.content().hashCode()).isEqualTo(ckpt.content().hashCode());
         }
     }
 
     @Test
-    void hundredThousandNestedDicts() throws Exception {
+    void hundredThousandNestedListsAreRefusedNamingTheLimit() throws Exception {
+        Path file = nestedLists("deeper.pt", 100_000);
+        assertThatThrownBy(() -> Checkpoints.open(file))
+                .isExactlyInstanceOf(UnsupportedCheckpointException.class)
+                .hasMessageStartingWith(file.toString())
+                .hasMessageContaining("content nests deeper than 1000 (MAX_NESTING_DEPTH) levels at '0.0.0.0.0");
+        Path justOver = nestedLists("just_over.pt", ReaderLimits.MAX_NESTING_DEPTH + 1);
+        assertThatThrownBy(() -> Checkpoints.open(justOver))
+                .isExactlyInstanceOf(UnsupportedCheckpointException.class)
+                .hasMessageContaining("MAX_NESTING_DEPTH");
+    }
+
+    @Test
+    void hundredThousandNestedDictsAreRefused() throws Exception {
         int depth = 100_000;
         PickleBytes p = PickleBytes.proto(2);
         for (int i = 0; i < depth; i++) {
@@ -70,41 +91,106 @@ class TorchHostileInputTest {
             p.op('s'); // SETITEM
         }
         Path file = PickleBytes.zip(dir.resolve("deep_dicts.pt"), p.stop().bytes());
-        try (Checkpoint ckpt = Checkpoints.open(file)) {
-            assertThat(ckpt.tensorNames()).isEmpty();
-            Object node = ckpt.content();
-            for (int i = 0; i < depth; i++) {
-                node = ((Map<?, ?>) node).get("k");
-            }
-            assertThat(node).isNull();
-        }
+        assertThatThrownBy(() -> Checkpoints.open(file))
+                .isExactlyInstanceOf(UnsupportedCheckpointException.class)
+                .hasMessageContaining("content nests deeper than 1000 (MAX_NESTING_DEPTH) levels at 'k.k.k");
     }
 
     @Test
-    void aListThatContainsItself() throws Exception {
+    void aListThatContainsItselfIsRefused() throws Exception {
         // EMPTY_LIST BINPUT 0 BINGET 0 APPEND: a = []; a.append(a)
         byte[] pickle = PickleBytes.proto(2).op(']').op('q').raw(0).op('h').raw(0).op('a').stop().bytes();
-        try (Checkpoint ckpt = Checkpoints.open(PickleBytes.zip(dir.resolve("cycle.pt"), pickle))) {
-            List<?> list = (List<?>) ckpt.content();
-            assertThat(list).hasSize(1);
-            assertThat(list.getFirst()).isSameAs(list);
-        }
+        Path file = PickleBytes.zip(dir.resolve("cycle.pt"), pickle);
+        assertThatThrownBy(() -> Checkpoints.open(file))
+                .isExactlyInstanceOf(UnsupportedCheckpointException.class)
+                .hasMessageContaining("a list contains itself (a cycle through the pickle's memo) at '0'");
+        // a longer cycle: a = {'b': [a]}
+        byte[] longer = PickleBytes.proto(2).op('}').op('q').raw(0).str("b").op(']').op('h').raw(0).op('a')
+                .op('s').stop().bytes();
+        assertThatThrownBy(() -> Checkpoints.open(PickleBytes.zip(dir.resolve("cycle2.pt"), longer)))
+                .isExactlyInstanceOf(UnsupportedCheckpointException.class)
+                .hasMessageContaining("a dict contains itself")
+                .hasMessageContaining("at 'b.0'");
     }
 
-    @Test
-    void sharingBombIsWalkedOncePerContainer() throws Exception {
-        // L0 = [t, t]; L(i+1) = [L(i), L(i)] through the memo: 2^64 paths, 65 lists
+    /** L0 = [t, t]; L(i+1) = [L(i), L(i)] through the memo: 2^(levels+1) paths to t, levels + 1 lists. */
+    private Path sharingBomb(String fileName, int levels) throws Exception {
         PickleBytes p = PickleBytes.proto(2);
         p.op(']').mark().tensor("FloatStorage", "0", 1, 0, SCALAR, SCALAR).op('q').raw(0).op('h').raw(0).op('e');
         p.op('r').le32(1); // LONG_BINPUT 1 = L0
-        for (int i = 1; i <= 64; i++) {
+        for (int i = 1; i <= levels; i++) {
             p.op(']').mark().op('j').le32(i).op('j').le32(i).op('e').op('r').le32(i + 1);
         }
-        Path file = PickleBytes.zip(dir.resolve("bomb.pt"), p.stop().bytes(), "0", PickleBytes.floats(1f));
-        try (Checkpoint ckpt = Checkpoints.open(file)) {
-            String path = "0" + ".0".repeat(63);
+        return PickleBytes.zip(dir.resolve(fileName), p.stop().bytes(), "0", PickleBytes.floats(1f));
+    }
+
+    @Test
+    void aSmallSharedDagIsWalkedOncePerContainer() throws Exception {
+        try (Checkpoint ckpt = Checkpoints.open(sharingBomb("dag.pt", 10))) {
+            String path = "0" + ".0".repeat(9);
             assertThat(ckpt.tensorNames()).containsExactly(path + ".0", path + ".1");
+            // the content is a DAG: the second half is the very list the first half is
+            List<?> root = (List<?>) ckpt.content();
+            assertThat(root.get(1)).isSameAs(root.get(0));
         }
+    }
+
+    @Test
+    void aSharingBombIsRefusedNamingTheLimit() throws Exception {
+        Path file = sharingBomb("bomb.pt", 64);
+        assertThatThrownBy(() -> Checkpoints.open(file))
+                .isExactlyInstanceOf(UnsupportedCheckpointException.class)
+                .hasMessageContaining("content holds more than 16777216 (MAX_CONTENT_VALUES) values");
+    }
+
+    @Test
+    void aSharedListPassedToManyCallsRunsOutOfWorkQuickly() throws Exception {
+        // a list of 100,000 pairs, memoized, then OrderedDict(list) 5,000 times: 5e8 pair copies
+        PickleBytes p = PickleBytes.proto(2).op(']').mark();
+        for (int i = 0; i < 100_000; i++) {
+            p.op('K').raw(1).op('K').raw(2).op(0x86);
+        }
+        p.op('e').op('q').raw(0).op('0'); // APPENDS, BINPUT 0, POP
+        p.op(']').mark();
+        for (int i = 0; i < 5_000; i++) {
+            p.global("collections", "OrderedDict").op('h').raw(0).op(0x85).op('R');
+        }
+        p.op('e');
+        Path file = PickleBytes.zip(dir.resolve("work.pt"), p.stop().bytes());
+        long start = System.nanoTime();
+        assertThatThrownBy(() -> Checkpoints.open(file))
+                .isExactlyInstanceOf(UnsupportedCheckpointException.class)
+                .hasMessageContaining("units of work");
+        assertThat(System.nanoTime() - start).isLessThan(TimeUnit.SECONDS.toNanos(20));
+    }
+
+    @Test
+    void aLegacyFileWhoseFirstPickleNestsDeepIsNotATorchFile() throws Exception {
+        // the magic number's place holds 100,000 nested lists: the message must not print them
+        PickleBytes p = PickleBytes.proto(2);
+        for (int i = 0; i < 100_000; i++) {
+            p.op(']');
+        }
+        for (int i = 0; i < 99_999; i++) {
+            p.op('a');
+        }
+        Path file = dir.resolve("deep_magic.pt");
+        Files.write(file, p.stop().bytes());
+        assertThatThrownBy(() -> Checkpoints.open(file))
+                .isExactlyInstanceOf(UnsupportedCheckpointException.class)
+                .hasMessageContaining("it starts with a list, not torch's magic number");
+    }
+
+    @Test
+    void aTensorOfMoreThanMaxRankDimensionsIsRefused() throws Exception {
+        long[] size = new long[ReaderLimits.MAX_RANK + 1];
+        java.util.Arrays.fill(size, 1);
+        byte[] pickle = PickleBytes.proto(2).op('}').str("t")
+                .tensor("FloatStorage", "0", 1, 0, size, size).op('s').stop().bytes();
+        assertThatThrownBy(() -> Checkpoints.open(PickleBytes.zip(dir.resolve("rank.pt"), pickle,
+                "0", PickleBytes.floats(1))))
+                .isExactlyInstanceOf(UnsupportedCheckpointException.class)
+                .hasMessageContaining("65 dimensions (at most 64 (MAX_RANK))");
     }
 
     @Test
