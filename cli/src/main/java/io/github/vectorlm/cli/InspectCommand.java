@@ -168,6 +168,7 @@ final class InspectCommand implements Callable<Integer> {
             case SAFETENSORS -> "safetensors";
             case TENSORFLOW_BUNDLE -> "TensorFlow tensor bundle (index + data shards)";
             case SHARDED -> "sharded checkpoint (Hugging Face *.index.json weight map)";
+            case GGUF -> "GGUF (llama.cpp / ggml)";
         };
     }
 
