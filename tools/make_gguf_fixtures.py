@@ -22,8 +22,9 @@ Outputs (all small):
   metadata_v3.gguf   every metadata value type, arrays of each, nested arrays, general.alignment 64,
                      plain tensors F32/F16/BF16/F64/I8/I16/I32/I64 of rank 0 to 4, an empty tensor
   metadata_v2.gguf   the same, version 2
-  quantized.gguf     every ggml block type: quantized (where gguf-py can), random blocks (every
-                     dequantized type), one block of each type no one dequantizes here (IQ*, TQ*, ...)
+  quantized.gguf     every dequantized block type: quantized (where gguf-py can) and random blocks;
+                     one F32 tensor
+  layout_only.gguf   one block of each type with a size but no dequantizer here (IQ*, TQ*, ...)
   big_endian.gguf    a big-endian v3 file (the reader refuses it by name)
   dequantized.f32    the reference values of quantized.gguf's tensors, little-endian float32
   expected.json      tool versions; every key's GGUF type and value; every tensor's ggml type, shape
@@ -264,9 +265,6 @@ def quantized_file():
         tensor(f"{qtype.name}.random", qtype, shape, raw, dequantize(raw, qtype).reshape(shape))
     raw = random_blocks(T.Q8_0, 4)
     tensor("Q8_0.rank3", T.Q8_0, (2, 2, 32), raw, dequantize(raw, T.Q8_0).reshape(2, 2, 32))
-    for qtype in LAYOUT_ONLY:
-        block_size, _ = gguf.GGML_QUANT_SIZES[qtype]
-        tensor(f"{qtype.name}.layout", qtype, (1, block_size), random_blocks(qtype, 1))
     f32 = RNG.standard_normal((2, 8)).astype(np.float32)
     w.add_tensor("F32.plain", f32)
     tensors["F32.plain"] = {"shape": [2, 8], "values_at": offset[0], "values_count": 16}
@@ -285,6 +283,21 @@ def quantized_file():
             "block_sizes": sizes, "ggml_type_ids": {t.name: int(t.value) for t in T}}
 
 
+def layout_only_file():
+    w = gguf.GGUFWriter(None, "gpt2")
+    tensors = {}
+    for qtype in LAYOUT_ONLY:
+        block_size, type_size = gguf.GGML_QUANT_SIZES[qtype]
+        w.add_tensor(f"{qtype.name}.layout", random_blocks(qtype, 1), raw_dtype=qtype)
+        tensors[f"{qtype.name}.layout"] = {"shape": [1, block_size]}
+    path = os.path.join(OUT, "layout_only.gguf")
+    write(path, w)
+    seen = describe_tensors(path)
+    for name, t in tensors.items():
+        t.update(seen[name])
+    return {"alignment": 32, "tensors": tensors, "tensor_order": list(tensors)}
+
+
 def big_endian_file():
     w = gguf.GGUFWriter(None, "gpt2", endianess=gguf.GGUFEndian.BIG)
     w.add_tensor("w", np.arange(4, dtype=np.float32))
@@ -300,6 +313,7 @@ def main():
         "python": platform.python_version(),
         "metadata_v3.gguf": metadata_file(),
         "quantized.gguf": quantized_file(),
+        "layout_only.gguf": layout_only_file(),
     }
     big_endian_file()
     with open(os.path.join(OUT, "expected.json"), "w", encoding="utf-8") as f:

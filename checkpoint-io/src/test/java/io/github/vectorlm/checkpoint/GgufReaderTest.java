@@ -124,11 +124,22 @@ class GgufReaderTest {
 
     @Test
     void quantizedTensorsDequantizeBitForBitAsGgufPyDoes() throws IOException {
-        JsonNode expected = EXPECTED.get("quantized.gguf");
         float[] reference = referenceValues();
         Set<BlockType> checked = EnumSet.noneOf(BlockType.class);
         Set<BlockType> listed = EnumSet.noneOf(BlockType.class);
-        try (GgufCheckpoint gguf = GgufReader.open(Fixtures.resource("gguf/quantized.gguf"))) {
+        for (String file : List.of("quantized.gguf", "layout_only.gguf")) {
+            checkQuantized(file, reference, checked, listed);
+        }
+        assertThat(checked).as("every dequantizable block type is compared with gguf-py")
+                .containsExactlyInAnyOrderElementsOf(EnumSet.allOf(BlockType.class).stream()
+                        .filter(BlockType::canDequantize).toList());
+        assertThat(listed).as("every block type appears in the fixtures").containsExactlyInAnyOrder(BlockType.values());
+    }
+
+    private static void checkQuantized(String file, float[] reference, Set<BlockType> checked, Set<BlockType> listed)
+            throws IOException {
+        JsonNode expected = EXPECTED.get(file);
+        try (GgufCheckpoint gguf = GgufReader.open(Fixtures.resource("gguf/" + file))) {
             List<String> order = new ArrayList<>();
             expected.get("tensor_order").forEach(n -> order.add(n.asText()));
             assertThat(gguf.tensorNames()).containsExactlyElementsOf(order);
@@ -177,10 +188,6 @@ class GgufReaderTest {
                 assertBitExact(name + " (tensor)", t.toFloatArray(), slice(reference, want));
             }
         }
-        assertThat(checked).as("every dequantizable block type is compared with gguf-py")
-                .containsExactlyInAnyOrderElementsOf(EnumSet.allOf(BlockType.class).stream()
-                        .filter(BlockType::canDequantize).toList());
-        assertThat(listed).as("every block type appears in the fixture").containsExactlyInAnyOrder(BlockType.values());
     }
 
     @Test
