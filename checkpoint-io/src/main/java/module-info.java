@@ -1,5 +1,5 @@
 /**
- * Readers for PyTorch, safetensors and TensorFlow checkpoints, mapped in place and treated as
+ * Readers for PyTorch, safetensors, TensorFlow and GGUF checkpoints, mapped in place and treated as
  * untrusted input; a safetensors writer.
  */
 module io.github.vectorlm.checkpoint {

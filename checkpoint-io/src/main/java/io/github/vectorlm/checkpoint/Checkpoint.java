@@ -1,5 +1,6 @@
 package io.github.vectorlm.checkpoint;
 
+import io.github.vectorlm.tensor.QuantizedTensor;
 import io.github.vectorlm.tensor.Tensor;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -46,12 +47,26 @@ public interface Checkpoint extends AutoCloseable {
     TensorInfo info(String name);
 
     /**
-     * The named tensor, viewing the mapped file where possible.
+     * The named tensor, viewing the mapped file where possible. A block-quantized tensor
+     * ({@link TensorInfo#isBlockQuantized()}) comes dequantized to F32, a copy made on each call;
+     * {@link #quantized(String)} gives its blocks in place.
      *
      * @throws IllegalArgumentException if there is no such tensor
-     * @throws CheckpointException if its bytes are missing or corrupt
+     * @throws CheckpointException if its bytes are missing or corrupt, or it is of a block type
+     *     this library does not dequantize
      */
     Tensor tensor(String name) throws IOException;
+
+    /**
+     * The named block-quantized tensor, viewing its blocks where they lie in the mapped file.
+     *
+     * @throws IllegalArgumentException if there is no such tensor or it is not block-quantized
+     */
+    default QuantizedTensor quantized(String name) {
+        TensorInfo info = info(name);
+        throw new IllegalArgumentException(path() + ": tensor '" + name + "' is " + info.dtype()
+                + ", not block-quantized; read it with tensor(name)");
+    }
 
     /**
      * The checkpoint's non-tensor content as plain Java objects: {@code Map} (insertion-ordered),

@@ -11,5 +11,7 @@ public enum CheckpointFormat {
     /** TensorFlow tensor bundle: {@code <prefix>.index} plus {@code <prefix>.data-*} shards. */
     TENSORFLOW_BUNDLE,
     /** Several files joined by a Hugging Face {@code *.index.json} weight map. */
-    SHARDED
+    SHARDED,
+    /** GGUF, llama.cpp's format (versions 2 and 3, little-endian): metadata, tensor infos, aligned data. */
+    GGUF
 }

@@ -18,7 +18,8 @@ import java.util.List;
  * <p>{@code path} may be a file, a TensorFlow bundle prefix ({@code model.ckpt} for
  * {@code model.ckpt.index} + {@code model.ckpt.data-*}), a Hugging Face {@code *.index.json}
  * shard map, or a folder holding one of the usual files ({@code model.safetensors},
- * {@code pytorch_model.bin}, their {@code .index.json}, or a TensorFlow {@code checkpoint}).
+ * {@code pytorch_model.bin}, their {@code .index.json}, or a TensorFlow {@code checkpoint}). GGUF
+ * files are recognised by their magic bytes ({@link GgufReader}).
  *
  * <p>PyTorch files ({@code torch.save}, zip or legacy format) name each tensor by its path in the
  * pickled object: dict keys and list or tuple indices joined by {@code '.'}. A state dict gives
@@ -61,6 +62,7 @@ public final class Checkpoints {
             case SAFETENSORS -> SafetensorsReader.open(file);
             case TENSORFLOW_BUNDLE -> TfBundleReader.open(file, options);
             case SHARDED -> ShardedCheckpoint.open(file, options);
+            case GGUF -> GgufReader.open(file);
         };
     }
 
@@ -77,6 +79,9 @@ public final class Checkpoints {
             head.flip();
             if (head.remaining() >= 4 && head.getInt(0) == 0x04034b50) {
                 return CheckpointFormat.TORCH_ZIP;
+            }
+            if (head.remaining() >= 4 && head.getInt(0) == GgufCheckpoint.MAGIC) {
+                return CheckpointFormat.GGUF;
             }
             // safetensors before the pickle test: a header length such as 0x0480 starts with the bytes
             // 80 04, a pickle's PROTO opcode; a legacy torch file's byte 8 is inside its magic number, never '{'
@@ -102,7 +107,7 @@ public final class Checkpoints {
         }
         throw new UnsupportedCheckpointException(file, null,
                 "not a checkpoint this library reads (expected a PyTorch zip or pickle, safetensors, "
-                        + "a TensorFlow bundle index or a Hugging Face *.index.json)");
+                        + "a TensorFlow bundle index, a Hugging Face *.index.json or GGUF)");
     }
 
     private static boolean looksLikeShardIndex(Path file, byte first) throws IOException {

@@ -32,6 +32,14 @@ class DamagedFilesFuzzTest {
                 }
             }
             ckpt.content();
+            if (ckpt instanceof GgufCheckpoint gguf) {
+                gguf.metadata().toString(); // reads every array element
+                for (String name : ckpt.tensorNames()) {
+                    if (ckpt.info(name).isBlockQuantized()) {
+                        gguf.quantized(name).data();
+                    }
+                }
+            }
         }
     }
 
@@ -79,5 +87,12 @@ class DamagedFilesFuzzTest {
         fuzz(folder.resolve("dtypes.safetensors"), "dtypes.safetensors");
         fuzz(folder.resolve("metadata.safetensors"), "metadata.safetensors");
         fuzz(folder.resolve("sharded/model.safetensors.index.json"), "index.json");
+    }
+
+    @Test
+    void ggufFiles() throws IOException {
+        Path folder = Fixtures.copyFolder("gguf", temp.resolve("gguf"));
+        fuzz(folder.resolve("metadata_v3.gguf"), "metadata_v3.gguf");
+        fuzz(folder.resolve("quantized.gguf"), "quantized.gguf");
     }
 }

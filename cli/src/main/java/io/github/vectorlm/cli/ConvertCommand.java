@@ -23,14 +23,20 @@ import picocli.CommandLine.Spec;
 
 /** {@code vectorlm convert}: any checkpoint to safetensors, values exact. */
 @Command(name = "convert",
-        header = "Any checkpoint to .safetensors, values exact.",
+        header = "Any checkpoint to .safetensors, values exact (GGUF blocks dequantized).",
         sortOptions = false,
         usageHelpAutoWidth = true,
         mixinStandardHelpOptions = true,
         description = {
-            "Writes every tensor of a checkpoint (PyTorch, TensorFlow bundle, safetensors, sharded) to one "
+            "Writes every tensor of a checkpoint (PyTorch, TensorFlow bundle, safetensors, sharded, GGUF) to one "
                     + ".safetensors file, bit for bit: no dtype conversion, non-contiguous tensors written in "
                     + "row-major order.",
+            "",
+            "GGUF: F32, F16, BF16, F64 and integer tensors are written as they are, in row-major shape (GGUF's ne "
+                    + "reversed); block-quantized ones (Q8_0, Q4_0, Q4_1, Q5_0, Q5_1, Q8_1, Q2_K to Q6_K) are "
+                    + "dequantized to F32 exactly as ggml dequantizes them. Types with no dequantizer here (the "
+                    + "i-quants, TQ1_0, TQ2_0, MXFP4, ...) stop the conversion with the tensor's name. GGUF metadata "
+                    + "is not carried over ('vectorlm inspect --json' shows it).",
             "",
             "Tensors keep the names 'vectorlm inspect' shows: their path in the pickled object joined by '.' "
                     + "(a nanoGPT ckpt.pt gives model.transformer.wte.weight, optimizer.state.0.exp_avg, best_val_loss). "
@@ -42,7 +48,8 @@ import picocli.CommandLine.Spec;
             "Examples:",
             "  vectorlm convert models/gpt2-shakespeare/ckpt.pt shakespeare.safetensors",
             "  vectorlm convert gpt2/model.ckpt.index gpt2.safetensors",
-            "  vectorlm convert pytorch_model.bin model.safetensors --force"})
+            "  vectorlm convert pytorch_model.bin model.safetensors --force",
+            "  vectorlm convert gpt2.Q8_0.gguf gpt2-dequantized.safetensors"})
 final class ConvertCommand implements Callable<Integer> {
     @ParentCommand
     private VectorLm root;

@@ -4,6 +4,7 @@ import io.github.vectorlm.checkpoint.Checkpoint;
 import io.github.vectorlm.checkpoint.CheckpointException;
 import io.github.vectorlm.checkpoint.CheckpointFormat;
 import io.github.vectorlm.checkpoint.Checkpoints;
+import io.github.vectorlm.checkpoint.GgufCheckpoint;
 import io.github.vectorlm.checkpoint.TensorInfo;
 import io.github.vectorlm.tensor.DType;
 import io.github.vectorlm.tensor.Tensor;
@@ -31,11 +32,15 @@ import picocli.CommandLine.Spec;
         description = {
             "Shows what a checkpoint holds: its format, every tensor (name, dtype, shape, bytes) and the non-tensor "
                     + "content (a pickle's dicts, lists and numbers; safetensors' __metadata__; a TensorFlow "
-                    + "bundle's header and string tensors). Reads metadata only; the format is recognised from the "
-                    + "bytes, not the file name.",
+                    + "bundle's header and string tensors; a GGUF file's metadata). Reads metadata only; the format "
+                    + "is recognised from the bytes, not the file name.",
             "",
-            "PATH may be a file (.pt, .bin, ckpt.pt, .safetensors, model.ckpt.index), a TensorFlow prefix "
+            "PATH may be a file (.pt, .bin, ckpt.pt, .safetensors, model.ckpt.index, .gguf), a TensorFlow prefix "
                     + "(model.ckpt), a Hugging Face *.index.json, or a folder holding one of those.",
+            "",
+            "A GGUF tensor's shape is row-major like every other (GGUF's ne reversed: ne [768, 50257] is shown as "
+                    + "[50257, 768]); a block-quantized one shows its ggml type as dtype (Q8_0, Q4_K, ...) and the "
+                    + "bytes of its blocks.",
             ""},
         footer = {
             "",
@@ -72,21 +77,21 @@ final class InspectCommand implements Callable<Integer> {
                 TensorInfo info = checkpoint.info(name);
                 Map<String, Object> t = new LinkedHashMap<>();
                 t.put("name", name);
-                t.put("dtype", info.dtype().name());
+                t.put("dtype", info.typeName());
                 t.put("shape", info.shape().toArray());
-                t.put("bytes", info.dataBytes());
+                t.put("bytes", info.storedBytes());
                 Object value = singleValue(checkpoint, info);
                 if (value != null) {
                     t.put("value", value);
                 }
                 tensors.add(t);
-                totalBytes = Math.addExact(totalBytes, info.dataBytes());
+                totalBytes = Math.addExact(totalBytes, info.storedBytes());
             }
             if (json) {
                 Map<String, Object> object = new LinkedHashMap<>();
                 object.put("path", checkpoint.path().toString());
                 object.put("format", checkpoint.format().name());
-                object.put("formatName", describe(checkpoint.format()));
+                object.put("formatName", describe(checkpoint));
                 object.put("tensorCount", tensors.size());
                 object.put("tensorBytes", totalBytes);
                 object.put("tensors", tensors);
@@ -101,17 +106,20 @@ final class InspectCommand implements Callable<Integer> {
 
     private static void printText(PrintWriter out, Checkpoint checkpoint, List<Map<String, Object>> tensors, long totalBytes) {
         out.println(checkpoint.path());
-        out.println("format   " + describe(checkpoint.format()));
+        out.println("format   " + describe(checkpoint));
         out.printf(Locale.ROOT, "tensors  %d, %s%n", tensors.size(), bytesText(totalBytes));
         if (!tensors.isEmpty()) {
             int nameWidth = 4;
+            int dtypeWidth = 5;
             int shapeWidth = 5;
             for (Map<String, Object> t : tensors) {
                 nameWidth = Math.max(nameWidth, ((String) t.get("name")).length());
+                dtypeWidth = Math.max(dtypeWidth, ((String) t.get("dtype")).length());
                 shapeWidth = Math.max(shapeWidth, shape(t).length());
             }
-            String row = "  %-" + nameWidth + "s  %-5s  %-" + shapeWidth + "s  %,14d%s%n";
-            out.printf(Locale.ROOT, "  %-" + nameWidth + "s  %-5s  %-" + shapeWidth + "s  %14s%n", "NAME", "DTYPE", "SHAPE", "BYTES");
+            String columns = "  %-" + nameWidth + "s  %-" + dtypeWidth + "s  %-" + shapeWidth + "s  ";
+            String row = columns + "%,14d%s%n";
+            out.printf(Locale.ROOT, columns + "%14s%n", "NAME", "DTYPE", "SHAPE", "BYTES");
             for (Map<String, Object> t : tensors) {
                 Object value = t.get("value");
                 out.printf(Locale.ROOT, row, t.get("name"), t.get("dtype"), shape(t), (Long) t.get("bytes"),
@@ -128,7 +136,7 @@ final class InspectCommand implements Callable<Integer> {
 
     /** The value of a one-element numeric or boolean tensor (e.g. nanoGPT's best_val_loss), else null. */
     private static Object singleValue(Checkpoint checkpoint, TensorInfo info) throws IOException {
-        if (info.shape().numel() != 1) {
+        if (info.shape().numel() != 1 || info.isBlockQuantized()) {
             return null;
         }
         Tensor t;
@@ -161,6 +169,14 @@ final class InspectCommand implements Callable<Integer> {
         return sb.append(']').toString();
     }
 
+    /** The format's description, with a GGUF file's version and alignment. */
+    static String describe(Checkpoint checkpoint) {
+        String text = describe(checkpoint.format());
+        return checkpoint instanceof GgufCheckpoint gguf
+                ? text + ", version " + gguf.version() + ", alignment " + gguf.alignment()
+                : text;
+    }
+
     static String describe(CheckpointFormat format) {
         return switch (format) {
             case TORCH_ZIP -> "PyTorch zip archive (torch.save)";
@@ -168,6 +184,7 @@ final class InspectCommand implements Callable<Integer> {
             case SAFETENSORS -> "safetensors";
             case TENSORFLOW_BUNDLE -> "TensorFlow tensor bundle (index + data shards)";
             case SHARDED -> "sharded checkpoint (Hugging Face *.index.json weight map)";
+            case GGUF -> "GGUF (llama.cpp / ggml)";
         };
     }
 

@@ -133,6 +133,7 @@ public abstract class DecoderModel implements LanguageModel {
      */
     @Override
     public final Batch newBatch(int maxRows) {
+        checkOpen();
         return new DecoderBatch(this, new DecoderStep(shape, parallel, maxRows, shape.contextLength()), maxRows);
     }
 

@@ -1,0 +1,593 @@
+package io.github.vectorlm.checkpoint;
+
+import io.github.vectorlm.tensor.BlockType;
+import io.github.vectorlm.tensor.DType;
+import io.github.vectorlm.tensor.MappedFile;
+import io.github.vectorlm.tensor.QuantizedTensor;
+import io.github.vectorlm.tensor.Shape;
+import io.github.vectorlm.tensor.Tensor;
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.math.BigInteger;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * An open GGUF file; see {@link GgufReader} for the format, the shapes, the metadata values and
+ * what is validated. Beyond {@link Checkpoint} it gives the header's facts and each metadata
+ * key's GGUF type.
+ */
+public final class GgufCheckpoint implements Checkpoint {
+    /** "GGUF" read as a little-endian u32. */
+    static final int MAGIC = 0x46554747;
+    /** ggml's default, used when {@code general.alignment} is absent. */
+    public static final int DEFAULT_ALIGNMENT = 32;
+    /** The key that sets the alignment. */
+    public static final String ALIGNMENT_KEY = "general.alignment";
+    /** Deepest nesting of arrays accepted (an array of arrays is 2). */
+    static final int MAX_ARRAY_NESTING = 8;
+    /** ggml's {@code GGML_MAX_DIMS}. */
+    static final int MAX_DIMS = 4;
+    /** Fewest bytes of a key/value pair (u64 key length, u32 type, a one-byte value) and of a tensor info. */
+    private static final int MIN_KV_BYTES = 13;
+    private static final int MIN_TENSOR_INFO_BYTES = 24;
+    private static final int MAX_JAVA_ARRAY = Integer.MAX_VALUE - 8;
+
+    private static final ValueLayout.OfShort I16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final ValueLayout.OfInt I32 = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final ValueLayout.OfLong I64 = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+
+    /** One tensor info; {@code offset} is relative to the data section while parsing, then absolute. */
+    private record Entry(String name, GgmlType type, Shape shape, long offset, long bytes) {
+        TensorInfo info() {
+            BlockType block = type.blockType();
+            return block == null ? new TensorInfo(name, type.dtype(), shape)
+                    : new TensorInfo(name, DType.F32, shape, block);
+        }
+    }
+
+    private final Path path;
+    private final MappedFile file;
+    private final int version;
+    private final long alignment;
+    private final long dataOffset;
+    private final Map<String, Object> metadata;
+    private final Map<String, GgufValueType> types;
+    private final Map<String, GgufValueType> elementTypes;
+    private final Map<String, Entry> entries;
+    private final List<String> names;
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    private GgufCheckpoint(Path path, MappedFile file, Parser parsed) {
+        this.path = path;
+        this.file = file;
+        this.version = parsed.version;
+        this.alignment = parsed.alignment;
+        this.dataOffset = parsed.dataOffset;
+        this.metadata = Collections.unmodifiableMap(parsed.metadata);
+        this.types = parsed.types;
+        this.elementTypes = parsed.elementTypes;
+        this.entries = parsed.entries;
+        this.names = List.copyOf(parsed.entries.keySet());
+    }
+
+    static GgufCheckpoint open(Path path) throws IOException {
+        MappedFile file = MappedFile.open(path);
+        try {
+            Parser parser = new Parser(path, file.segment());
+            parser.parse();
+            return new GgufCheckpoint(path, file, parser);
+        } catch (IOException | RuntimeException e) {
+            file.close();
+            throw e;
+        }
+    }
+
+    /** The file's GGUF version: 2 or 3. */
+    public int version() {
+        return version;
+    }
+
+    /** The alignment of the tensor data: {@code general.alignment}, or {@value #DEFAULT_ALIGNMENT}. */
+    public long alignment() {
+        return alignment;
+    }
+
+    /** Where the data section starts in the file: the end of the tensor infos, rounded up to the alignment. */
+    public long dataOffset() {
+        return dataOffset;
+    }
+
+    /** The metadata, key to value, in file order: the same map as {@link #content()}. */
+    public Map<String, Object> metadata() {
+        return metadata;
+    }
+
+    /**
+     * The GGUF type of a key's value.
+     *
+     * @throws IllegalArgumentException if there is no such key
+     */
+    public GgufValueType metadataType(String key) {
+        GgufValueType t = types.get(key);
+        if (t == null) {
+            throw new IllegalArgumentException(path + ": no metadata key '" + key + "'");
+        }
+        return t;
+    }
+
+    /**
+     * The GGUF type of the elements of an array-valued key ({@link GgufValueType#ARRAY} for an
+     * array of arrays, whose inner arrays each carry their own type).
+     *
+     * @throws IllegalArgumentException if there is no such key or its value is not an array
+     */
+    public GgufValueType arrayElementType(String key) {
+        if (metadataType(key) != GgufValueType.ARRAY) {
+            throw new IllegalArgumentException(path + ": metadata key '" + key + "' is " + types.get(key) + ", not an array");
+        }
+        return elementTypes.get(key);
+    }
+
+    /**
+     * The ggml type of the named tensor, as the file stores it.
+     *
+     * @throws IllegalArgumentException if there is no such tensor
+     */
+    public GgmlType ggmlType(String name) {
+        return entry(name).type();
+    }
+
+    @Override
+    public Path path() {
+        return path;
+    }
+
+    @Override
+    public CheckpointFormat format() {
+        return CheckpointFormat.GGUF;
+    }
+
+    @Override
+    public List<String> tensorNames() {
+        return names;
+    }
+
+    @Override
+    public boolean contains(String name) {
+        return entries.containsKey(name);
+    }
+
+    @Override
+    public TensorInfo info(String name) {
+        return entry(name).info();
+    }
+
+    @Override
+    public Tensor tensor(String name) throws UnsupportedCheckpointException {
+        Entry e = entry(name);
+        checkOpen();
+        BlockType block = e.type().blockType();
+        if (block == null) {
+            return Tensor.of(e.type().dtype(), e.shape(), file.segment(), e.offset());
+        }
+        if (!block.canDequantize()) {
+            throw new UnsupportedCheckpointException(path, name, block + " blocks are not dequantized by this library "
+                    + "(dequantized: Q4_0, Q4_1, Q5_0, Q5_1, Q8_0, Q8_1, Q2_K, Q3_K, Q4_K, Q5_K, Q6_K)");
+        }
+        return quantized(name).dequantize(Arena.ofAuto());
+    }
+
+    @Override
+    public QuantizedTensor quantized(String name) {
+        Entry e = entry(name);
+        checkOpen();
+        if (e.type().blockType() == null) {
+            throw new IllegalArgumentException(path + ": tensor '" + name + "' is " + e.type()
+                    + ", not block-quantized; read it with tensor(name)");
+        }
+        return QuantizedTensor.of(e.type().blockType(), e.shape(), file.segment(), e.offset());
+    }
+
+    private void checkOpen() {
+        if (closed.get()) {
+            throw new IllegalStateException(path + " is closed");
+        }
+    }
+
+    private Entry entry(String name) {
+        Entry e = entries.get(name);
+        if (e == null) {
+            throw new IllegalArgumentException(path + ": no tensor '" + name + "'");
+        }
+        return e;
+    }
+
+    @Override
+    public Object content() {
+        return metadata;
+    }
+
+    @Override
+    public void close() {
+        if (closed.compareAndSet(false, true)) {
+            file.close();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "GgufCheckpoint[" + path + ", v" + version + ", " + names.size() + " tensors]";
+    }
+
+    /** Reads and validates the header in one pass; fills its fields. */
+    private static final class Parser {
+        private final Path path;
+        private final MemorySegment seg;
+        private final long size;
+        private final CharsetDecoder utf8 = StandardCharsets.UTF_8.newDecoder()
+                .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
+        private long pos;
+
+        int version;
+        long alignment = DEFAULT_ALIGNMENT;
+        long dataOffset;
+        final Map<String, Object> metadata = new LinkedHashMap<>();
+        final Map<String, GgufValueType> types = new LinkedHashMap<>();
+        final Map<String, GgufValueType> elementTypes = new LinkedHashMap<>();
+        final Map<String, Entry> entries = new LinkedHashMap<>();
+
+        Parser(Path path, MemorySegment seg) {
+            this.path = path;
+            this.seg = seg;
+            this.size = seg.byteSize();
+        }
+
+        void parse() throws CheckpointException {
+            if (size < 24) {
+                throw corrupt(null, "file of " + size + " bytes is too short for a GGUF header (24 bytes); it is truncated");
+            }
+            if (seg.get(I32, 0) != MAGIC) {
+                throw corrupt(null, "does not start with the GGUF magic bytes 'GGUF'");
+            }
+            int v = seg.get(I32, 4);
+            if (v != 2 && v != 3) {
+                int swapped = Integer.reverseBytes(v);
+                if (swapped >= 1 && swapped <= 3) {
+                    throw new UnsupportedCheckpointException(path, null, "is a big-endian GGUF file (version " + swapped
+                            + "); only little-endian files are read");
+                }
+                throw new UnsupportedCheckpointException(path, null, "GGUF version " + Integer.toUnsignedString(v)
+                        + (v == 1 ? " is no longer supported (ggml dropped it too)" : " is unknown") + "; versions 2 and 3 are read");
+            }
+            version = v;
+            pos = 8;
+            long tensorCount = count(null, () -> "tensor count");
+            long kvCount = count(null, () -> "metadata key/value count");
+            if (kvCount > (size - pos) / MIN_KV_BYTES) {
+                throw corrupt(null, "header says " + kvCount + " metadata key/value pairs but the " + (size - pos)
+                        + " bytes left hold at most " + (size - pos) / MIN_KV_BYTES);
+            }
+            for (long i = 0; i < kvCount; i++) {
+                readKeyValue(i);
+            }
+            readAlignment();
+            if (tensorCount > (size - pos) / MIN_TENSOR_INFO_BYTES) {
+                throw corrupt(null, "header says " + tensorCount + " tensors but the " + (size - pos)
+                        + " bytes left hold at most " + (size - pos) / MIN_TENSOR_INFO_BYTES + " tensor infos");
+            }
+            for (long i = 0; i < tensorCount; i++) {
+                readTensorInfo(i);
+            }
+            dataOffset = pad(null, pos);
+            placeTensors();
+        }
+
+        private void readKeyValue(long index) throws CheckpointException {
+            String key = string(null, () -> "metadata key " + index);
+            if (types.containsKey(key)) {
+                throw corrupt(null, "metadata key '" + key + "' appears twice");
+            }
+            GgufValueType type = valueType(key, u32(null, () -> "type of metadata key '" + key + "'"));
+            types.put(key, type);
+            metadata.put(key, value(key, type, 1));
+        }
+
+        private GgufValueType valueType(String key, long id) throws CorruptCheckpointException {
+            GgufValueType type = GgufValueType.ofId(id);
+            if (type == null) {
+                throw corrupt(null, "metadata key '" + key + "' has GGUF value type " + id + ", which does not exist");
+            }
+            return type;
+        }
+
+        /** A value of {@code type}; {@code depth} counts the arrays it is in, itself included when it is one. */
+        private Object value(String key, GgufValueType type, int depth) throws CheckpointException {
+            What where = () -> "metadata key '" + key + "'";
+            return switch (type) {
+                case STRING -> string(null, where);
+                case ARRAY -> {
+                    if (depth > MAX_ARRAY_NESTING) {
+                        throw corrupt(null, where.text() + " nests arrays more than " + MAX_ARRAY_NESTING + " deep");
+                    }
+                    GgufValueType element = valueType(key, u32(null, () -> where.text() + " array element type"));
+                    if (depth == 1) {
+                        elementTypes.put(key, element);
+                    }
+                    long count = count(null, () -> where.text() + " array length");
+                    long room = (size - pos) / element.minBytes();
+                    if (count > room) {
+                        throw corrupt(null, where.text() + " is an array of " + count + " " + element + " values, but the "
+                                + (size - pos) + " bytes left in the file hold at most " + room);
+                    }
+                    if (count > MAX_JAVA_ARRAY) {
+                        throw new UnsupportedCheckpointException(path, null, where.text() + " is an array of " + count
+                                + " values, more than this reader holds");
+                    }
+                    if (element.isFixedSize()) {
+                        if (count * element.minBytes() > MAX_JAVA_ARRAY) {
+                            throw new UnsupportedCheckpointException(path, null, where.text() + " is an array of "
+                                    + count * element.minBytes() + " bytes, more than this reader holds");
+                        }
+                        byte[] raw = new byte[(int) (count * element.minBytes())];
+                        MemorySegment.copy(seg, ValueLayout.JAVA_BYTE, pos, raw, 0, raw.length);
+                        pos += raw.length;
+                        yield new GgufArray(element, raw, (int) count);
+                    }
+                    List<Object> list = new ArrayList<>((int) Math.min(count, 1 << 16));
+                    for (long i = 0; i < count; i++) {
+                        list.add(value(key, element, depth + 1));
+                    }
+                    yield Collections.unmodifiableList(list);
+                }
+                default -> {
+                    need(null, type.minBytes(), () -> where.text() + " " + type + " value");
+                    Object v = GgufArray.decode(type, seg, pos);
+                    pos += type.minBytes();
+                    yield v;
+                }
+            };
+        }
+
+        private void readAlignment() throws CorruptCheckpointException {
+            GgufValueType type = types.get(ALIGNMENT_KEY);
+            if (type == null) {
+                return;
+            }
+            if (type != GgufValueType.UINT32) {
+                throw corrupt(null, "metadata key '" + ALIGNMENT_KEY + "' must be a UINT32, found " + type);
+            }
+            long a = (Long) metadata.get(ALIGNMENT_KEY);
+            if (a == 0 || (a & (a - 1)) != 0) {
+                throw corrupt(null, "metadata key '" + ALIGNMENT_KEY + "' is " + a + ", not a power of two");
+            }
+            alignment = a;
+        }
+
+        private void readTensorInfo(long index) throws CheckpointException {
+            String name = string(null, () -> "name of tensor " + index);
+            if (entries.containsKey(name)) {
+                throw corrupt(name, "appears twice among the tensor infos");
+            }
+            long dims = u32(name, () -> "dimension count");
+            if (dims > MAX_DIMS) {
+                throw new UnsupportedCheckpointException(path, name, "has " + dims + " dimensions; ggml allows at most "
+                        + MAX_DIMS);
+            }
+            long[] ne = new long[(int) dims];
+            for (int d = 0; d < dims; d++) {
+                int axis = d;
+                ne[d] = u64(name, () -> "dimension " + axis);
+                if (ne[d] < 0) {
+                    throw corrupt(name, "dimension " + d + " is " + Long.toUnsignedString(ne[d]) + ", more than a long holds");
+                }
+            }
+            long[] rowMajor = new long[ne.length];
+            for (int d = 0; d < ne.length; d++) {
+                rowMajor[d] = ne[ne.length - 1 - d];
+            }
+            Shape shape;
+            try {
+                shape = Shape.of(rowMajor);
+            } catch (ArithmeticException e) {
+                throw corrupt(name, "ne " + Arrays.toString(ne) + " has more elements than a long holds");
+            }
+            long typeId = u32(name, () -> "ggml type");
+            GgmlType type = GgmlType.ofId(typeId);
+            if (type == null) {
+                throw new UnsupportedCheckpointException(path, name, "has ggml type " + typeId
+                        + ", which this library does not know (retired, or newer than it)");
+            }
+            long bytes;
+            try {
+                BlockType block = type.blockType();
+                if (block != null) {
+                    long rowLength = ne.length == 0 ? 1 : ne[0];
+                    if (rowLength % block.blockSize() != 0) {
+                        throw corrupt(name, "is " + type + " but its rows (ne[0]) of " + rowLength
+                                + " values are not a whole number of blocks of " + block.blockSize());
+                    }
+                    bytes = block.bytesFor(shape.numel());
+                } else {
+                    bytes = Math.multiplyExact(shape.numel(), (long) type.dtype().byteSize());
+                }
+            } catch (ArithmeticException e) {
+                throw corrupt(name, type + " " + shape + " has more bytes than a long holds");
+            }
+            long offset = u64(name, () -> "data offset");
+            entries.put(name, new Entry(name, type, shape, offset, bytes));
+        }
+
+        /**
+         * ggml's layout rule: tensor i starts where tensor i - 1 ends, rounded up to the alignment;
+         * and every tensor lies inside the file.
+         */
+        private void placeTensors() throws CorruptCheckpointException {
+            long expected = 0;
+            for (Entry e : List.copyOf(entries.values())) {
+                long offset = e.offset();
+                if (offset != expected) {
+                    throw corrupt(e.name(), "data offset is " + Long.toUnsignedString(offset) + " but ggml's layout puts it at "
+                            + expected + " (the tensors before it, each padded to the alignment of " + alignment + ")");
+                }
+                long start;
+                long end;
+                try {
+                    start = Math.addExact(dataOffset, offset);
+                    end = Math.addExact(start, e.bytes());
+                    expected = pad(e.name(), Math.addExact(offset, e.bytes()));
+                } catch (ArithmeticException x) {
+                    throw corrupt(e.name(), "data offset " + offset + " plus " + e.bytes() + " bytes overflows a long");
+                }
+                if (end > size) {
+                    throw corrupt(e.name(), "data [" + start + ", " + end + ") of " + e.type() + " " + e.shape()
+                            + " run past the end of the " + size + "-byte file; it is truncated");
+                }
+                entries.put(e.name(), new Entry(e.name(), e.type(), e.shape(), start, e.bytes()));
+            }
+        }
+
+        private long pad(String tensor, long at) throws CorruptCheckpointException {
+            try {
+                return Math.multiplyExact(Math.ceilDiv(at, alignment), alignment);
+            } catch (ArithmeticException e) {
+                throw corrupt(tensor, "offset " + at + " rounded up to the alignment of " + alignment + " overflows a long");
+            }
+        }
+
+        private void need(String tensor, long bytes, What what) throws CorruptCheckpointException {
+            if (bytes > size - pos) {
+                throw corrupt(tensor, what.text() + " at byte " + pos + " needs " + bytes + " bytes but the file ends at "
+                        + size + "; it is truncated");
+            }
+        }
+
+        private long u32(String tensor, What what) throws CorruptCheckpointException {
+            need(tensor, 4, what);
+            long v = seg.get(I32, pos) & 0xffffffffL;
+            pos += 4;
+            return v;
+        }
+
+        private long u64(String tensor, What what) throws CorruptCheckpointException {
+            need(tensor, 8, what);
+            long v = seg.get(I64, pos);
+            pos += 8;
+            return v;
+        }
+
+        /** A u64 count that must fit a long (ggml reads them as int64). */
+        private long count(String tensor, What what) throws CorruptCheckpointException {
+            long v = u64(tensor, what);
+            if (v < 0) {
+                throw corrupt(tensor, what.text() + " is " + Long.toUnsignedString(v) + ", more than a long holds");
+            }
+            return v;
+        }
+
+        private String string(String tensor, What what) throws CheckpointException {
+            long length = count(tensor, () -> what.text() + " length");
+            if (length > size - pos) {
+                throw corrupt(tensor, what.text() + " is a string of " + length + " bytes at byte " + pos
+                        + " but the file ends at " + size + "; it is truncated");
+            }
+            if (length > MAX_JAVA_ARRAY) {
+                throw new UnsupportedCheckpointException(path, tensor, what.text() + " is a string of " + length
+                        + " bytes, more than this reader holds");
+            }
+            if (length == 0) {
+                return "";
+            }
+            byte[] bytes = new byte[(int) length];
+            MemorySegment.copy(seg, ValueLayout.JAVA_BYTE, pos, bytes, 0, bytes.length);
+            pos += length;
+            // the JDK's String decoding is fast but replaces bad bytes with U+FFFD: only a string
+            // holding one (rare) is decoded again strictly, to tell a real U+FFFD from damage
+            String text = new String(bytes, StandardCharsets.UTF_8);
+            if (text.indexOf('\uFFFD') >= 0) {
+                try {
+                    utf8.reset().decode(ByteBuffer.wrap(bytes));
+                } catch (CharacterCodingException e) {
+                    throw new CorruptCheckpointException(path, tensor, what.text() + " is not valid UTF-8", e);
+                }
+            }
+            return text;
+        }
+
+        /** What is being read, for an error message: built only when one is thrown. */
+        private interface What {
+            String text();
+        }
+
+        private CorruptCheckpointException corrupt(String tensor, String problem) {
+            return new CorruptCheckpointException(path, tensor, problem);
+        }
+    }
+
+    /**
+     * A GGUF array of fixed-size values, kept as the file's bytes and boxed on each read:
+     * {@code Long}, {@code BigInteger} (UINT64 above {@code Long.MAX_VALUE}), {@code Double} or
+     * {@code Boolean}.
+     */
+    static final class GgufArray extends java.util.AbstractList<Object> implements java.util.RandomAccess {
+        private final GgufValueType type;
+        private final MemorySegment bytes;
+        private final int size;
+
+        GgufArray(GgufValueType type, byte[] raw, int size) {
+            this.type = type;
+            this.bytes = MemorySegment.ofArray(raw);
+            this.size = size;
+        }
+
+        /** The element type. */
+        GgufValueType type() {
+            return type;
+        }
+
+        @Override
+        public Object get(int index) {
+            java.util.Objects.checkIndex(index, size);
+            return decode(type, bytes, (long) index * type.minBytes());
+        }
+
+        @Override
+        public int size() {
+            return size;
+        }
+
+        static Object decode(GgufValueType type, MemorySegment s, long at) {
+            return switch (type) {
+                case UINT8 -> (long) (s.get(ValueLayout.JAVA_BYTE, at) & 0xff);
+                case INT8 -> (long) s.get(ValueLayout.JAVA_BYTE, at);
+                case UINT16 -> (long) (s.get(I16, at) & 0xffff);
+                case INT16 -> (long) s.get(I16, at);
+                case UINT32 -> s.get(I32, at) & 0xffffffffL;
+                case INT32 -> (long) s.get(I32, at);
+                case FLOAT32 -> (double) Float.intBitsToFloat(s.get(I32, at));
+                case BOOL -> s.get(ValueLayout.JAVA_BYTE, at) != 0;
+                case UINT64 -> {
+                    long v = s.get(I64, at);
+                    yield v >= 0 ? (Object) v : new BigInteger(Long.toUnsignedString(v));
+                }
+                case INT64 -> s.get(I64, at);
+                case FLOAT64 -> Double.longBitsToDouble(s.get(I64, at));
+                case STRING, ARRAY -> throw new IllegalArgumentException(type + " has no fixed size");
+            };
+        }
+    }
+}
