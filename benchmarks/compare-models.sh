@@ -28,7 +28,9 @@
 #  6. time to first token and peak RSS of cold starts: `./vectorlm generate` when the launcher is
 #     there, and always ModelBench's `generate` probe (a bare JVM: load, prefill, decode);
 #  7. the scale test: a Pythia-2.8B-shaped f16 model of 6.2 GB generating 8 tokens (RSS, tokens/s);
-#  8. prints the table (benchmarks/scripts/compare_models_table.py).
+#  8. prints the table (benchmarks/scripts/compare_models_table.py);
+#  9. unless BATCHED=0 or QUICK: batched decoding, N sequences at once beside one
+#     (benchmarks/compare-batched.sh, llama-batched-bench beside it with LLAMA_CPP_SRC).
 # Every VectorLM JVM gets $VECTORLM_JAVA_OPTS (split on spaces; JMH's forks inherit them from their
 # launcher; ./vectorlm reads the variable itself); the machine (CPU, ISA, cores, the JVM's vector
 # width with those options: benchmarks/scripts/machine_info.sh) is printed first and kept in machine.txt.
@@ -224,3 +226,10 @@ for m in gpt2-124m-f32 gpt2-124m-bf16 pythia-160m-f32 pythia-160m-f16; do
     echo "$m $(du -b "$MODELS/$m/model.safetensors" | cut -f1)"
 done > "$OUT/model-bytes.txt"
 /usr/bin/python3 benchmarks/scripts/compare_models_table.py "$OUT" | tee "$OUT/table.md"
+# batched decoding beside the single stream (benchmarks/compare-batched.sh); BATCHED=0 leaves it out
+if [ "${BATCHED:-1}" = 1 ] && [ -z "${QUICK:-}" ]; then
+    echo
+    echo "Batched decoding (benchmarks/compare-batched.sh):"
+    echo
+    MODELS="$MODELS" benchmarks/compare-batched.sh | tee -a "$OUT/table.md"
+fi

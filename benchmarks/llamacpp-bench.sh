@@ -10,6 +10,8 @@
 #   LLAMA_CPP_CONFIGS="gpt2-f32 pythia-f32" ...                          # a subset of the four models
 #   benchmarks/llamacpp-bench.sh prepare DIR         # build and convert only; DIR gets llamacpp.txt and logs
 #   benchmarks/llamacpp-bench.sh run CONFIG THREADS OUT.json    # one llama-bench process (compare-models.sh)
+#   benchmarks/llamacpp-bench.sh batched CONFIG THREADS 1,4,8,16 PROMPT NEW OUT.txt
+#                                     # one llama-batched-bench process (compare-batched.sh)
 #
 # Getting a source without internet at benchmark time: clone it beforehand
 # (git clone https://github.com/ggml-org/llama.cpp), or point at any git dir that holds the commit.
@@ -117,8 +119,8 @@ build() {
         cmake -S "$SRC_DIR" -B "$BUILD_DIR" "${CMAKE_FLAGS[@]}" > "$BUILD_DIR/configure.log" 2>&1 \
             || { tail -30 "$BUILD_DIR/configure.log" >&2; die "cmake configure failed ($BUILD_DIR/configure.log)"; }
     fi
-    echo "== building llama-bench (-j2; incremental when built before)" >&2
-    cmake --build "$BUILD_DIR" --target llama-bench -j2 > "$BUILD_DIR/build.log" 2>&1 \
+    echo "== building llama-bench and llama-batched-bench (-j2; incremental when built before)" >&2
+    cmake --build "$BUILD_DIR" --target llama-bench llama-batched-bench -j2 > "$BUILD_DIR/build.log" 2>&1 \
         || { tail -30 "$BUILD_DIR/build.log" >&2; die "build failed ($BUILD_DIR/build.log)"; }
     [ -x "$BENCH" ] || die "no $BENCH after the build"
 }
@@ -212,7 +214,7 @@ prepare() { # DIR: builds, converts, writes DIR/llamacpp.txt
     {
         echo "source=$SOURCE_TEXT"
         echo "commit=$COMMIT"
-        echo "build=$BUILD_DIR: cmake ${CMAKE_FLAGS[*]}; --target llama-bench -j2;" \
+        echo "build=$BUILD_DIR: cmake ${CMAKE_FLAGS[*]}; --target llama-bench llama-batched-bench -j2;" \
             "$(sed -n 's/^-- Adding CPU backend variant \(.*\)$/\1/p' "$BUILD_DIR/configure.log" | head -1);" \
             "$("$(sed -n 's/^CMAKE_C_COMPILER:[A-Z]*=//p' "$BUILD_DIR/CMakeCache.txt")" --version | head -1)"
         echo "converter=convert_hf_to_gguf.py of that source;" \
@@ -231,6 +233,17 @@ run_bench() { # CONFIG THREADS OUT.json: one llama-bench process
         || { tail -20 "${out%.json}.log" >&2; die "llama-bench failed on $gguf (${out%.json}.log)"; }
 }
 
+run_batched() { # CONFIG THREADS NPL PROMPT NEW OUT.txt: one llama-batched-bench process (compare-batched.sh)
+    local cfg="$1" threads="$2" npl="$3" npp="$4" ntg="$5" out="$6" gguf bin
+    [ -n "${KEY:-}" ] || resolve_source
+    bin="$CACHE/$KEY/build/bin/llama-batched-bench"
+    gguf=$(gguf_path "$cfg")
+    [ -x "$bin" ] && [ -f "$gguf" ] || die "no llama-batched-bench or no $gguf: run '$0 prepare DIR' first"
+    # -c: a KV cell per position of every sequence; one batch holds all prompts (-b, -ub)
+    "$bin" -m "$gguf" -c 4096 -b 2048 -ub 512 -npp "$npp" -ntg "$ntg" -npl "$npl" -t "$threads" > "$out" \
+        2> "${out%.txt}.log" || { tail -20 "${out%.txt}.log" >&2; die "llama-batched-bench failed on $gguf"; }
+}
+
 for c in "${CONFIGS[@]}"; do config_model "$c" > /dev/null; done
 [ "${1:-}" != run ] || [ $# != 4 ] || config_model "$2" > /dev/null
 
@@ -241,6 +254,9 @@ case "${1:-all}" in
     run)
         [ $# = 4 ] || die "usage: $0 run CONFIG THREADS OUT.json"
         run_bench "$2" "$3" "$4" ;;
+    batched)
+        [ $# = 7 ] || die "usage: $0 batched CONFIG THREADS NPL PROMPT NEW OUT.txt"
+        run_batched "$2" "$3" "$4" "$5" "$6" "$7" ;;
     all)
         OUT="${OUT:-$ROOT/benchmarks/target/llamacpp-bench}"
         rm -rf "$OUT"

@@ -173,6 +173,15 @@ final class BenchCommand implements Callable<Integer> {
                 out.flush();
             }
         }
+        int busy = parallel.stream().mapToInt(Integer::intValue).max().orElse(1) - 1;
+        double[] firstToken = busy > 0
+                ? ParallelBench.firstTokenUnderLoad(model, busy, promptTokens, Math.max(3, runs), seed, vocab) : null;
+        if (firstToken != null && !json) {
+            out.printf(Locale.ROOT, "first token of a new %d-token prompt: %.1f ms on an idle engine, %.1f ms while %d "
+                    + "others decode (%.2fx)%n", promptTokens, firstToken[0], firstToken[1], busy,
+                    firstToken[1] / firstToken[0]);
+            out.flush();
+        }
         if (json) {
             Map<String, Object> o = new LinkedHashMap<>();
             o.put("architecture", model.architecture());
@@ -181,6 +190,11 @@ final class BenchCommand implements Callable<Integer> {
             o.put("threads", threads);
             o.put("runs", runs);
             o.put("parallel", rows);
+            if (firstToken != null) {
+                o.put("firstTokenIdleMillis", firstToken[0]);
+                o.put("firstTokenLoadedMillis", firstToken[1]);
+                o.put("firstTokenLoadedSequences", busy);
+            }
             Json.print(out, o);
         }
         return 0;

@@ -11,6 +11,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 
 /**
  * {@code vectorlm bench --parallel 1,4,8,16}: decode throughput of the batching engine with that
@@ -65,6 +66,60 @@ final class ParallelBench {
         }
         return new Figures(sequences, median(aggregate), min(aggregate), max(aggregate), median(perSequence),
                 median(firstToken));
+    }
+
+    /**
+     * Time to the first token of a new request on an idle engine and while {@code busy} other
+     * sequences are decoding (median of {@code runs} each, after a warm-up), in milliseconds.
+     */
+    static double[] firstTokenUnderLoad(LanguageModel model, int busy, int promptTokens, int runs, long seed,
+            int vocab) throws InterruptedException {
+        EngineOptions options = EngineOptions.forSequences(model, busy + 1);
+        GenerationOptions probe = GenerationOptions.greedy(1).withStopTokens();
+        double[] idle = new double[runs];
+        double[] loaded = new double[runs];
+        try (Engine engine = Engine.start(model, options)) {
+            SplittableRandom random = new SplittableRandom(seed);
+            for (int r = -1; r < runs; r++) {
+                double t = firstToken(engine, random.ints(promptTokens, 0, vocab).toArray(), probe);
+                if (r >= 0) {
+                    idle[r] = t;
+                }
+            }
+            int longRun = Math.max(8, model.contextLength() - promptTokens - 1);
+            GenerationOptions background = GenerationOptions.greedy(longRun).withStopTokens();
+            CountDownLatch decoding = new CountDownLatch(busy);
+            List<CompletableFuture<GenerationResult>> others = new ArrayList<>();
+            for (int b = 0; b < busy; b++) {
+                boolean[] counted = {false};
+                others.add(engine.submit(random.ints(promptTokens, 0, vocab).toArray(), background, (id, text) -> {
+                    if (!counted[0]) {
+                        counted[0] = true;
+                        decoding.countDown();
+                    }
+                }));
+            }
+            decoding.await();
+            for (int r = -1; r < runs; r++) {
+                double t = firstToken(engine, random.ints(promptTokens, 0, vocab).toArray(), probe);
+                if (r >= 0) {
+                    loaded[r] = t;
+                }
+            }
+            others.forEach(f -> f.cancel(true));
+        }
+        return new double[] {median(idle), median(loaded)};
+    }
+
+    private static double firstToken(Engine engine, int[] prompt, GenerationOptions options) {
+        long start = System.nanoTime();
+        long[] first = {0};
+        engine.submit(prompt, options, (id, text) -> {
+            if (first[0] == 0) {
+                first[0] = System.nanoTime();
+            }
+        }).join();
+        return (first[0] - start) / 1e6;
     }
 
     static double median(double[] v) {

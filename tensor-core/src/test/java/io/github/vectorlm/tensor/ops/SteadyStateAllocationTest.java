@@ -58,6 +58,11 @@ class SteadyStateAllocationTest {
             kernels.put("gemv IN_OUT BF16", () -> Matmul.linear(y, 0, x, 0, 1, inOutBf16, p));
             kernels.put("gemv IN_OUT F32", () -> Matmul.linear(y, 0, x, 0, 1, inOutF32, p));
             kernels.put("gemm 8 rows", () -> Matmul.linear(y, 0, x, 0, 8, outIn, p));
+            kernels.put("each row OUT_IN BF16", () -> Matmul.linearEachRow(y, 0, x, 0, 8, outIn, p));
+            kernels.put("each row OUT_IN F32", () -> Matmul.linearEachRow(y, 0, x, 0, 6, f32, p));
+            kernels.put("each row IN_OUT F16 (parts)", () -> Matmul.linearEachRow(y, 0, x, 0, 8, inOut, p));
+            kernels.put("each row IN_OUT F32 (parts)", () -> Matmul.linearEachRow(y, 0, x, 0, 5, inOutF32, p));
+            kernels.put("int8 each row", () -> Matmul.linearEachRow(y, 0, x, 0, 3, int8, p));
             kernels.put("int8 gemv", () -> Matmul.linear(y, 0, x, 0, 1, int8, p));
             kernels.put("int8 gemm", () -> Matmul.linear(y, 0, x, 0, 8, int8, p));
             kernels.put("layernorm", () -> Norms.layerNorm(y, 0, x, 0, 8, 768, norm, norm, 1e-5f));
