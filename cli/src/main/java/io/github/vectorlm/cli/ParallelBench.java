@@ -86,7 +86,8 @@ final class ParallelBench {
                     idle[r] = t;
                 }
             }
-            int longRun = Math.max(8, model.contextLength() - promptTokens - 1);
+            // long enough to outlast the probes (a few passes each), short enough to keep the caches small
+            int longRun = Math.min(256, model.contextLength() - promptTokens);
             GenerationOptions background = GenerationOptions.greedy(longRun).withStopTokens();
             CountDownLatch decoding = new CountDownLatch(busy);
             List<CompletableFuture<GenerationResult>> others = new ArrayList<>();
