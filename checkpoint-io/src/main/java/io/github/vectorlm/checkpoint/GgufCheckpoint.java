@@ -38,8 +38,6 @@ public final class GgufCheckpoint implements Checkpoint {
     public static final int DEFAULT_ALIGNMENT = 32;
     /** The key that sets the alignment. */
     public static final String ALIGNMENT_KEY = "general.alignment";
-    /** Deepest nesting of arrays accepted (an array of arrays is 2). */
-    static final int MAX_ARRAY_NESTING = 8;
     /** ggml's {@code GGML_MAX_DIMS}. */
     static final int MAX_DIMS = 4;
     /** Fewest bytes of a key/value pair (u64 key length, u32 type, a one-byte value) and of a tensor info. */
@@ -242,6 +240,8 @@ public final class GgufCheckpoint implements Checkpoint {
         private final CharsetDecoder utf8 = StandardCharsets.UTF_8.newDecoder()
                 .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
         private long pos;
+        /** Metadata values so far: one per key, one per array element. */
+        private long values;
 
         int version;
         long alignment = DEFAULT_ALIGNMENT;
@@ -282,6 +282,7 @@ public final class GgufCheckpoint implements Checkpoint {
                 throw corrupt(null, "header says " + kvCount + " metadata key/value pairs but the " + (size - pos)
                         + " bytes left hold at most " + (size - pos) / MIN_KV_BYTES);
             }
+            addValues(kvCount, () -> "header (byte 16) says " + kvCount + " metadata key/value pairs, more than");
             for (long i = 0; i < kvCount; i++) {
                 readKeyValue(i);
             }
@@ -289,6 +290,10 @@ public final class GgufCheckpoint implements Checkpoint {
             if (tensorCount > (size - pos) / MIN_TENSOR_INFO_BYTES) {
                 throw corrupt(null, "header says " + tensorCount + " tensors but the " + (size - pos)
                         + " bytes left hold at most " + (size - pos) / MIN_TENSOR_INFO_BYTES + " tensor infos");
+            }
+            if (tensorCount > ReaderLimits.MAX_TENSORS) {
+                throw new UnsupportedCheckpointException(path, null, "header (byte 8) says " + tensorCount
+                        + " tensors, more than " + ReaderLimits.describe(ReaderLimits.MAX_TENSORS, "MAX_TENSORS"));
             }
             for (long i = 0; i < tensorCount; i++) {
                 readTensorInfo(i);
@@ -298,7 +303,7 @@ public final class GgufCheckpoint implements Checkpoint {
         }
 
         private void readKeyValue(long index) throws CheckpointException {
-            String key = string(null, () -> "metadata key " + index);
+            String key = name(null, () -> "metadata key " + index);
             if (types.containsKey(key)) {
                 throw corrupt(null, "metadata key '" + key + "' appears twice");
             }
@@ -321,8 +326,10 @@ public final class GgufCheckpoint implements Checkpoint {
             return switch (type) {
                 case STRING -> string(null, where);
                 case ARRAY -> {
-                    if (depth > MAX_ARRAY_NESTING) {
-                        throw corrupt(null, where.text() + " nests arrays more than " + MAX_ARRAY_NESTING + " deep");
+                    if (depth > ReaderLimits.MAX_GGUF_ARRAY_NESTING) {
+                        throw new UnsupportedCheckpointException(path, null, where.text() + " nests arrays deeper than "
+                                + ReaderLimits.describe(ReaderLimits.MAX_GGUF_ARRAY_NESTING, "MAX_GGUF_ARRAY_NESTING")
+                                + " levels at byte " + pos);
                     }
                     GgufValueType element = valueType(key, u32(null, () -> where.text() + " array element type"));
                     if (depth == 1) {
@@ -334,6 +341,9 @@ public final class GgufCheckpoint implements Checkpoint {
                         throw corrupt(null, where.text() + " is an array of " + count + " " + element + " values, but the "
                                 + (size - pos) + " bytes left in the file hold at most " + room);
                     }
+                    long at = pos - 8;
+                    addValues(count, () -> where.text() + " is an array of " + count + " values (length at byte " + at
+                            + "), which brings the metadata to more than");
                     if (count > MAX_JAVA_ARRAY) {
                         throw new UnsupportedCheckpointException(path, null, where.text() + " is an array of " + count
                                 + " values, more than this reader holds");
@@ -379,7 +389,7 @@ public final class GgufCheckpoint implements Checkpoint {
         }
 
         private void readTensorInfo(long index) throws CheckpointException {
-            String name = string(null, () -> "name of tensor " + index);
+            String name = name(null, () -> "name of tensor " + index);
             if (entries.containsKey(name)) {
                 throw corrupt(name, "appears twice among the tensor infos");
             }
@@ -496,6 +506,50 @@ public final class GgufCheckpoint implements Checkpoint {
             if (v < 0) {
                 throw corrupt(tensor, what.text() + " is " + Long.toUnsignedString(v) + ", more than a long holds");
             }
+            return v;
+        }
+
+        /**
+         * Counts {@code n} more metadata values against {@link ReaderLimits#MAX_CONTENT_VALUES};
+         * {@code what} words the refusal, the limit's description following it.
+         */
+        private void addValues(long n, What what) throws UnsupportedCheckpointException {
+            values += n; // no overflow: n is at most the bytes left, values at most the limit
+            if (values > ReaderLimits.MAX_CONTENT_VALUES) {
+                throw new UnsupportedCheckpointException(path, null, what.text() + " "
+                        + ReaderLimits.describe(ReaderLimits.MAX_CONTENT_VALUES, "MAX_CONTENT_VALUES") + " values");
+            }
+        }
+
+        /**
+         * A key or tensor name: a string of at most {@link ReaderLimits#MAX_NAME_CHARS} characters,
+         * refused before it is copied when its bytes cannot decode to so few (UTF-8 spends at most
+         * three bytes per UTF-16 unit).
+         */
+        private String name(String tensor, What what) throws CheckpointException {
+            long at = pos;
+            long length = peekCount(tensor, () -> what.text() + " length");
+            if (length > 3L * ReaderLimits.MAX_NAME_CHARS && length <= size - at - 8) { // else: truncated, below
+                throw tooLong(tensor, what, at, length + " bytes");
+            }
+            String name = string(tensor, what);
+            if (name.length() > ReaderLimits.MAX_NAME_CHARS) {
+                throw tooLong(tensor, what, at, name.length() + " characters");
+            }
+            return name;
+        }
+
+        private UnsupportedCheckpointException tooLong(String tensor, What what, long at, String length) {
+            return new UnsupportedCheckpointException(path, tensor, what.text() + " at byte " + at + " is a name of "
+                    + length + ", longer than " + ReaderLimits.describe(ReaderLimits.MAX_NAME_CHARS, "MAX_NAME_CHARS")
+                    + " characters");
+        }
+
+        /** {@link #count}, leaving the position where it was. */
+        private long peekCount(String tensor, What what) throws CorruptCheckpointException {
+            long at = pos;
+            long v = count(tensor, what);
+            pos = at;
             return v;
         }
 

@@ -34,13 +34,21 @@ import java.nio.file.Path;
  * <p><b>Validation.</b> The file is untrusted, and the whole header is checked before any tensor is
  * made, by the rules of ggml's own reader ({@code gguf.cpp}): every count, length and array size
  * fits the bytes left in the file before anything is allocated; strings are valid UTF-8; keys and
- * tensor names are unique; arrays nest at most 8 deep; a
+ * tensor names are unique; a
  * tensor has at most 4 dimensions, none negative, an element count that fits a long, a known ggml
  * type and rows of whole blocks; and the tensors' data lie in file order, each at the previous
  * one's end rounded up to the alignment (the only layout ggml accepts), inside the file. A
  * violation is a {@link CorruptCheckpointException}; version 1, big-endian files, more than 4
  * dimensions and unknown ggml types are {@link UnsupportedCheckpointException}s; every message
  * names the file, and the key or tensor.
+ *
+ * <p><b>Limits.</b> Beyond those rules the header is held to {@link ReaderLimits}: at most
+ * {@link ReaderLimits#MAX_TENSORS} tensors; keys and tensor names of at most
+ * {@link ReaderLimits#MAX_NAME_CHARS} characters; at most {@link ReaderLimits#MAX_CONTENT_VALUES}
+ * metadata values, counting each key and every array element (nested ones included); arrays
+ * nested at most {@link ReaderLimits#MAX_GGUF_ARRAY_NESTING} deep. Each is checked before what it
+ * bounds is allocated, and a file beyond one is an {@link UnsupportedCheckpointException} naming
+ * the file, the key or tensor, the byte offset, and the limit's value and name.
  *
  * <pre>{@code
  * try (GgufCheckpoint gguf = GgufReader.open(Path.of("gpt2.Q8_0.gguf"))) {

@@ -10,9 +10,10 @@ package io.github.vectorlm.checkpoint;
  * <p>Each bound is far above what real checkpoints, configs and tokenizer files use and far
  * below what would exhaust a default heap or thread stack; {@code docs/security.md} lists them
  * with their reasons. A reader of a new format uses these constants where its structures nest or
- * grow (metadata arrays of arrays: {@link #MAX_NESTING_DEPTH}; metadata values:
- * {@link #MAX_CONTENT_VALUES}; tensor ranks: {@link #MAX_RANK}; names: {@link #MAX_NAME_CHARS};
- * JSON: the {@code MAX_JSON_*} values) and says so in its message through {@link #describe}.
+ * grow (content values, array elements included: {@link #MAX_CONTENT_VALUES}; tensors:
+ * {@link #MAX_TENSORS}; tensor ranks: {@link #MAX_RANK}; names: {@link #MAX_NAME_CHARS}; GGUF's
+ * arrays of arrays: {@link #MAX_GGUF_ARRAY_NESTING}; JSON: the {@code MAX_JSON_*} values) and says
+ * so in its message through {@link #describe}.
  */
 public final class ReaderLimits {
     /**
@@ -28,7 +29,10 @@ public final class ReaderLimits {
      * Most values in a checkpoint's {@link Checkpoint#content()}, a container shared through a
      * pickle's memo counted at every place it appears (as printing or copying the content would
      * meet it). Bounds the sharing bombs a few hundred bytes can describe (2<sup>64</sup> paths
-     * through 64 shared lists). Real checkpoints hold thousands.
+     * through 64 shared lists). Real checkpoints hold thousands. In a GGUF file: one per metadata
+     * key plus every array element, nested ones included (a 256k-token vocabulary's tokens,
+     * scores and types are under a million); each costs a byte or more of file but may become an
+     * object of tens of bytes.
      */
     public static final long MAX_CONTENT_VALUES = 1L << 24;
 
@@ -39,10 +43,21 @@ public final class ReaderLimits {
      */
     public static final int MAX_TENSORS = 1 << 20;
 
+    /**
+     * Deepest nesting of a GGUF metadata array: an array of scalars or strings is 1, an array of
+     * arrays of them 2. Real GGUF files use flat arrays (token lists, scores, merges); the reader
+     * reads nested ones with one Java frame per level, and eight levels keep that and every
+     * recursive {@code toString}/{@code equals} of the metadata trivially shallow.
+     */
+    public static final int MAX_GGUF_ARRAY_NESTING = 8;
+
     /** Most dimensions of a tensor: NumPy 2 allows 64, PyTorch's kernels 25, GGUF 4. */
     public static final int MAX_RANK = 64;
 
-    /** Longest tensor name, in characters (real names are under 200). */
+    /**
+     * Longest tensor name (and GGUF metadata key), in characters (UTF-16 units; real names are
+     * under 200).
+     */
     public static final int MAX_NAME_CHARS = 1 << 16;
 
     /** Deepest nesting of JSON or YAML objects and arrays (headers, shard indexes, configs, tokenizer files nest 3 to 6 deep). */

@@ -156,7 +156,8 @@ class GgufBadInputTest {
                 .fill(80, 0), null, "is an array of 576460752303423488 STRING values", "hold at most 10");
         assertCorrupt(GgufBytes.header(0, 1).key("a", GgufValueType.ARRAY).u32(GgufValueType.ARRAY.id()).u64(-1L),
                 null, "metadata key 'a' array length is 18446744073709551615");
-        assertCorrupt(nested(8), null, "metadata key 'deep' nests arrays more than 8 deep");
+        assertUnsupported(nested(8), null,
+                "metadata key 'deep' nests arrays deeper than 8 (MAX_GGUF_ARRAY_NESTING) levels at byte 136");
         try (GgufCheckpoint ok = GgufReader.open(write(nested(7)))) {
             Object v = ok.metadata().get("deep");
             for (int depth = 0; depth < 8; depth++) {
@@ -165,6 +166,87 @@ class GgufBadInputTest {
             }
             assertThat(v).isEqualTo(5L);
         }
+    }
+
+    /** Writes {@code bytes}, then zeros (a sparse hole) up to {@code extra} more bytes. */
+    private Path writeExtended(GgufBytes bytes, long extra) throws IOException {
+        Path file = write(bytes);
+        try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(file.toFile(), "rw")) {
+            f.setLength(bytes.size() + extra);
+        }
+        return file;
+    }
+
+    private static void assertLimit(Path file, Class<? extends CheckpointException> kind, String tensor, String... parts) {
+        assertThatThrownBy(() -> Checkpoints.open(file))
+                .isInstanceOfSatisfying(kind, e -> {
+                    assertThat(e.file()).isEqualTo(file);
+                    assertThat(e.tensor()).isEqualTo(tensor);
+                })
+                .hasMessageContaining(file.toString())
+                .hasMessageContainingAll(parts);
+    }
+
+    @Test
+    void moreTensorsThanMaxTensorsAreRefusedBeforeTheirInfosAreRead() throws IOException {
+        long limit = ReaderLimits.MAX_TENSORS;
+        // room for every info (zeros: 24 bytes each), so only the limit refuses
+        assertLimit(writeExtended(GgufBytes.header(limit + 1, 0), (limit + 1) * 24), UnsupportedCheckpointException.class,
+                null, "header (byte 8) says 1048577 tensors, more than 1048576 (MAX_TENSORS)");
+        // at the limit the count passes, and the zero infos fail on their own (all named "")
+        assertLimit(writeExtended(GgufBytes.header(limit, 0), limit * 24), CorruptCheckpointException.class,
+                "", "appears twice among the tensor infos");
+    }
+
+    @Test
+    void keysAndTensorNamesLongerThanMaxNameCharsAreRefused() throws IOException {
+        int limit = ReaderLimits.MAX_NAME_CHARS;
+        String longest = "k".repeat(limit);
+        try (GgufCheckpoint ok = GgufReader.open(write(GgufBytes.header(1, 1).kvU32(longest, 7)
+                .tensor("t".repeat(limit), new long[] {1}, F32, 0).pad(32).fill(4, 0)))) {
+            assertThat(ok.metadata()).containsEntry(longest, 7L);
+            assertThat(ok.tensorNames()).containsExactly("t".repeat(limit));
+        }
+        assertUnsupported(GgufBytes.header(0, 1).kvU32(longest + "k", 7), null,
+                "metadata key 0 at byte 24 is a name of 65537 characters, longer than 65536 (MAX_NAME_CHARS) characters");
+        assertUnsupported(GgufBytes.header(1, 1).kvU32("a", 7).tensor("t".repeat(limit + 1), new long[] {1}, F32, 0)
+                .pad(32).fill(4, 0), null, "name of tensor 0 at byte 41 is a name of 65537 characters", "(MAX_NAME_CHARS)");
+        // multi-byte characters count once each: 65,536 'é' (2 bytes) are a name at the limit
+        try (GgufCheckpoint ok = GgufReader.open(write(GgufBytes.header(0, 1).kvU32("\u00e9".repeat(limit), 1)))) {
+            assertThat(ok.metadata()).containsKey("\u00e9".repeat(limit));
+        }
+        // a length no name within the limit can have is refused before its bytes are copied
+        assertLimit(writeExtended(GgufBytes.header(0, 1).u64(3L * limit + 1), 3L * limit + 13),
+                UnsupportedCheckpointException.class, null,
+                "metadata key 0 at byte 24 is a name of 196609 bytes, longer than 65536 (MAX_NAME_CHARS) characters");
+        // ... unless the file cannot hold it: then it is truncated, as any string
+        assertCorrupt(GgufBytes.header(0, 1).u64(1L << 40).fill(16, 0), null,
+                "metadata key 0 is a string of 1099511627776 bytes at byte 32 but the file ends at 48");
+    }
+
+    @Test
+    void moreMetadataValuesThanMaxContentValuesAreRefusedBeforeAllocating() throws IOException {
+        long limit = ReaderLimits.MAX_CONTENT_VALUES;
+        // one key and an array of the limit's elements: one value too many, refused at the array's length
+        assertLimit(writeExtended(GgufBytes.header(0, 1).key("big", GgufValueType.ARRAY).u32(GgufValueType.UINT8.id())
+                .u64(limit), limit), UnsupportedCheckpointException.class, null,
+                "metadata key 'big' is an array of 16777216 values (length at byte 43)",
+                "more than 16777216 (MAX_CONTENT_VALUES) values");
+        // one fewer element reads
+        try (GgufCheckpoint ok = GgufReader.open(writeExtended(GgufBytes.header(0, 1).key("big", GgufValueType.ARRAY)
+                .u32(GgufValueType.UINT8.id()).u64(limit - 1), limit - 1))) {
+            assertThat((List<?>) ok.metadata().get("big")).hasSize((int) limit - 1);
+        }
+        // elements of nested arrays and of later keys count too
+        GgufBytes nestedTooMany = GgufBytes.header(0, 2).key("a", GgufValueType.ARRAY).u32(GgufValueType.ARRAY.id()).u64(2);
+        nestedTooMany.u32(GgufValueType.BOOL.id()).u64(limit / 2).fill((int) (limit / 2), 0);
+        nestedTooMany.u32(GgufValueType.BOOL.id()).u64(limit / 2 - 5).fill((int) (limit / 2 - 5), 0);
+        nestedTooMany.key("b", GgufValueType.ARRAY).u32(GgufValueType.INT8.id()).u64(2).u8(1).u8(2);
+        assertUnsupported(nestedTooMany, null, "metadata key 'b' is an array of 2 values",
+                "more than 16777216 (MAX_CONTENT_VALUES) values");
+        // so does each key: a header promising more keys than the limit is refused at once
+        assertLimit(writeExtended(GgufBytes.header(0, limit + 1), 13 * (limit + 1)), UnsupportedCheckpointException.class,
+                null, "header (byte 16) says 16777217 metadata key/value pairs, more than 16777216 (MAX_CONTENT_VALUES) values");
     }
 
     /** An array whose elements are arrays {@code inner} times over, holding one UINT8 5. */

@@ -32,7 +32,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * The mutation campaign over every reader (see {@link MutationFuzzer} for the mutations and the
  * contract): PyTorch zip and legacy files, safetensors, a sharded index, a TensorFlow bundle's
- * index and data, tokenizer files ({@code tokenizer.json}, {@code encoder.json}, {@code vocab.bpe})
+ * index and data, GGUF files, tokenizer files ({@code tokenizer.json}, {@code encoder.json}, {@code vocab.bpe})
  * and {@code config.json} through {@link ConfigReader}. The model modules fuzz their own config
  * readers (hparams.json, NeoX YAML) with the same harness. Seeds are the readers' committed
  * fixtures; each campaign prints its report, and the committed crashers under
@@ -40,7 +40,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  *
  * <p>{@code -Dvectorlm.fuzz.mutants=N} sets the mutants per format (default
  * {@value MutationFuzzer#DEFAULT_MUTANTS}); {@code ./mvnw -P fuzz-long -pl decoder-core -am verify}
- * runs 100,000.
+ * runs 100,000; {@code -Dvectorlm.fuzz.formats=gguf} (a comma-separated list) runs only the
+ * campaigns it names.
  */
 class ReaderFuzzTest {
     private static final Path HOME = Path.of("..").toAbsolutePath().normalize();
@@ -114,6 +115,8 @@ class ReaderFuzzTest {
                 new Campaign("tf-data", true, CheckpointException.class,
                         data -> readCheckpoint(data.resolveSibling("model.ckpt.index")),
                         List.of("tf/basic/model.ckpt.data-00000-of-00001")),
+                new Campaign("gguf", false, CheckpointException.class, ReaderFuzzTest::readCheckpoint,
+                        List.of("gguf/metadata_v3.gguf", "gguf/quantized.gguf", "gguf/layout_only.gguf")),
                 new Campaign("tokenizer-json", false, TokenizerFileException.class, ReaderFuzzTest::readTokenizer,
                         List.of("@tokenizer.json")),
                 new Campaign("encoder-json", true, TokenizerFileException.class, ReaderFuzzTest::readTokenizer,
@@ -141,8 +144,15 @@ class ReaderFuzzTest {
         return folder.resolve(source.getFileName());
     }
 
+    /** The campaigns to run: all, or those {@code -Dvectorlm.fuzz.formats=gguf,safetensors} names. */
+    static Stream<Campaign> selectedCampaigns() {
+        String formats = System.getProperty("vectorlm.fuzz.formats", "").strip();
+        Set<String> wanted = formats.isEmpty() ? Set.of() : Set.of(formats.split("\\s*,\\s*"));
+        return campaigns().filter(c -> wanted.isEmpty() || wanted.contains(c.format()));
+    }
+
     @ParameterizedTest(name = "{0}")
-    @MethodSource("campaigns")
+    @MethodSource("selectedCampaigns")
     void everyMutantReadsOrFailsAsDocumented(Campaign campaign) throws Exception {
         MutationFuzzer fuzzer = new MutationFuzzer(campaign.format(), campaign.namesFolder(), campaign.documented());
         int perSeed = Math.max(1, MutationFuzzer.mutantsPerSeed() / campaign.seeds().size());
