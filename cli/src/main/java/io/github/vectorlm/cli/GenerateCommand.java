@@ -125,6 +125,7 @@ final class GenerateCommand implements Callable<Integer> {
             long loadNanos = System.nanoTime() - loadStart;
             Tokenizer tokenizer = loaded.tokenizer();
             int[] promptIds = prompt.ids != null ? prompt.ids.values() : loaded.requireTokenizer("--prompt").encode(prompt.text);
+            GenerationChecks.checkPrompt(promptIds, loaded.model()); // before the prompt is echoed
             String promptText = prompt.text != null ? prompt.text : tokenizer != null ? tokenizer.decode(promptIds) : null;
             Generator generator = new Generator(loaded.model(), tokenizer);
             long[] firstToken = {0};
@@ -178,11 +179,16 @@ final class GenerateCommand implements Callable<Integer> {
                 out.println();
                 out.flush();
             }
+            String note = GenerationChecks.earlyStopNote(result, maxNewTokens, loaded.model().contextLength());
+            if (note != null) {
+                err.println(note);
+                err.flush();
+            }
             if (root.verbose()) {
-                err.printf(Locale.ROOT, "%d prompt tokens, %d generated (%s); load %.0f ms, prefill %.1f ms, decode %.1f tokens/s; "
+                err.printf(Locale.ROOT, "%d prompt tokens, %d generated (%s); load %.0f ms, prefill %.1f ms, %s; "
                         + "first token %s after the process started; seed %d%n",
                         promptIds.length, result.ids().length, result.stopReason(), loadNanos / 1e6, result.prefillMillis(),
-                        result.decodeTokensPerSecond(), sinceProcessStart(firstToken[0]), usedSeed);
+                        GenerationChecks.decodeRate(result), sinceProcessStart(firstToken[0]), usedSeed);
                 err.flush();
             }
         }
