@@ -47,6 +47,7 @@ final class ErrorReport {
             case AccessDeniedException a -> new ErrorReport("permission denied: " + a.getFile(), null);
             case FileAlreadyExistsException f -> new ErrorReport("already exists: " + f.getFile(), f.getReason());
             case NotDirectoryException n -> new ErrorReport("not a folder: " + n.getFile(), null);
+            case HttpDownloader.DownloadException d -> new ErrorReport(oneLine(d.getMessage()), d.hint());
             case ConnectException c -> new ErrorReport("cannot connect: " + messageOf(c),
                     "check the network, or give another --base-url");
             case HttpTimeoutException t -> new ErrorReport("the server did not answer in time: " + messageOf(t),
