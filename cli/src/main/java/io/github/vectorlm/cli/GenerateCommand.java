@@ -127,7 +127,9 @@ final class GenerateCommand implements Callable<Integer> {
             int[] promptIds = prompt.ids != null ? prompt.ids.values() : loaded.requireTokenizer("--prompt").encode(prompt.text);
             GenerationChecks.checkPrompt(promptIds, loaded.model()); // before the prompt is echoed
             String promptText = prompt.text != null ? prompt.text : tokenizer != null ? tokenizer.decode(promptIds) : null;
-            Generator generator = new Generator(loaded.model(), tokenizer);
+            ProgressReportingModel model = new ProgressReportingModel(loaded.model(), progress);
+            model.expect("prompt", promptIds.length); // a bar when a long prompt takes a while
+            Generator generator = new Generator(model, tokenizer);
             long[] firstToken = {0};
             TokenListener print = TokenListener.NONE;
             if (!json) {
