@@ -188,20 +188,13 @@ final class GenerateCommand implements Callable<Integer> {
             }
             if (root.verbose()) {
                 err.printf(Locale.ROOT, "%d prompt tokens, %d generated (%s); load %.0f ms, prefill %.1f ms, %s; "
-                        + "first token %s after the process started; seed %d%n",
+                        + "first token %s; seed %d%n",
                         promptIds.length, result.ids().length, result.stopReason(), loadNanos / 1e6, result.prefillMillis(),
-                        GenerationChecks.decodeRate(result), sinceProcessStart(firstToken[0]), usedSeed);
+                        GenerationChecks.decodeRate(result), StartupClock.describe(firstToken[0]), usedSeed);
                 err.flush();
             }
         }
         return 0;
-    }
-
-    /** "1234 ms" from the process's start (as the OS recorded it) to {@code epochMillis}, or "?". */
-    private static String sinceProcessStart(long epochMillis) {
-        return ProcessHandle.current().info().startInstant()
-                .map(start -> (epochMillis - start.toEpochMilli()) + " ms")
-                .orElse("?");
     }
 
     /** {@code \n}, {@code \t} and {@code \\} typed on the command line. */
