@@ -7,6 +7,8 @@ module io.github.vectorlm.cli {
     requires io.github.vectorlm.tensor;
     requires io.github.vectorlm.checkpoint;
     requires io.github.vectorlm.generation;
+    // DecoderSession.chunk(): long prefills are reported chunk by chunk (ProgressReportingModel)
+    requires io.github.vectorlm.decoder;
     // the model modules are needed at run time only (their loaders are services); requiring them
     // puts them in the module graph when the CLI runs from the module path
     requires io.github.vectorlm.gpt2;

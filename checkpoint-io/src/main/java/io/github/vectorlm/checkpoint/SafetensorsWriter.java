@@ -7,7 +7,9 @@ import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
@@ -19,6 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Function;
 
 /**
@@ -30,8 +33,9 @@ import java.util.function.Function;
  * <p>The header lists the tensors in the source's order, after {@code __metadata__} when there is
  * any; it is padded with spaces to a multiple of 8 bytes. The data lie in order of decreasing
  * element size (as Hugging Face's writer does), so every tensor starts at a multiple of its element
- * size. The file is written beside {@code out} under a temporary name and moved into place when
- * complete.
+ * size. The file is written beside {@code out} under a temporary name (a hidden
+ * {@code .NAME.*.tmp}, created with the permissions the umask gives new files) and moved into
+ * place when complete.
  *
  * <pre>{@code
  * try (Checkpoint ckpt = Checkpoints.open(Path.of("pytorch_model.bin"))) {
@@ -110,7 +114,7 @@ public final class SafetensorsWriter {
         byte[] header = header(items, offsets, metadata);
 
         Path absolute = out.toAbsolutePath();
-        Path temp = Files.createTempFile(absolute.getParent(), absolute.getFileName().toString(), ".tmp");
+        Path temp = createTemporary(out, absolute);
         try {
             try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
                 ByteBuffer length = ByteBuffer.allocate(8).order(java.nio.ByteOrder.LITTLE_ENDIAN).putLong(0, header.length);
@@ -134,6 +138,29 @@ public final class SafetensorsWriter {
             }
         } finally {
             Files.deleteIfExists(temp);
+        }
+    }
+
+    /**
+     * An empty file beside {@code absolute} under a name of its own. It is created the way any new
+     * file is (not with {@link Files#createTempFile}'s owner-only permissions), so the finished file
+     * gets the permissions the user's umask gives. A missing folder is reported with the path the
+     * caller gave, not the temporary name.
+     */
+    private static Path createTemporary(Path out, Path absolute) throws IOException {
+        Path folder = absolute.getParent();
+        if (!Files.isDirectory(folder)) {
+            throw new NoSuchFileException(out.toString(), null,
+                    Files.exists(folder) ? "not a folder: " + folder : "the folder " + folder + " does not exist");
+        }
+        String prefix = "." + absolute.getFileName() + ".";
+        while (true) {
+            Path temp = folder.resolve(prefix + Long.toUnsignedString(ThreadLocalRandom.current().nextLong(), 36) + ".tmp");
+            try {
+                return Files.createFile(temp);
+            } catch (FileAlreadyExistsException e) {
+                // another writer's name: draw again
+            }
         }
     }
 

@@ -12,11 +12,15 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -140,6 +144,32 @@ class SafetensorsWriterTest {
             assertThat(files.map(p -> p.getFileName().toString()).toList())
                     .as("no temporary file left behind").containsExactly("renamed.safetensors");
         }
+    }
+
+    @Test
+    void theFileGetsThePermissionsOfAnyNewFileNotOwnerOnly() throws IOException {
+        Assumptions.assumeTrue(temp.getFileSystem().supportedFileAttributeViews().contains("posix"), "POSIX permissions");
+        Path plain = Files.createFile(temp.resolve("plain")); // what the umask gives a new file
+        Set<PosixFilePermission> expected = Files.getPosixFilePermissions(plain);
+        Assumptions.assumeTrue(expected.size() > 2, "a umask that lets others read (" + expected + ")");
+        Path out = temp.resolve("perm.safetensors");
+
+        SafetensorsWriter.write(Map.of(), out, Map.of());
+
+        assertThat(Files.getPosixFilePermissions(out)).isEqualTo(expected);
+        try (var left = Files.list(temp)) {
+            assertThat(left.map(p -> p.getFileName().toString())).containsExactlyInAnyOrder("plain", "perm.safetensors");
+        }
+    }
+
+    @Test
+    void aMissingFolderIsReportedWithThePathGiven() {
+        Path out = temp.resolve("no/such/folder/model.safetensors");
+        assertThatThrownBy(() -> SafetensorsWriter.write(Map.of(), out, Map.of()))
+                .isInstanceOf(NoSuchFileException.class)
+                .hasMessageContaining(out.toString())
+                .hasMessageContaining("does not exist")
+                .hasMessageNotContaining(".tmp");
     }
 
     @Test

@@ -131,7 +131,8 @@ final class BenchCommand implements Callable<Integer> {
                 o.put("decodeTokensPerSecondRange", new double[] {min(decode), max(decode)});
                 Json.print(out, o);
             } else {
-                out.printf(Locale.ROOT, "%s, %d threads, median of %d runs after %d warm-up%n", model.architecture(), threads, runs, warmup);
+                out.printf(Locale.ROOT, "%s, %s, median of %s after %s%n", model.architecture(), count(threads, "thread"),
+                        count(runs, "run"), count(warmup, "warm-up run"));
                 out.printf(Locale.ROOT, "prefill %d tokens: %.2f ms (%.0f tokens/s) [%.2f .. %.2f ms]%n", promptTokens,
                         median(prefill), promptTokens * 1000.0 / median(prefill), min(prefill), max(prefill));
                 out.printf(Locale.ROOT, "decode %d tokens: %.1f tokens/s [%.1f .. %.1f]%n", newTokens, median(decode),
@@ -198,6 +199,11 @@ final class BenchCommand implements Callable<Integer> {
             Json.print(out, o);
         }
         return 0;
+    }
+
+    /** "1 thread", "2 threads". */
+    static String count(int n, String noun) {
+        return n + " " + noun + (n == 1 ? "" : "s");
     }
 
     private static double median(double[] v) {

@@ -43,10 +43,12 @@ final class ErrorReport {
             case TokenizerFileException t -> new ErrorReport(firstLine(t.getMessage()), null);
             case CheckpointException c -> new ErrorReport(oneLine(c.getMessage()), null);
             case NoSuchFileException n -> new ErrorReport(
-                    "no such file or folder: " + n.getFile() + (n.getReason() == null ? "" : " (" + n.getReason() + ")"), null);
+                    "no such file or folder: " + n.getFile() + (n.getReason() == null ? "" : " (" + n.getReason() + ")"),
+                    n.getFile() == null ? null : MissingModelHint.forMissing(n.getFile()));
             case AccessDeniedException a -> new ErrorReport("permission denied: " + a.getFile(), null);
             case FileAlreadyExistsException f -> new ErrorReport("already exists: " + f.getFile(), f.getReason());
             case NotDirectoryException n -> new ErrorReport("not a folder: " + n.getFile(), null);
+            case HttpDownloader.DownloadException d -> new ErrorReport(oneLine(d.getMessage()), d.hint());
             case ConnectException c -> new ErrorReport("cannot connect: " + messageOf(c),
                     "check the network, or give another --base-url");
             case HttpTimeoutException t -> new ErrorReport("the server did not answer in time: " + messageOf(t),

@@ -144,8 +144,11 @@ final class GenerateCommand implements Callable<Integer> {
                 return failed == 0 ? 0 : 1;
             }
             int[] promptIds = prompt.ids != null ? prompt.ids.values() : loaded.requireTokenizer("--prompt").encode(prompt.text);
+            GenerationChecks.checkPrompt(promptIds, loaded.model()); // before the prompt is echoed
             String promptText = prompt.text != null ? prompt.text : tokenizer != null ? tokenizer.decode(promptIds) : null;
-            Generator generator = new Generator(loaded.model(), tokenizer);
+            ProgressReportingModel model = new ProgressReportingModel(loaded.model(), progress);
+            model.expect("prompt", promptIds.length); // a bar when a long prompt takes a while
+            Generator generator = new Generator(model, tokenizer);
             long[] firstToken = {0};
             TokenListener print = TokenListener.NONE;
             if (!json) {
@@ -197,11 +200,16 @@ final class GenerateCommand implements Callable<Integer> {
                 out.println();
                 out.flush();
             }
+            String note = GenerationChecks.earlyStopNote(result, maxNewTokens, loaded.model().contextLength());
+            if (note != null) {
+                err.println(note);
+                err.flush();
+            }
             if (root.verbose()) {
-                err.printf(Locale.ROOT, "%d prompt tokens, %d generated (%s); load %.0f ms, prefill %.1f ms, decode %.1f tokens/s; "
-                        + "first token %s after the process started; seed %d%n",
+                err.printf(Locale.ROOT, "%d prompt tokens, %d generated (%s); load %.0f ms, prefill %.1f ms, %s; "
+                        + "first token %s; seed %d%n",
                         promptIds.length, result.ids().length, result.stopReason(), loadNanos / 1e6, result.prefillMillis(),
-                        result.decodeTokensPerSecond(), sinceProcessStart(firstToken[0]), usedSeed);
+                        GenerationChecks.decodeRate(result), StartupClock.describe(firstToken[0]), usedSeed);
                 err.flush();
             }
         }
@@ -217,13 +225,6 @@ final class GenerateCommand implements Callable<Integer> {
             throw new CliException("--parallel " + parallel + ": need at least 1");
         }
         return parallel;
-    }
-
-    /** "1234 ms" from the process's start (as the OS recorded it) to {@code epochMillis}, or "?". */
-    private static String sinceProcessStart(long epochMillis) {
-        return ProcessHandle.current().info().startInstant()
-                .map(start -> (epochMillis - start.toEpochMilli()) + " ms")
-                .orElse("?");
     }
 
     /** {@code \n}, {@code \t} and {@code \\} typed on the command line. */

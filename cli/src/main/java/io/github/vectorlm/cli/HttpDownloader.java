@@ -60,14 +60,25 @@ final class HttpDownloader {
     static final class DownloadException extends IOException {
         private static final long serialVersionUID = 1L;
         private final boolean retriable;
+        private final String hint;
 
         DownloadException(String message, boolean retriable) {
+            this(message, retriable, null);
+        }
+
+        DownloadException(String message, boolean retriable, String hint) {
             super(message);
             this.retriable = retriable;
+            this.hint = hint;
         }
 
         boolean retriable() {
             return retriable;
+        }
+
+        /** What the user can do about it, or null. */
+        String hint() {
+            return hint;
         }
     }
 
@@ -142,15 +153,18 @@ final class HttpDownloader {
             try {
                 return step.run();
             } catch (IOException e) {
-                boolean retriable = !(e instanceof DownloadException d) || d.retriable();
-                if (!retriable) {
+                if (e instanceof DownloadException d && !d.retriable()) {
                     throw e;
                 }
+                ConnectionFailure failure = ConnectionFailure.of(e, url);
+                if (failure != null && !failure.retriable()) {
+                    throw new DownloadException(url + ": " + failure.words(), false, failure.hint());
+                }
                 if (attempt >= attempts) {
-                    throw new DownloadException(url + ": " + describe(e) + " (gave up after " + attempts + " attempts; "
+                    throw new DownloadException(url + ": " + describe(e, url) + " (gave up after " + attempts + " attempts; "
                             + "run the command again to resume)", false);
                 }
-                listener.notice(url + ": " + describe(e) + "; trying again (" + (attempt + 1) + " of " + attempts + ")");
+                listener.notice(url + ": " + describe(e, url) + "; trying again (" + (attempt + 1) + " of " + attempts + ")");
                 Thread.sleep(delay.toMillis());
                 delay = delay.multipliedBy(2);
             }
@@ -280,8 +294,67 @@ final class HttpDownloader {
         }
     }
 
-    private static String describe(IOException e) {
+    private static String describe(IOException e, URI url) {
+        if (!(e instanceof DownloadException)) {
+            ConnectionFailure failure = ConnectionFailure.of(e, url);
+            if (failure != null) {
+                return failure.words();
+            }
+        }
         String m = e.getMessage();
         return m == null || m.isBlank() ? e.getClass().getSimpleName() : m;
+    }
+
+    /**
+     * A failure to reach the server, in words: the JDK's HTTP client reports all of them as a
+     * {@link java.net.ConnectException} without a message, the reason in its causes.
+     *
+     * @param words what happened, naming the host
+     * @param retriable whether trying again may help (a name that does not resolve will not)
+     * @param hint what the user can do, or null
+     */
+    record ConnectionFailure(String words, boolean retriable, String hint) {
+        /** The failure {@code e} stands for, or null if it is not one of reaching the server. */
+        static ConnectionFailure of(IOException e, URI url) {
+            String host = url == null ? "the server" : url.getHost() + (url.getPort() < 0 ? "" : ":" + url.getPort());
+            if (hasCause(e, java.nio.channels.UnresolvedAddressException.class)
+                    || hasCause(e, java.net.UnknownHostException.class)) {
+                return new ConnectionFailure("host not found: " + (url == null ? "the server's name" : url.getHost())
+                        + " does not resolve to an address", false,
+                        "check the network connection and the DNS, and the host name (--base-url to use another)");
+            }
+            if (hasCause(e, java.net.http.HttpConnectTimeoutException.class)) {
+                return new ConnectionFailure("timed out connecting to " + host, true, null);
+            }
+            if (hasCause(e, java.net.http.HttpTimeoutException.class)) {
+                return new ConnectionFailure(host + " stopped answering (timed out)", true, null);
+            }
+            if (e instanceof java.net.ConnectException) {
+                String m = deepestMessage(e);
+                return new ConnectionFailure("could not connect to " + host + ": "
+                        + (m == null || m.toLowerCase(java.util.Locale.ROOT).contains("refused") ? "connection refused" : m),
+                        true, null);
+            }
+            return null;
+        }
+
+        private static boolean hasCause(Throwable e, Class<? extends Throwable> type) {
+            for (Throwable t = e; t != null; t = t.getCause()) {
+                if (type.isInstance(t)) {
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        private static String deepestMessage(Throwable e) {
+            String m = null;
+            for (Throwable t = e; t != null; t = t.getCause()) {
+                if (t.getMessage() != null && !t.getMessage().isBlank()) {
+                    m = t.getMessage();
+                }
+            }
+            return m;
+        }
     }
 }

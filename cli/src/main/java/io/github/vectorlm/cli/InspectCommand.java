@@ -44,10 +44,11 @@ import picocli.CommandLine.Spec;
             ""},
         footer = {
             "",
-            "JSON output (--json):",
-            "  {\"path\": ..., \"format\": \"TORCH_ZIP\", \"tensorCount\": 77, \"tensorBytes\": 15335424,",
-            "   \"tensors\": [{\"name\": \"model.transformer.wte.weight\", \"dtype\": \"F16\", \"shape\": [50304, 128],"
-                    + " \"bytes\": 12877824}, ...],",
+            "JSON output (--json), here of the demo model's ckpt.pt (tied tensors are counted under each name):",
+            "  {\"path\": ..., \"format\": \"TORCH_ZIP\", \"formatName\": ...,",
+            "   \"tensorCount\": 78, \"tensorBytes\": 28200964,",
+            "   \"tensors\": [{\"name\": \"model.transformer.wte.weight\", \"dtype\": \"F16\",",
+            "                \"shape\": [50304, 128], \"bytes\": 12877824}, ...],",
             "   \"content\": {...}}",
             "In \"content\" a tensor stands as its name (one of \"tensors\"), bytes as base64, and an object of an "
                     + "allowed extra pickle global as {\"global\", \"args\", \"state\"}. Single-element tensors carry "

@@ -109,7 +109,10 @@ final class ScoreCommand implements Callable<Integer> {
             }
             int w = window != null ? window : loaded.model().contextLength();
             int s = stride != null ? stride : Math.max(1, w / 2);
-            Scorer.Score score = new Scorer(loaded.model(), w, s).score(ids);
+            ProgressReportingModel model = new ProgressReportingModel(loaded.model(), progress);
+            Scorer scorer = new Scorer(model, w, s);
+            model.expect("scoring", ProgressReportingModel.scoredPositions(ids.length, w, s));
+            Scorer.Score score = scorer.score(ids);
             if (json) {
                 Map<String, Object> object = new LinkedHashMap<>();
                 object.put("tokens", score.tokens());

@@ -80,11 +80,7 @@ final class TokenizeCommand implements Callable<Integer> {
                 out.println(TokenIds.format(ids));
             }
         } else {
-            for (int id : input.ids.values()) {
-                if (id >= tokenizer.vocabSize()) {
-                    throw new CliException("token id " + id + " is outside the tokenizer's vocabulary [0, " + tokenizer.vocabSize() + ")");
-                }
-            }
+            GenerationChecks.checkVocabulary(input.ids.values(), tokenizer.vocabSize(), "tokenizer's vocabulary");
             String text = tokenizer.decode(input.ids.values());
             if (json) {
                 Json.print(out, Map.of("text", text));

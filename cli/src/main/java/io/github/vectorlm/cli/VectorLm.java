@@ -5,10 +5,7 @@ import java.io.FileOutputStream;
 import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
-import java.util.Collections;
-import java.util.LinkedHashMap;
-import java.util.Map;
-import java.util.function.Supplier;
+import java.util.List;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -60,9 +57,12 @@ public final class VectorLm implements java.util.concurrent.Callable<Integer> {
     /**
      * The subcommands, in the order the help lists them. They are added to the command line
      * programmatically: building picocli's model of a command costs reflection, and a run needs only
-     * the one it executes (this saves a few hundred milliseconds of every cold start).
+     * the one it executes (this saves a few hundred milliseconds of every cold start). Made by a
+     * switch, not a map of constructor references: each lambda is a class spun at run time, which
+     * the AOT cache does not hold.
      */
-    private static final Map<String, Supplier<Object>> SUBCOMMANDS = subcommands();
+    private static final List<String> SUBCOMMANDS = List.of("generate", "score", "forward", "tokenize", "inspect",
+            "convert", "download", "bench", "help");
 
     private final CliContext context;
 
@@ -79,6 +79,7 @@ public final class VectorLm implements java.util.concurrent.Callable<Integer> {
 
     /** Starts the command with the process's arguments, and exits with its status. */
     public static void main(String[] args) {
+        StartupClock.mainStarted();
         PrintWriter out = new PrintWriter(new OutputStreamWriter(new FileOutputStream(FileDescriptor.out), StandardCharsets.UTF_8));
         PrintWriter err = new PrintWriter(new OutputStreamWriter(new FileOutputStream(FileDescriptor.err), StandardCharsets.UTF_8));
         int status = execute(args, out, err, CliContext.fromSystem());
@@ -97,13 +98,16 @@ public final class VectorLm implements java.util.concurrent.Callable<Integer> {
     }
 
     static int execute(String[] args, PrintWriter out, PrintWriter err, CliContext context) {
+        TokenizerPrefetch.start(args, context); // on the other core while the options are parsed
         VectorLm root = new VectorLm(context);
         CommandLine cl = new CommandLine(root);
         String named = firstWord(args);
-        if (named != null && SUBCOMMANDS.containsKey(named) && !named.equals("help")) {
-            cl.addSubcommand(named, SUBCOMMANDS.get(named).get());
+        if (named != null && SUBCOMMANDS.contains(named) && !named.equals("help")) {
+            cl.addSubcommand(named, subcommand(named));
         } else {
-            SUBCOMMANDS.forEach((name, command) -> cl.addSubcommand(name, command.get()));
+            for (String name : SUBCOMMANDS) {
+                cl.addSubcommand(name, subcommand(name));
+            }
         }
         cl.setOut(out);
         cl.setErr(err);
@@ -127,18 +131,19 @@ public final class VectorLm implements java.util.concurrent.Callable<Integer> {
         return status;
     }
 
-    private static Map<String, Supplier<Object>> subcommands() {
-        Map<String, Supplier<Object>> m = new LinkedHashMap<>();
-        m.put("generate", GenerateCommand::new);
-        m.put("score", ScoreCommand::new);
-        m.put("forward", ForwardCommand::new);
-        m.put("tokenize", TokenizeCommand::new);
-        m.put("inspect", InspectCommand::new);
-        m.put("convert", ConvertCommand::new);
-        m.put("download", DownloadCommand::new);
-        m.put("bench", BenchCommand::new);
-        m.put("help", CommandLine.HelpCommand::new);
-        return Collections.unmodifiableMap(m);
+    private static Object subcommand(String name) {
+        return switch (name) {
+            case "generate" -> new GenerateCommand();
+            case "score" -> new ScoreCommand();
+            case "forward" -> new ForwardCommand();
+            case "tokenize" -> new TokenizeCommand();
+            case "inspect" -> new InspectCommand();
+            case "convert" -> new ConvertCommand();
+            case "download" -> new DownloadCommand();
+            case "bench" -> new BenchCommand();
+            case "help" -> new CommandLine.HelpCommand();
+            default -> throw new IllegalArgumentException("no subcommand " + name);
+        };
     }
 
     /** The first argument that is not an option (the subcommand's name, if one is given), or null. */

@@ -22,6 +22,10 @@ class BenchCommandTest {
         String plain = Cli.run("bench", "--prompt-tokens", "4", "--new-tokens", "4", "--warmup", "0", "--runs", "1")
                 .assertSuccess().out();
         assertThat(plain).contains("prefill 4 tokens:").contains("decode 4 tokens:");
+
+        String one = Cli.run("bench", "--prompt-tokens", "2", "--new-tokens", "2", "--warmup", "1", "--runs", "1",
+                "--threads", "1").assertSuccess().out();
+        assertThat(one).startsWith("gpt2, 1 thread, median of 1 run after 1 warm-up run\n");
     }
 
     @Test

@@ -260,6 +260,30 @@ class DownloadCommandTest {
     }
 
     @Test
+    void aHostThatDoesNotResolveIsSaidInWordsAndNotRetried(@TempDir Path tmp) {
+        long start = System.nanoTime();
+        // .invalid never resolves (RFC 2606); with retries the default pauses would add 30 s
+        Cli.Result r = Cli.run("download", "gpt2", "--to", tmp.resolve("gpt2").toString(), "--base-url",
+                "https://no-such-host.invalid/gpt-2/models").assertOneLineError(1);
+        assertThat(r.err()).contains("vectorlm: https://no-such-host.invalid/gpt-2/models/124M/checkpoint: host not found: "
+                + "no-such-host.invalid does not resolve").contains("hint: check the network").doesNotContain("trying again")
+                .doesNotContain("ConnectException");
+        assertThat((System.nanoTime() - start) / 1e9).as("seconds").isLessThan(10);
+    }
+
+    @Test
+    void aRefusedConnectionIsSaidInWords(@TempDir Path tmp) throws IOException {
+        int port;
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            port = socket.getLocalPort(); // closed again: nothing listens there
+        }
+        Cli.Result r = Cli.run("download", "gpt2", "--to", tmp.resolve("gpt2").toString(), "--base-url",
+                "http://127.0.0.1:" + port + "/gpt-2/models", "--retries", "2", "--retry-delay-ms", "0").assertOneLineError(1);
+        assertThat(r.err()).contains("could not connect to 127.0.0.1:" + port + ": connection refused")
+                .contains("trying again (2 of 2)").contains("gave up after 2 attempts").doesNotContain("ConnectException");
+    }
+
+    @Test
     void unknownSizeIsAUsageErrorWithTheChoices(@TempDir Path tmp) {
         Cli.Result r = Cli.run("download", "gpt3", "--to", tmp.toString()).assertOneLineError(1);
         assertThat(r.err()).contains("unknown GPT-2 size 'gpt3'").contains("gpt2-medium");

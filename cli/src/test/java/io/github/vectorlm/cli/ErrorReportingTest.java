@@ -60,6 +60,22 @@ class ErrorReportingTest {
     }
 
     @Test
+    void aMissingModelNamedLikeADownloadableOneSaysToDownloadItFirst(@TempDir Path tmp) {
+        assertThat(Cli.run("forward", "--model", "gpt2", "--ids", "1,2").assertOneLineError(1).err())
+                .isEqualTo("vectorlm: no such file or folder: gpt2 (no model here)\n"
+                        + "hint: run 'vectorlm download gpt2' first (OpenAI's GPT-2 files)\n");
+        assertThat(Cli.run("convert", "gpt2/model.ckpt.index", tmp.resolve("x.safetensors").toString())
+                .assertOneLineError(1).err()).contains("hint: run 'vectorlm download gpt2' first");
+        Path medium = tmp.resolve("models/gpt2-medium");
+        assertThat(Cli.run("bench", "--model", medium.toString()).assertOneLineError(1).err())
+                .contains("hint: run 'vectorlm download gpt2-medium --to " + medium + "' first");
+        assertThat(Cli.run("generate", "--model", "pythia-160m", "--prompt", "x").assertOneLineError(1).err())
+                .contains("hint: fetch EleutherAI/pythia-160m from the Hugging Face hub into pythia-160m first");
+        assertThat(Cli.run("score", "--model", tmp.resolve("nope").toString(), "--ids", "1,2").assertOneLineError(1).err())
+                .doesNotContain("hint:");
+    }
+
+    @Test
     void demoModelMissingSaysHowToGiveOne(@TempDir Path tmp) {
         java.io.StringWriter err = new java.io.StringWriter();
         int status = VectorLm.execute(new String[] {"generate", "--prompt", "x"}, new java.io.PrintWriter(new java.io.StringWriter()),

@@ -101,6 +101,47 @@ class GenerateCommandTest {
     }
 
     @Test
+    void aPromptLongerThanTheContextIsRefusedBeforeAnythingIsPrinted() {
+        String prompt = "ROMEO: " + "to be or not to be, ".repeat(60); // about 360 tokens; the demo model holds 256
+        Cli.Result r = Cli.run("generate", "--prompt", prompt, "--max-new-tokens", "5").assertOneLineError(1);
+        assertThat(r.out()).isEmpty();
+        assertThat(r.err()).contains("the prompt has ").contains("the model's context holds 256");
+    }
+
+    @Test
+    void aGenerationStoppedByTheContextSaysSoWithoutVerbose() {
+        int[] prompt = new int[254];
+        java.util.Arrays.fill(prompt, 198); // "\n"
+        Cli.Result r = Cli.run("generate", "--ids", Cli.ids(prompt), "--temperature", "0", "--max-new-tokens", "20", "--json")
+                .assertSuccess();
+        // 254 prompt tokens + 2 fed back fill 256 positions: the third token is the last one
+        assertThat(Cli.ints(r.json().get("ids"))).hasSize(3);
+        assertThat(r.err()).isEqualTo("vectorlm: stopped after 3 of 20 new tokens: the model's context of 256 tokens is full "
+                + "(the prompt has 254)\n");
+
+        Cli.Result roomy = Cli.run("generate", "--ids", Cli.ids(prompt), "--temperature", "0", "--max-new-tokens", "2")
+                .assertSuccess();
+        assertThat(roomy.err()).as("2 tokens fit: nothing to explain").isEmpty();
+    }
+
+    @Test
+    void everyCommandWordsAnIdOutsideTheVocabularyTheSameWay() {
+        String expected = "vectorlm: token id 50304 at index 1 is outside the vocabulary of 50304";
+        assertThat(Cli.run("generate", "--ids", "198,50304").assertOneLineError(1).err()).startsWith(expected);
+        assertThat(Cli.run("forward", "--ids", "198,50304").assertOneLineError(1).err()).startsWith(expected);
+        assertThat(Cli.run("score", "--ids", "198,50304").assertOneLineError(1).err()).startsWith(expected);
+        assertThat(Cli.run("tokenize", "--decode", "198,50257").assertOneLineError(1).err())
+                .startsWith("vectorlm: token id 50257 at index 1 is outside the tokenizer's vocabulary of 50257");
+    }
+
+    @Test
+    void verboseWithOneTokenSaysThereWasNoDecodeStep() {
+        Cli.Result r = Cli.run("--verbose", "generate", "--prompt", "ROMEO:", "--max-new-tokens", "1", "--seed", "1")
+                .assertSuccess();
+        assertThat(r.err()).contains("no decode step").doesNotContain("0.0 tokens/s");
+    }
+
+    @Test
     void threadsOptionGivesTheSameGreedyIds() {
         String[] base = {"generate", "--prompt", "ROMEO:", "--temperature", "0", "--max-new-tokens", "12", "--json"};
         String one = Cli.run(concat(base, "--threads", "1")).assertSuccess().out();

@@ -136,6 +136,25 @@ class InspectAndConvertTest {
         assertThat(Files.size(out)).isGreaterThan(100);
     }
 
+    @Test
+    void convertIntoAMissingFolderNamesThePathGiven(@TempDir Path tmp) {
+        Path out = tmp.resolve("missing/x.safetensors");
+        Cli.Result r = Cli.run("convert", TORCH.resolve("views_zip.pt").toString(), out.toString()).assertOneLineError(1);
+        assertThat(r.err()).startsWith("vectorlm: no such file or folder: " + out + " (the folder " + out.getParent()
+                + " does not exist)").doesNotContain(".tmp");
+    }
+
+    @Test
+    void inspectHelpShowsTheDemoModelsRealCounts() {
+        JsonNode json = Cli.run("inspect", Cli.DEMO.resolve("ckpt.pt").toString(), "--json").assertSuccess().json();
+        String help = Cli.run("inspect", "--help").assertSuccess().out().replaceAll("\\s+", " ");
+        assertThat(help).contains("\"tensorCount\": " + json.get("tensorCount").asInt() + ",")
+                .contains("\"tensorBytes\": " + json.get("tensorBytes").asLong() + ",");
+        JsonNode first = json.get("tensors").get(0);
+        assertThat(help).contains("{\"name\": \"" + first.get("name").asText() + "\", \"dtype\": \"" + first.get("dtype").asText()
+                + "\", \"shape\": " + first.get("shape").toString().replace(",", ", ") + ",");
+    }
+
     private static byte[] elementBytes(Tensor t) {
         Tensor c = t.contiguous();
         return c.contiguousData().toArray(java.lang.foreign.ValueLayout.JAVA_BYTE);

@@ -46,6 +46,26 @@ class LauncherIT {
     }
 
     @Test
+    void onTheClassPathWithoutTheVectorModuleLoadingNamesTheFlag() throws Exception {
+        // the jars as someone would run them by hand, forgetting --add-modules jdk.incubator.vector
+        Path target = Cli.HOME.resolve("cli/target");
+        String classPath = target.resolve("vectorlm-cli.jar") + java.io.File.pathSeparator + target.resolve("lib/*");
+        List<String> command = List.of(ProcessHandle.current().info().command().orElseThrow(), "-cp", classPath,
+                "-Dvectorlm.home=" + Cli.HOME, VectorLm.class.getName(), "generate", "--prompt", "ROMEO:");
+        Process p = new ProcessBuilder(command).start();
+        p.getOutputStream().close();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor(2, TimeUnit.MINUTES)).isTrue();
+        assertThat(p.exitValue()).as(err).isEqualTo(1);
+        assertThat(out).isEmpty();
+        assertThat(err).startsWith("vectorlm: the JDK Vector API (module jdk.incubator.vector) is not in this JVM")
+                .contains("start java with --add-modules jdk.incubator.vector").doesNotContain("\tat ")
+                .doesNotContain("NoClassDefFoundError");
+        assertThat(err.strip().lines().count()).isEqualTo(1);
+    }
+
+    @Test
     void errorsKeepTheirStatusAndOneLine() throws Exception {
         Run missing = launch("inspect", "/no/such/checkpoint.pt");
         assertThat(missing.status()).isEqualTo(1);

@@ -54,12 +54,23 @@ public final class QuickStart {
      * Loads the model (kernels on 2 threads), prints the prompt and its continuation as it is
      * generated, then the generated ids and the loss of prompt and continuation together.
      *
+     * <p>A model that cannot be loaded ends the program with its message on stderr (which says, for
+     * a GPT-NeoX folder, to add {@code vectorlm-neox-model}) and exit status 1, without a stack trace.
+     *
      * @param args the model folder and the prompt, both optional
-     * @throws IOException if the model cannot be read
      */
-    public static void main(String[] args) throws IOException {
+    public static void main(String[] args) {
         Path modelDir = Path.of(args.length > 0 ? args[0] : "models/gpt2-shakespeare");
         String prompt = args.length > 1 ? args[1] : "ROMEO:";
+        try {
+            run(modelDir, prompt);
+        } catch (IOException | IllegalStateException e) {
+            System.err.println("QuickStart: " + e.getMessage());
+            System.exit(1);
+        }
+    }
+
+    private static void run(Path modelDir, String prompt) throws IOException {
         try (LanguageModel model = LanguageModels.load(modelDir, LoadOptions.defaults().withThreads(2))) {
             System.out.print(prompt);
             GenerationResult result = generate(model, prompt, (id, text) -> {

@@ -81,8 +81,8 @@ public final class Generator {
         }
         for (int i = 0; i < promptIds.length; i++) {
             if (promptIds[i] < 0 || promptIds[i] >= model.vocabSize()) {
-                throw new IllegalArgumentException("prompt id " + promptIds[i] + " at " + i + " is outside the vocabulary [0, "
-                        + model.vocabSize() + ")");
+                throw new IllegalArgumentException("token id " + promptIds[i] + " at index " + i
+                        + " is outside the vocabulary of " + model.vocabSize());
             }
         }
         int[] prompt = promptIds.clone();

@@ -1,5 +1,6 @@
 package io.github.vectorlm.generation;
 
+import io.github.vectorlm.tensor.VectorApi;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -39,14 +40,18 @@ public final class LanguageModels {
      * Loads the model at {@code path} with the one loader among {@code loaders} whose
      * {@link ModelLoader#canLoad} accepts it.
      *
+     * @throws IllegalStateException if the JVM lacks the Vector API (on the class path: started
+     *     without {@code --add-modules jdk.incubator.vector}); the message names the flag
      * @throws NoSuchFileException if {@code path} does not exist
      * @throws UnrecognizedModelException if no loader, or more than one, accepts the path; the
-     *     message lists the loaders asked (with any error a loader raised while looking) and what
-     *     the path holds
+     *     message's first line says so (and, when the path looks like a GPT-2 or GPT-NeoX model
+     *     whose loader is not installed, which artifact to add), the next lines list the loaders
+     *     asked (with any error a loader raised while looking) and what the path holds
      */
     public static LanguageModel load(Path path, LoadOptions options, List<? extends ModelLoader> loaders) throws IOException {
         Objects.requireNonNull(path, "path");
         Objects.requireNonNull(options, "options");
+        VectorApi.requireAvailable(); // here, not at the first kernel as a NoClassDefFoundError
         if (!Files.exists(path)) {
             throw new NoSuchFileException(path.toString(), null, "no model here");
         }
@@ -69,7 +74,7 @@ public final class LanguageModels {
             return accepting.getFirst().load(path, options);
         }
         String problem = accepting.isEmpty()
-                ? "no model loader recognises " + path
+                ? "no model loader recognises " + path + ModelFamilies.missingLoaderHint(path, loaders)
                 : "several model loaders claim " + path + ", cannot choose";
         String tried = loaders.isEmpty()
                 ? "no model loaders are installed: put vectorlm-gpt2-model or vectorlm-neox-model on the class or module path"

@@ -99,7 +99,8 @@ public final class Scorer {
         int vocab = model.vocabSize();
         for (int i = 0; i < n; i++) {
             if (ids[i] < 0 || ids[i] >= vocab) {
-                throw new IllegalArgumentException("id " + ids[i] + " at " + i + " is outside the vocabulary [0, " + vocab + ")");
+                throw new IllegalArgumentException("token id " + ids[i] + " at index " + i + " is outside the vocabulary of "
+                        + vocab);
             }
         }
         Session session = model.newSession();

@@ -22,6 +22,7 @@ import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.FutureTask;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Loads {@link BytePairEncoder}s from the files models ship with.
@@ -228,10 +229,60 @@ public final class Tokenizers {
      * each other, 150 to 300 ms for GPT-2). {@link PendingTokenizer#get()} waits for the result.
      */
     public static PendingTokenizer forModelInBackground(Path modelPath, LoadOptions options) {
-        FutureTask<Optional<BytePairEncoder>> task = new FutureTask<>(() -> forModel(modelPath, options));
-        Thread.ofPlatform().daemon().name("vectorlm-tokenizer-load").start(task);
+        Prefetch prefetched = PREFETCHED.getAndSet(null);
+        if (prefetched != null && prefetched.key().equals(prefetchKey(modelPath, options))) {
+            return new PendingTokenizer(prefetched.task());
+        }
+        return new PendingTokenizer(startInBackground(modelPath, options));
+    }
+
+    /**
+     * Starts reading, on a background thread, the tokenizer that {@link #forModel} would return
+     * for {@code modelPath} and {@code options}, for the model load that is to follow: the next
+     * {@link #forModelInBackground} call for the same tokenizer (the same folder searched, or the
+     * same {@link LoadOptions#tokenizer()} file) takes this read over instead of starting its own,
+     * once. For a program that knows which model it will load before it is ready to load it (the
+     * command line, while it parses its options); a later prefetch replaces an unclaimed one, and
+     * a load of another model drops it.
+     *
+     * @param modelPath the model folder or file, as it will be given to the loader
+     * @param options the load options; only {@link LoadOptions#tokenizer()} matters here
+     * @return the read under way (what the claiming load will get), for a caller that wants to wait
+     */
+    public static PendingTokenizer prefetch(Path modelPath, LoadOptions options) {
+        FutureTask<Optional<BytePairEncoder>> task = startInBackground(modelPath, options);
+        PREFETCHED.set(new Prefetch(prefetchKey(modelPath, options), task));
         return new PendingTokenizer(task);
     }
+
+    private static FutureTask<Optional<BytePairEncoder>> startInBackground(Path modelPath, LoadOptions options) {
+        FutureTask<Optional<BytePairEncoder>> task = new FutureTask<>(() -> forModel(modelPath, options));
+        Thread.ofPlatform().daemon().name("vectorlm-tokenizer-load").start(task);
+        return task;
+    }
+
+    /** A tokenizer read ahead by {@link #prefetch}, for the load of {@code key}. */
+    private record Prefetch(Path key, Future<Optional<BytePairEncoder>> task) {
+    }
+
+    /** The one read ahead that no load has claimed yet, or null. */
+    private static final AtomicReference<Prefetch> PREFETCHED = new AtomicReference<>();
+
+    /**
+     * What decides which tokenizer {@link #forModel} reads: the tokenizer file when one is given,
+     * else the folder {@link #find} searches (a file's folder, unless the file is a tokenizer's).
+     */
+    private static Path prefetchKey(Path modelPath, LoadOptions options) {
+        Path key = options.tokenizer() != null ? options.tokenizer() : modelPath;
+        if (options.tokenizer() == null && !Files.isDirectory(key)
+                && !TOKENIZER_FILE_NAMES.contains(String.valueOf(key.getFileName()))) {
+            key = key.toAbsolutePath().getParent();
+        }
+        return key.toAbsolutePath().normalize();
+    }
+
+    private static final List<String> TOKENIZER_FILE_NAMES = List.of("tokenizer.json", "20B_tokenizer.json",
+            "encoder.json", "vocab.bpe");
 
     /** A tokenizer being read by {@link #forModelInBackground}. */
     public static final class PendingTokenizer {

@@ -85,6 +85,43 @@ class LanguageModelsTest {
     }
 
     @Test
+    void aFamilyWhoseLoaderIsMissingIsNamedWithItsArtifactOnTheFirstLine() throws IOException {
+        Files.writeString(dir.resolve("config.json"), "{\"model_type\": \"gpt_neox\", \"hidden_size\": 768}");
+        assertThatThrownBy(() -> LanguageModels.load(dir)).isInstanceOf(UnrecognizedModelException.class)
+                .satisfies(e -> assertThat(e.getMessage().lines().findFirst().orElseThrow()).isEqualTo(
+                        "no model loader recognises " + dir + ": it looks like a GPT-NeoX model (config.json has model_type "
+                                + "\"gpt_neox\"), whose loader is not installed: add the artifact "
+                                + "io.github.vectorlm:vectorlm-neox-model to the dependencies (on the module path, also "
+                                + "'requires io.github.vectorlm.neox;')"));
+
+        Files.writeString(dir.resolve("config.json"), "{\"model_type\": \"gpt2\"}");
+        assertThatThrownBy(() -> LanguageModels.load(dir)).hasMessageContaining("it looks like a GPT-2 model")
+                .hasMessageContaining("io.github.vectorlm:vectorlm-gpt2-model");
+
+        // the family's loader is there and said no: nothing to add, the loaders' answers say the rest
+        ModelLoader neox = new ModelLoader() {
+            @Override
+            public String architecture() {
+                return "gpt-neox";
+            }
+
+            @Override
+            public boolean canLoad(Path path) {
+                return false;
+            }
+
+            @Override
+            public LanguageModel load(Path path, LoadOptions options) {
+                throw new AssertionError();
+            }
+        };
+        Files.writeString(dir.resolve("config.json"), "{\"model_type\": \"gpt_neox\"}");
+        assertThatThrownBy(() -> LanguageModels.load(dir, LoadOptions.defaults(), List.of(neox)))
+                .satisfies(e -> assertThat(e.getMessage().lines().findFirst().orElseThrow())
+                        .isEqualTo("no model loader recognises " + dir));
+    }
+
+    @Test
     void twoClaimsAreAmbiguous() throws IOException {
         Files.writeString(dir.resolve("a.marker"), "");
         Files.writeString(dir.resolve("b.marker"), "");

@@ -123,7 +123,7 @@ class ScorerTest {
         assertThatThrownBy(() -> new Scorer(model, 8, 0)).hasMessageContaining("stride");
         Scorer scorer = new Scorer(model);
         assertThatThrownBy(() -> scorer.score(new int[] {1})).hasMessageContaining("at least 2");
-        assertThatThrownBy(() -> scorer.score(new int[] {1, 7})).hasMessageContaining("id 7 at 1");
+        assertThatThrownBy(() -> scorer.score(new int[] {1, 7})).hasMessage("token id 7 at index 1 is outside the vocabulary of 7");
         assertThatThrownBy(() -> scorer.score("text")).isInstanceOf(IllegalStateException.class);
     }
 }

@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -182,6 +183,35 @@ class TokenizerFilesTest {
         Files.copy(TestFiles.gpt2Merges(), folder.resolve("vocab.bpe"));
         assertThat(Tokenizers.forModelInBackground(folder, LoadOptions.defaults()).get()).get()
                 .satisfies(t -> assertThat(t.encode("Hello world")).containsExactly(15496, 995));
+    }
+
+    @Test
+    void aPrefetchedTokenizerIsClaimedOnceByTheLoadOfTheSameFolder() throws IOException {
+        Path folder = dir.resolve("prefetched");
+        Path other = dir.resolve("other");
+        for (Path f : List.of(folder, other)) {
+            Files.createDirectories(f);
+            Files.copy(TestFiles.gpt2Encoder(), f.resolve("encoder.json"));
+            Files.copy(TestFiles.gpt2Merges(), f.resolve("vocab.bpe"));
+        }
+        Tokenizers.prefetch(folder, LoadOptions.defaults()).get(); // read, then the files go
+        Files.delete(folder.resolve("encoder.json"));
+        Files.delete(folder.resolve("vocab.bpe"));
+
+        // the same folder, spelt another way: the read made before the files went is taken over
+        assertThat(Tokenizers.forModelInBackground(folder.resolve("../prefetched"), LoadOptions.defaults()).get()).get()
+                .satisfies(t -> assertThat(t.encode("Hello world")).containsExactly(15496, 995));
+        // once only: the next load reads the folder as it is now
+        assertThat(Tokenizers.forModelInBackground(folder, LoadOptions.defaults()).get()).isEmpty();
+
+        // a load of another model drops an unclaimed prefetch and reads its own
+        Files.copy(TestFiles.gpt2Encoder(), folder.resolve("encoder.json"));
+        Tokenizers.prefetch(other, LoadOptions.defaults()).get();
+        Files.delete(other.resolve("vocab.bpe"));
+        assertThatThrownBy(() -> Tokenizers.forModelInBackground(folder, LoadOptions.defaults()).get())
+                .isInstanceOf(TokenizerFileException.class).hasMessageContaining("vocab.bpe");
+        assertThatThrownBy(() -> Tokenizers.forModelInBackground(other, LoadOptions.defaults()).get())
+                .isInstanceOf(TokenizerFileException.class).hasMessageContaining("vocab.bpe");
     }
 
     @Test

@@ -62,8 +62,8 @@ public final class Gpt2Loader extends DecoderLoader {
      */
     @Override
     public Gpt2Model load(Path path, LoadOptions options) throws IOException {
-        Gpt2Source source = Gpt2Source.find(path);
-        if (source == null) {
+        Gpt2Source.Opened opened = Gpt2Source.findKeepingOpen(path);
+        if (opened == null) {
             if (Files.isRegularFile(path)) {
                 // a file can only be a nanoGPT checkpoint: let the reader say what is wrong with it, if anything
                 try (Checkpoint c = Checkpoints.open(path)) {
@@ -75,16 +75,20 @@ public final class Gpt2Loader extends DecoderLoader {
                     + "Face config.json (model_type gpt2) and weights, a folder with OpenAI's hparams.json and a "
                     + "TensorFlow checkpoint, or a nanoGPT ckpt.pt");
         }
-        if (options.int8()) {
-            throw new UnsupportedCheckpointException(path, null, "int8 quantization is not supported for GPT-2");
-        }
-        if (options.layers() != null) {
-            throw new UnsupportedCheckpointException(path, null, "loading a subset of layers is not supported for GPT-2");
-        }
-        Tokenizers.PendingTokenizer tokenizer = Tokenizers.forModelInBackground(source.folder(), options);
-        Checkpoint checkpoint = Checkpoints.open(source.weights());
+        Gpt2Source source = opened.source();
+        Checkpoint checkpoint = opened.checkpoint(); // a nanoGPT file, open since it was recognised
         ModelPool pool = null;
         try {
+            if (options.int8()) {
+                throw new UnsupportedCheckpointException(path, null, "int8 quantization is not supported for GPT-2");
+            }
+            if (options.layers() != null) {
+                throw new UnsupportedCheckpointException(path, null, "loading a subset of layers is not supported for GPT-2");
+            }
+            Tokenizers.PendingTokenizer tokenizer = Tokenizers.forModelInBackground(source.folder(), options);
+            if (checkpoint == null) {
+                checkpoint = Checkpoints.open(source.weights());
+            }
             Gpt2Config config = options.config() != null ? Gpt2Config.fromJsonFile(options.config())
                     : switch (source.kind()) {
                         case HUGGING_FACE -> Gpt2Config.fromHuggingFaceConfig(source.config());

@@ -58,11 +58,37 @@ record Gpt2Source(Kind kind, Path weights, Path config, Path folder) {
      * @throws IOException only if a file that must be read cannot be
      */
     static Gpt2Source find(Path path) throws IOException {
+        Opened opened = open(path, false);
+        return opened == null ? null : opened.source();
+    }
+
+    /**
+     * A source found by {@link #findKeepingOpen}, with the checkpoint that had to be opened to
+     * recognise it: a nanoGPT file stays open from the look at its pickle (opening a checkpoint is
+     * much of a cold start's load, and this saves doing it twice).
+     *
+     * @param source where the files are
+     * @param checkpoint the weights when finding them opened them (the caller closes it), else null
+     *     (the caller opens {@code source.weights()})
+     */
+    record Opened(Gpt2Source source, Checkpoint checkpoint) {
+    }
+
+    /**
+     * As {@link #find}, keeping open the checkpoint it opened to recognise the model, if any.
+     *
+     * @return the source, or null if {@code path} is no GPT-2 model
+     */
+    static Opened findKeepingOpen(Path path) throws IOException {
+        return open(path, true);
+    }
+
+    private static Opened open(Path path, boolean keep) throws IOException {
         if (Files.isDirectory(path)) {
             Path config = path.resolve("config.json");
             if (Files.isRegularFile(config) && isHuggingFaceGpt2(config)
                     && HF_WEIGHT_FILES.stream().anyMatch(f -> Files.isRegularFile(path.resolve(f)))) {
-                return new Gpt2Source(Kind.HUGGING_FACE, path, config, path);
+                return new Opened(new Gpt2Source(Kind.HUGGING_FACE, path, config, path), null);
             }
             Path hparams = path.resolve("hparams.json");
             Path tfIndex = path.resolve("model.ckpt.index");
@@ -70,19 +96,27 @@ record Gpt2Source(Kind kind, Path weights, Path config, Path folder) {
                     && (Files.isRegularFile(tfIndex) || Files.isRegularFile(path.resolve("checkpoint")))) {
                 // OpenAI's files use the prefix model.ckpt; otherwise the 'checkpoint' file names it
                 Path weights = Files.isRegularFile(tfIndex) ? path.resolve("model.ckpt") : path;
-                return new Gpt2Source(Kind.OPENAI_TF, weights, hparams, path);
+                return new Opened(new Gpt2Source(Kind.OPENAI_TF, weights, hparams, path), null);
             }
             Path ckpt = path.resolve("ckpt.pt");
-            if (Files.isRegularFile(ckpt) && isNanoGpt(ckpt)) {
-                return new Gpt2Source(Kind.NANOGPT, ckpt, null, path);
+            if (Files.isRegularFile(ckpt)) {
+                Checkpoint c = openNanoGpt(ckpt);
+                return c == null ? null : kept(new Gpt2Source(Kind.NANOGPT, ckpt, null, path), c, keep);
             }
             return null;
         }
-        if (Files.isRegularFile(path) && isNanoGpt(path)) {
-            Path parent = path.toAbsolutePath().getParent();
-            return new Gpt2Source(Kind.NANOGPT, path, null, parent);
+        if (Files.isRegularFile(path)) {
+            Checkpoint c = openNanoGpt(path);
+            return c == null ? null : kept(new Gpt2Source(Kind.NANOGPT, path, null, path.toAbsolutePath().getParent()), c, keep);
         }
         return null;
+    }
+
+    private static Opened kept(Gpt2Source source, Checkpoint checkpoint, boolean keep) {
+        if (!keep) {
+            checkpoint.close();
+        }
+        return new Opened(source, keep ? checkpoint : null);
     }
 
     private static boolean isHuggingFaceGpt2(Path config) throws IOException {
@@ -94,20 +128,30 @@ record Gpt2Source(Kind kind, Path weights, Path config, Path folder) {
         }
     }
 
-    /** A PyTorch file whose pickle is a dict with a {@code model_args} dict and a {@code model} dict. */
-    private static boolean isNanoGpt(Path file) throws IOException {
+    /**
+     * The file opened, if it is a PyTorch file whose pickle is a dict with a {@code model_args} dict
+     * and a {@code model} dict; else null (and nothing left open).
+     */
+    private static Checkpoint openNanoGpt(Path file) throws IOException {
+        Checkpoint c = null;
         try {
             CheckpointFormat format = Checkpoints.detect(file);
             if (format != CheckpointFormat.TORCH_ZIP && format != CheckpointFormat.TORCH_LEGACY) {
-                return false;
+                return null;
             }
-            try (Checkpoint c = Checkpoints.open(file)) {
-                return c.content() instanceof Map<?, ?> root && root.get("model_args") instanceof Map<?, ?>
-                        && root.get("model") instanceof Map<?, ?>;
+            c = Checkpoints.open(file);
+            if (c.content() instanceof Map<?, ?> root && root.get("model_args") instanceof Map<?, ?>
+                    && root.get("model") instanceof Map<?, ?>) {
+                return c;
             }
+            c.close();
+            return null;
         } catch (CheckpointException e) {
             // unreadable as a PyTorch checkpoint (or refused as unsafe): not a nanoGPT file for this loader
-            return false;
+            if (c != null) {
+                c.close();
+            }
+            return null;
         }
     }
 }
