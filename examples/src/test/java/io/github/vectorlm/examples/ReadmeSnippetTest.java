@@ -24,6 +24,7 @@ import org.junit.jupiter.api.Test;
  * (pom.xml, run-readme-snippet-on-the-class-path).
  */
 class ReadmeSnippetTest {
+    /** The VectorLM checkout: examples-it passes -Dvectorlm.repo (surefire hands it on); standalone, the parent folder. */
     private static final Path REPO = Path.of(System.getProperty("vectorlm.repo", ".."));
     private static final Path MODEL = Path.of(System.getProperty("vectorlm.model", "../models/gpt2-shakespeare"));
     private static final Path SOURCE = Path.of("src/main/java/io/github/vectorlm/examples/GenerateAndScore.java");
