@@ -7,7 +7,6 @@ import io.github.vectorlm.generation.GenerationResult;
 import io.github.vectorlm.generation.LanguageModel;
 import io.github.vectorlm.generation.TokenListener;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
@@ -64,8 +63,8 @@ final class ParallelBench {
                 }
             }
         }
-        return new Figures(sequences, median(aggregate), min(aggregate), max(aggregate), median(perSequence),
-                median(firstToken));
+        return new Figures(sequences, BenchCommand.median(aggregate), BenchCommand.min(aggregate),
+                BenchCommand.max(aggregate), BenchCommand.median(perSequence), BenchCommand.median(firstToken));
     }
 
     /**
@@ -109,7 +108,7 @@ final class ParallelBench {
             }
             others.forEach(f -> f.cancel(true));
         }
-        return new double[] {median(idle), median(loaded)};
+        return new double[] {BenchCommand.median(idle), BenchCommand.median(loaded)};
     }
 
     private static double firstToken(Engine engine, int[] prompt, GenerationOptions options) {
@@ -121,19 +120,5 @@ final class ParallelBench {
             }
         }).join();
         return (first[0] - start) / 1e6;
-    }
-
-    static double median(double[] v) {
-        double[] s = v.clone();
-        Arrays.sort(s);
-        return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-    }
-
-    static double min(double[] v) {
-        return Arrays.stream(v).min().orElse(Double.NaN);
-    }
-
-    static double max(double[] v) {
-        return Arrays.stream(v).max().orElse(Double.NaN);
     }
 }

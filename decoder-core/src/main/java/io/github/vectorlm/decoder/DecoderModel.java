@@ -184,7 +184,7 @@ public abstract class DecoderModel implements LanguageModel {
         int last = 0;
         for (int g = 0; g < n; g++) {
             int i = order[g];
-            if (!batch.allPositions(i) || batch.count(i) == 1) {
+            if (lastPositionOnly(batch, i)) {
                 finalNorm(step, last, step.firstRow(g) + step.rows(g) - 1, 1);
                 last++;
             }
@@ -192,7 +192,7 @@ public abstract class DecoderModel implements LanguageModel {
         if (last == 1) {
             for (int g = 0; g < n; g++) {
                 int i = order[g];
-                if (!batch.allPositions(i) || batch.count(i) == 1) {
+                if (lastPositionOnly(batch, i)) {
                     head().applyEachRow(batch.logits(i), batch.logitsOffset(i), step.normed, 0, 1, parallel);
                 }
             }
@@ -202,7 +202,7 @@ public abstract class DecoderModel implements LanguageModel {
             int k = 0;
             for (int g = 0; g < n; g++) {
                 int i = order[g];
-                if (!batch.allPositions(i) || batch.count(i) == 1) {
+                if (lastPositionOnly(batch, i)) {
                     System.arraycopy(lastLogits, k++ * vocab, batch.logits(i), batch.logitsOffset(i), vocab);
                 }
             }
@@ -210,7 +210,7 @@ public abstract class DecoderModel implements LanguageModel {
         // every position's logits of the longer entries that ask for them
         for (int g = 0; g < n; g++) {
             int i = order[g];
-            if (batch.allPositions(i) && batch.count(i) > 1) {
+            if (!lastPositionOnly(batch, i)) {
                 finalNorm(step, 0, step.firstRow(g), step.rows(g));
                 head().apply(batch.logits(i), batch.logitsOffset(i), step.normed, 0, step.rows(g), parallel);
             }
@@ -219,6 +219,14 @@ public abstract class DecoderModel implements LanguageModel {
             step.session(g).advance(step.rows(g));
         }
         step.clear();
+    }
+
+    /**
+     * Whether entry {@code i} runs only its last position through the head, with the other entries'
+     * last positions and the one-row arithmetic: it asked for no more, or it has one position.
+     */
+    private static boolean lastPositionOnly(Batch batch, int i) {
+        return !batch.allPositions(i) || batch.count(i) == 1;
     }
 
     /**

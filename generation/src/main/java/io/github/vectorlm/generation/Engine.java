@@ -47,6 +47,7 @@ public final class Engine implements AutoCloseable {
     private final AtomicLong passes = new AtomicLong();
     private final AtomicLong rowsRun = new AtomicLong();
     private volatile int activeCount;
+    private volatile int waitingCount;
     private volatile boolean closed;
     private static final Job CLOSE = new ScoreJob(null, new int[2], 0, 0, new CompletableFuture<>());
 
@@ -177,8 +178,6 @@ public final class Engine implements AutoCloseable {
     public int waitingRequests() {
         return incoming.size() + waitingCount;
     }
-
-    private volatile int waitingCount;
 
     /**
      * Tokens generated since the engine started.
