@@ -49,7 +49,7 @@ public final class Engine implements AutoCloseable {
     private volatile int activeCount;
     private volatile int waitingCount;
     private volatile boolean closed;
-    private static final Job CLOSE = new ScoreJob(null, new int[2], 0, 0, new CompletableFuture<>());
+    private static final Job CLOSE = new ScoreJob(null, new int[2], 0, 0, -1, new CompletableFuture<>());
 
     private Engine(LanguageModel model, EngineOptions options) {
         this.model = Objects.requireNonNull(model, "model");
@@ -148,7 +148,29 @@ public final class Engine implements AutoCloseable {
     public CompletableFuture<Scorer.Score> score(int[] ids) {
         int[] copy = checkIds(ids, 2);
         CompletableFuture<Scorer.Score> future = new CompletableFuture<>();
-        enqueue(new ScoreJob(this, copy, copy.length - 1, model.vocabSize(), future));
+        enqueue(new ScoreJob(this, copy, copy.length - 1, model.vocabSize(), -1, future));
+        return future;
+    }
+
+    /**
+     * The model's log-probabilities of each token of {@code ids} given those before it, with the
+     * {@code top} most likely alternatives at each position: what OpenAI's {@code echo} with
+     * {@code logprobs} reports for a prompt. Each entry's {@link TokenLogprobs#logprob()} is minus
+     * the cross-entropy {@link #score} averages.
+     *
+     * @param ids the text's ids, 2 to the context length of them (copied)
+     * @param top alternatives per position, 0 or more
+     * @return one entry per id after the first, once computed; cancel it to stop
+     * @throws IllegalArgumentException as {@link #score}, or if {@code top} is negative
+     * @throws IllegalStateException if the engine is closed
+     */
+    public CompletableFuture<List<TokenLogprobs>> logprobs(int[] ids, int top) {
+        if (top < 0) {
+            throw new IllegalArgumentException("top must be >= 0, got " + top);
+        }
+        int[] copy = checkIds(ids, 2);
+        CompletableFuture<List<TokenLogprobs>> future = new CompletableFuture<>();
+        enqueue(new ScoreJob(this, copy, copy.length - 1, model.vocabSize(), top, future));
         return future;
     }
 
@@ -485,20 +507,27 @@ public final class Engine implements AutoCloseable {
             reason = sequence.finish(listener, reason);
             long end = System.nanoTime();
             ((CompletableFuture<GenerationResult>) future).complete(new GenerationResult(run, sequence.ids(),
-                    sequence.text(), reason, (prefillEnd - submitted) / 1e6, (end - prefillEnd) / 1e6, steps));
+                    sequence.text(), reason, (prefillEnd - submitted) / 1e6, (end - prefillEnd) / 1e6, steps,
+                    sequence.logprobs()));
         }
     }
 
+    /** Runs a text as a prompt with every position's logits: its score, and its log-probabilities if asked. */
     private static final class ScoreJob extends Job {
         private final int vocab;
         private final int[] ids;
+        private final int top;
+        private final List<TokenLogprobs> logprobs;
         private float[] logits;
         private double sum;
 
-        ScoreJob(Engine engine, int[] ids, int runLength, int vocab, CompletableFuture<Scorer.Score> future) {
+        /** A job for the score ({@code top < 0}) or the log-probabilities with {@code top} alternatives. */
+        ScoreJob(Engine engine, int[] ids, int runLength, int vocab, int top, CompletableFuture<?> future) {
             super(engine, ids, runLength, runLength, future);
             this.ids = ids;
             this.vocab = vocab;
+            this.top = top;
+            this.logprobs = top < 0 ? null : new ArrayList<>(runLength);
         }
 
         @Override
@@ -533,10 +562,20 @@ public final class Engine implements AutoCloseable {
         @SuppressWarnings("unchecked")
         void afterPass() {
             for (int r = 0; r < chunk; r++) {
-                sum += Scorer.negativeLogLikelihood(logits, r * vocab, vocab, ids[done + r + 1]);
+                int target = ids[done + r + 1];
+                if (logprobs != null) {
+                    logprobs.add(TokenLogprobs.of(logits, r * vocab, vocab, target, top));
+                } else {
+                    sum += Scorer.negativeLogLikelihood(logits, r * vocab, vocab, target);
+                }
             }
             done += chunk;
-            if (done == runLength) {
+            if (done < runLength) {
+                return;
+            }
+            if (logprobs != null) {
+                ((CompletableFuture<List<TokenLogprobs>>) future).complete(List.copyOf(logprobs));
+            } else {
                 double loss = sum / runLength;
                 ((CompletableFuture<Scorer.Score>) future).complete(
                         new Scorer.Score(ids.length, runLength, 1, loss, Math.exp(loss)));

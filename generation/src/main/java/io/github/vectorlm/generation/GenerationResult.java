@@ -1,6 +1,7 @@
 package io.github.vectorlm.generation;
 
 import java.util.Arrays;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -19,13 +20,22 @@ import java.util.Objects;
  * @param prefillMillis wall time of the prompt's forward pass
  * @param decodeMillis wall time from the end of the prefill to the end of the generation
  * @param decodeSteps how many single-token forward passes ran (generated tokens fed back)
+ * @param logprobs each generated id's log-probabilities, in order, when {@link
+ *     GenerationOptions#logprobs()} asked for them; empty otherwise
  */
 public record GenerationResult(int[] promptIds, int[] ids, String text, StopReason stopReason, double prefillMillis,
-        double decodeMillis, int decodeSteps) {
-    /** Copies the id arrays. */
+        double decodeMillis, int decodeSteps, List<TokenLogprobs> logprobs) {
+    /** Copies the id arrays and the list. */
     public GenerationResult {
         promptIds = promptIds.clone();
         ids = ids.clone();
+        logprobs = List.copyOf(logprobs);
+    }
+
+    /** A result without log-probabilities. */
+    public GenerationResult(int[] promptIds, int[] ids, String text, StopReason stopReason, double prefillMillis,
+            double decodeMillis, int decodeSteps) {
+        this(promptIds, ids, text, stopReason, prefillMillis, decodeMillis, decodeSteps, List.of());
     }
 
     /**
@@ -58,19 +68,19 @@ public record GenerationResult(int[] promptIds, int[] ids, String text, StopReas
         return o instanceof GenerationResult r && Arrays.equals(promptIds, r.promptIds) && Arrays.equals(ids, r.ids)
                 && text.equals(r.text) && stopReason == r.stopReason
                 && Double.compare(prefillMillis, r.prefillMillis) == 0
-                && Double.compare(decodeMillis, r.decodeMillis) == 0 && decodeSteps == r.decodeSteps;
+                && Double.compare(decodeMillis, r.decodeMillis) == 0 && decodeSteps == r.decodeSteps && logprobs.equals(r.logprobs);
     }
 
     @Override
     public int hashCode() {
         return Objects.hash(Arrays.hashCode(promptIds), Arrays.hashCode(ids), text, stopReason, prefillMillis,
-                decodeMillis, decodeSteps);
+                decodeMillis, decodeSteps, logprobs);
     }
 
     @Override
     public String toString() {
         return "GenerationResult[promptIds=" + Arrays.toString(promptIds) + ", ids=" + Arrays.toString(ids)
                 + ", text=" + text + ", stopReason=" + stopReason + ", prefillMillis=" + prefillMillis
-                + ", decodeMillis=" + decodeMillis + ", decodeSteps=" + decodeSteps + "]";
+                + ", decodeMillis=" + decodeMillis + ", decodeSteps=" + decodeSteps + ", logprobs=" + logprobs + "]";
     }
 }

@@ -109,7 +109,7 @@ public final class Generator {
         reason = sequence.finish(listener, reason);
         long end = System.nanoTime();
         return new GenerationResult(prompt, sequence.ids(), sequence.text(), reason,
-                (prefilled - start) / 1e6, (end - prefilled) / 1e6, steps);
+                (prefilled - start) / 1e6, (end - prefilled) / 1e6, steps, sequence.logprobs());
     }
 
     /** The tokenizer, if any. */

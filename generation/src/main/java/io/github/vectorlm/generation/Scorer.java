@@ -137,15 +137,7 @@ public final class Scorer {
 
     /** {@code -log softmax(row)[target]} for the row at {@code offset}, in double with the max subtracted. */
     static double negativeLogLikelihood(float[] logits, int offset, int vocab, int target) {
-        float max = Float.NEGATIVE_INFINITY;
-        for (int i = 0; i < vocab; i++) {
-            max = Math.max(max, logits[offset + i]);
-        }
-        double sum = 0;
-        for (int i = 0; i < vocab; i++) {
-            sum += Math.exp((double) logits[offset + i] - max);
-        }
-        return max + Math.log(sum) - logits[offset + target];
+        return LogSoftmax.logSumExp(logits, offset, vocab) - logits[offset + target];
     }
 
     /** The window length. */

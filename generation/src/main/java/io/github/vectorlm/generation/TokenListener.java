@@ -20,4 +20,13 @@ public interface TokenListener {
 
     /** A generated {@code id} (or {@link #END}) and the text it releases. */
     void onToken(int id, String text);
+
+    /**
+     * As {@link #onToken(int, String)}, with the token's log-probabilities when the generation
+     * asked for them ({@link GenerationOptions#logprobs()}), null otherwise and with {@link #END}.
+     * Generators call this one; by default it passes the id and text on.
+     */
+    default void onToken(int id, String text, TokenLogprobs logprobs) {
+        onToken(id, text);
+    }
 }

@@ -2,6 +2,7 @@ package io.github.vectorlm.gpt2;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
 
 import io.github.vectorlm.generation.Engine;
 import io.github.vectorlm.generation.EngineOptions;
@@ -13,6 +14,8 @@ import io.github.vectorlm.generation.SamplingOptions;
 import io.github.vectorlm.generation.Scorer;
 import io.github.vectorlm.generation.StopReason;
 import io.github.vectorlm.generation.TokenListener;
+import io.github.vectorlm.generation.TokenLogprobs;
+import io.github.vectorlm.generation.Tokenizer;
 import io.github.vectorlm.tensor.ops.Parallel;
 import io.github.vectorlm.testing.Fixtures;
 import java.nio.file.Path;
@@ -27,6 +30,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -63,6 +67,10 @@ class EngineTest {
             default -> SamplingOptions.sample(0.9, random.nextLong()).withTopP(0.5 + random.nextDouble() / 2);
         };
         GenerationOptions o = GenerationOptions.of(n, sampling);
+        if (random.nextInt(3) == 0) {
+            o = o.withPenalties(random.nextDouble(), random.nextDouble()).withLogitBias(java.util.Map.of(13, 2f))
+                    .withLogprobs(random.nextInt(4));
+        }
         return random.nextInt(3) == 0 ? o.withStopStrings("\n\n", "the") : o;
     }
 
@@ -94,6 +102,7 @@ class EngineTest {
                 assertThat(batched.ids()).as("request %d", i).containsExactly(alone.ids());
                 assertThat(batched.text()).isEqualTo(alone.text()).isEqualTo(streamed.get(i).toString());
                 assertThat(batched.stopReason()).isEqualTo(alone.stopReason());
+                assertThat(batched.logprobs()).isEqualTo(alone.logprobs());
             }
             assertThat(futures.get(0).get().stopReason()).isEqualTo(StopReason.CONTEXT_FULL);
             assertThat(engine.memoryInUse()).isZero();
@@ -112,6 +121,33 @@ class EngineTest {
             Scorer.Score alone = new Scorer(model).score(ids);
             assertThat(a.get(30, TimeUnit.SECONDS)).isEqualTo(alone);
             b.get(30, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
+    void logprobsOfAPromptAreTheScoresTermsAndAgreeWithGeneratedOnes() throws Exception {
+        Tokenizer tokenizer = model.tokenizer().orElseThrow();
+        int[] prompt = tokenizer.encode(PROMPTS[1]);
+        try (Engine engine = Engine.start(model, new EngineOptions(3, 8, 3, 1L << 30))) {
+            GenerationResult generated = engine.submit(prompt, GenerationOptions.greedy(12).withLogprobs(5),
+                    TokenListener.NONE).get(30, TimeUnit.SECONDS);
+            int[] all = IntStream.concat(IntStream.of(prompt), IntStream.of(generated.ids())).toArray();
+            List<TokenLogprobs> echoed = engine.logprobs(all, 5).get(30, TimeUnit.SECONDS);
+            Scorer.Score score = engine.score(all).get(30, TimeUnit.SECONDS);
+            assertThat(echoed).hasSize(all.length - 1);
+            double sum = 0;
+            for (int i = 0; i < echoed.size(); i++) {
+                assertThat(echoed.get(i).id()).isEqualTo(all[i + 1]);
+                sum -= echoed.get(i).logprob();
+            }
+            assertThat(sum / echoed.size()).isCloseTo(score.loss(), within(1e-12));
+            for (int i = 0; i < generated.ids().length; i++) {
+                TokenLogprobs decoded = generated.logprobs().get(i);
+                TokenLogprobs prefilled = echoed.get(prompt.length - 1 + i);
+                assertThat(decoded.id()).isEqualTo(prefilled.id()).isEqualTo(decoded.topIds()[0]); // greedy: the top one
+                assertThat(decoded.logprob()).as("token %d", i).isCloseTo(prefilled.logprob(), within(1e-4));
+                assertThat(decoded.topIds()).containsExactly(prefilled.topIds());
+            }
         }
     }
 
