@@ -1,12 +1,13 @@
 /**
- * The {@code vectorlm} command: generate, score, forward, tokenize, inspect, convert, download
- * and bench, on picocli. Model modules are found through
+ * The {@code vectorlm} command: generate, score, forward, tokenize, inspect, convert, download,
+ * bench, preprocess and merge-datasets, on picocli. Model modules are found through
  * {@link io.github.vectorlm.generation.ModelLoader} services.
  */
 module io.github.vectorlm.cli {
     requires io.github.vectorlm.tensor;
     requires io.github.vectorlm.checkpoint;
     requires io.github.vectorlm.generation;
+    requires io.github.vectorlm.corpus;
     // DecoderSession.chunk(): long prefills are reported chunk by chunk (ProgressReportingModel)
     requires io.github.vectorlm.decoder;
     // the model modules are needed at run time only (their loaders are services); requiring them

@@ -47,12 +47,22 @@ final class ProgressDisplay implements ProgressListener, AutoCloseable {
 
     /** Progress counted in bytes (downloads, conversions), shown in MiB. */
     synchronized void bytes(String task, long done, long total) {
-        update(task, done, total, true);
+        update(task, done, total, true, null);
+    }
+
+    /** As {@link #bytes(String, long, long)}, with a note shown beside the bar or line (rates, counts). */
+    synchronized void bytes(String task, long done, long total, String note) {
+        update(task, done, total, true, note);
     }
 
     private void update(String name, long done, long total, boolean bytes) {
+        update(name, done, total, bytes, null);
+    }
+
+    private void update(String name, long done, long total, boolean bytes, String note) {
         long now = nanoClock.getAsLong();
         Task task = tasks.computeIfAbsent(name, n -> new Task(n, now, bytes));
+        task.note = note;
         boolean finished = total >= 0 && done >= total;
         long elapsedMillis = (now - task.started) / 1_000_000;
         if (terminal) {
@@ -64,10 +74,13 @@ final class ProgressDisplay implements ProgressListener, AutoCloseable {
                     task.bar.maxHint(scaled(task, total));
                 }
                 task.bar.stepTo(scaled(task, done));
+                if (note != null) {
+                    task.bar.setExtraMessage(" " + note);
+                }
             }
         } else if (!finished && (now - task.lastLine) / 1_000_000 >= LINE_EVERY_MILLIS) {
             task.lastLine = now;
-            err.println(name + ": " + amount(task, done, total));
+            err.println(name + ": " + amount(task, done, total) + (note == null ? "" : ", " + note));
             err.flush();
         }
         if (finished) {
@@ -75,7 +88,8 @@ final class ProgressDisplay implements ProgressListener, AutoCloseable {
             if (task.bar != null) {
                 task.bar.close();
             } else if (!terminal && elapsedMillis >= LINE_EVERY_MILLIS) {
-                err.println(name + ": done, " + amount(task, done, total) + String.format(Locale.ROOT, " in %.1f s", elapsedMillis / 1000.0));
+                err.println(name + ": done, " + amount(task, done, total) + String.format(Locale.ROOT, " in %.1f s", elapsedMillis / 1000.0)
+                        + (task.note == null ? "" : ", " + task.note));
                 err.flush();
             }
         }
@@ -126,6 +140,7 @@ final class ProgressDisplay implements ProgressListener, AutoCloseable {
         final long started;
         final boolean bytes;
         long lastLine;
+        String note;
         ProgressBar bar;
 
         Task(String name, long started, boolean bytes) {

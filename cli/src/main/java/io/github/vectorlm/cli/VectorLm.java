@@ -62,7 +62,7 @@ public final class VectorLm implements java.util.concurrent.Callable<Integer> {
      * the AOT cache does not hold.
      */
     private static final List<String> SUBCOMMANDS = List.of("generate", "score", "forward", "tokenize", "inspect",
-            "convert", "download", "bench", "help");
+            "convert", "download", "bench", "preprocess", "merge-datasets", "help");
 
     private final CliContext context;
 
@@ -141,6 +141,8 @@ public final class VectorLm implements java.util.concurrent.Callable<Integer> {
             case "convert" -> new ConvertCommand();
             case "download" -> new DownloadCommand();
             case "bench" -> new BenchCommand();
+            case "preprocess" -> new PreprocessCommand();
+            case "merge-datasets" -> new MergeDatasetsCommand();
             case "help" -> new CommandLine.HelpCommand();
             default -> throw new IllegalArgumentException("no subcommand " + name);
         };

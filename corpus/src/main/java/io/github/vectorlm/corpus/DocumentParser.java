@@ -1,0 +1,98 @@
+package io.github.vectorlm.corpus;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.MalformedInputException;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
+/**
+ * Takes the texts under the chosen keys out of one JSON-lines line: the line must be valid UTF-8
+ * and one JSON object whose values under those keys are strings. Other keys are skipped without
+ * being built. One parser per thread.
+ */
+final class DocumentParser {
+    private static final JsonFactory JSON = JsonFactory.builder()
+            .streamReadConstraints(StreamReadConstraints.builder().maxStringLength(JsonLinesReader.MAX_LINE_BYTES)
+                    .maxNestingDepth(64).build())
+            .build();
+
+    private final List<String> keys;
+    private final CharsetDecoder utf8 = StandardCharsets.UTF_8.newDecoder()
+            .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
+
+    DocumentParser(List<String> keys) {
+        this.keys = List.copyOf(keys);
+    }
+
+    /**
+     * The texts of {@code line} under each key, in the order of the keys.
+     *
+     * @throws IllegalArgumentException saying what is wrong with the line
+     */
+    String[] parse(byte[] line) {
+        String text;
+        try {
+            text = utf8.reset().decode(ByteBuffer.wrap(line)).toString();
+        } catch (MalformedInputException e) {
+            throw new IllegalArgumentException("invalid UTF-8 at byte " + firstBadByte(line));
+        } catch (CharacterCodingException e) {
+            throw new IllegalArgumentException("invalid UTF-8: " + e.getMessage());
+        }
+        String[] out = new String[keys.size()];
+        try (JsonParser p = JSON.createParser(text)) {
+            if (p.nextToken() != JsonToken.START_OBJECT) {
+                throw new IllegalArgumentException("not a JSON object");
+            }
+            for (JsonToken t = p.nextToken(); t == JsonToken.FIELD_NAME; t = p.nextToken()) {
+                int k = keys.indexOf(p.currentName());
+                JsonToken value = p.nextToken();
+                if (k < 0) {
+                    p.skipChildren();
+                } else if (value == JsonToken.VALUE_STRING) {
+                    out[k] = p.getText();
+                } else {
+                    throw new IllegalArgumentException("\"" + keys.get(k) + "\" is " + describe(value) + ", not a string");
+                }
+            }
+            if (p.currentToken() != JsonToken.END_OBJECT || p.nextToken() != null) {
+                throw new IllegalArgumentException("not one JSON object");
+            }
+        } catch (IOException e) {
+            throw new IllegalArgumentException("not JSON: " + (e instanceof com.fasterxml.jackson.core.JsonProcessingException j ? j.getOriginalMessage() : e.getMessage()));
+        }
+        for (int k = 0; k < out.length; k++) {
+            if (out[k] == null) {
+                throw new IllegalArgumentException("no key \"" + keys.get(k) + "\"");
+            }
+        }
+        return out;
+    }
+
+    private static String describe(JsonToken t) {
+        return switch (t) {
+            case START_OBJECT -> "an object";
+            case START_ARRAY -> "an array";
+            case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> "a number";
+            case VALUE_TRUE, VALUE_FALSE -> "a boolean";
+            case VALUE_NULL -> "null";
+            default -> t.toString();
+        };
+    }
+
+    /** The offset of the first byte that does not start or continue a valid UTF-8 sequence. */
+    private int firstBadByte(byte[] line) {
+        CharsetDecoder d = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT);
+        ByteBuffer in = ByteBuffer.wrap(line);
+        java.nio.CharBuffer out = java.nio.CharBuffer.allocate(line.length + 1);
+        d.decode(in, out, true);
+        return in.position();
+    }
+}
