@@ -38,11 +38,16 @@ final class DocumentParser {
      * @throws IllegalArgumentException saying what is wrong with the line
      */
     String[] parse(byte[] line) {
+        return parse(line, 0, line.length);
+    }
+
+    /** As {@link #parse(byte[])} for the line {@code bytes[offset .. offset + length)}. */
+    String[] parse(byte[] bytes, int offset, int length) {
         String text;
         try {
-            text = utf8.reset().decode(ByteBuffer.wrap(line)).toString();
+            text = utf8.reset().decode(ByteBuffer.wrap(bytes, offset, length)).toString();
         } catch (MalformedInputException e) {
-            throw new IllegalArgumentException("invalid UTF-8 at byte " + firstBadByte(line));
+            throw new IllegalArgumentException("invalid UTF-8 at byte " + firstBadByte(bytes, offset, length));
         } catch (CharacterCodingException e) {
             throw new IllegalArgumentException("invalid UTF-8: " + e.getMessage());
         }
@@ -88,11 +93,11 @@ final class DocumentParser {
     }
 
     /** The offset of the first byte that does not start or continue a valid UTF-8 sequence. */
-    private int firstBadByte(byte[] line) {
+    private static int firstBadByte(byte[] bytes, int offset, int length) {
         CharsetDecoder d = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT);
-        ByteBuffer in = ByteBuffer.wrap(line);
-        java.nio.CharBuffer out = java.nio.CharBuffer.allocate(line.length + 1);
+        ByteBuffer in = ByteBuffer.wrap(bytes, offset, length);
+        java.nio.CharBuffer out = java.nio.CharBuffer.allocate(length + 1);
         d.decode(in, out, true);
-        return in.position();
+        return in.position() - offset;
     }
 }

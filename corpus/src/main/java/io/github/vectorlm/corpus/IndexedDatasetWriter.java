@@ -120,6 +120,27 @@ public final class IndexedDatasetWriter implements AutoCloseable {
     }
 
     /**
+     * Appends {@code documents} documents whose tokens are {@code tokens[0 .. tokenBytes)}, already
+     * in this dataset's dtype and byte order: document {@code d} is one item of {@code sizes[d]}
+     * tokens, or no item when that is 0. For {@link Preprocessor}, whose workers lay the tokens out.
+     */
+    void addDocuments(byte[] tokens, int tokenBytes, int[] sizes, int documents) throws IOException {
+        checkOpen();
+        bin.write(tokens, 0, tokenBytes);
+        for (int d = 0; d < documents; d++) {
+            int size = sizes[d];
+            if (size > 0) {
+                numberBuffer.clear();
+                this.sizes.write(numberBuffer.putInt(size).array(), 0, 4);
+                items++;
+                this.tokens += size;
+            }
+            writeLong(docs, items);
+        }
+        this.documents += documents;
+    }
+
+    /**
      * Appends every item and document of {@code other}, its tokens copied as they are (Megatron-LM's
      * {@code merge_file_}; unlike GPT-NeoX's copy of it, the document boundaries are kept).
      *

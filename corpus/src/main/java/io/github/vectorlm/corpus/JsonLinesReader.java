@@ -2,7 +2,6 @@ package io.github.vectorlm.corpus;
 
 import io.airlift.compress.zstd.ZstdInputStream;
 import java.io.BufferedInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -12,23 +11,22 @@ import java.util.zip.GZIPInputStream;
 import org.tukaani.xz.XZInputStream;
 
 /**
- * Reads a JSON-lines file line by line, as raw bytes with their line numbers, decompressing
- * gzip, xz and zstd (recognised by their magic bytes, whatever the file is called). Lines end at
- * {@code \n}; a {@code \r} before it is dropped. A line longer than {@link #MAX_LINE_BYTES} is an
+ * Reads a JSON-lines file in chunks of whole lines, as raw bytes, decompressing gzip, xz and zstd
+ * (recognised by their magic bytes, whatever the file is called), so that the lines can be split
+ * and parsed on other threads ({@link Lines}). A line longer than {@link #MAX_LINE_BYTES} is an
  * error naming the file and line rather than an out-of-memory. Not thread-safe.
  */
 final class JsonLinesReader implements AutoCloseable {
     /** The longest line read: 256 MiB. */
     static final int MAX_LINE_BYTES = 256 << 20;
+    /** About how many bytes of lines a chunk holds. */
+    static final int CHUNK_BYTES = 1 << 20;
 
     private final Path file;
     private final CountingInputStream raw;
     private final InputStream in;
-    private final ByteArrayOutputStream line = new ByteArrayOutputStream(4096);
-    private final byte[] buffer = new byte[1 << 16];
-    private int position;
-    private int limit;
-    private long lineNumber;
+    private byte[] carried = new byte[0];
+    private int carry;
     private boolean eof;
 
     JsonLinesReader(Path file) throws IOException {
@@ -69,64 +67,68 @@ final class JsonLinesReader implements AutoCloseable {
         return file;
     }
 
-    /** The number of the line {@link #next()} returned last, from 1. */
-    long lineNumber() {
-        return lineNumber;
-    }
-
     /** Bytes of the file (compressed, as stored) read so far. */
     long fileBytesRead() {
         return raw.count;
     }
 
     /**
-     * The next line's bytes without its end, or null at the end of the file.
+     * The next whole lines, about {@link #CHUNK_BYTES} of them (more when one line is longer), or
+     * null at the end of the file. Every line in the chunk ends with {@code \n} but perhaps the
+     * file's last one.
      *
-     * @throws CorpusLineException if the line is longer than {@link #MAX_LINE_BYTES}
-     * @throws IOException if reading or decompressing fails (the message names the file)
+     * @throws IOException if a line is longer than {@link #MAX_LINE_BYTES} (counting lines from
+     *     {@code linesBefore}), or reading or decompressing fails; the message names the file
      */
-    byte[] next() throws IOException {
-        if (eof) {
+    Chunk next(long linesBefore) throws IOException {
+        if (eof && carry == 0) {
             return null;
         }
-        line.reset();
+        byte[] buffer = new byte[Math.max(CHUNK_BYTES, carry * 2)];
+        System.arraycopy(carried, 0, buffer, 0, carry);
+        int length = carry;
+        int scanned = carry;
         while (true) {
-            if (position == limit) {
+            while (length < buffer.length && !eof) {
+                int n;
                 try {
-                    limit = in.read(buffer);
+                    n = in.read(buffer, length, buffer.length - length);
                 } catch (IOException | RuntimeException e) {
-                    throw new IOException(file + ": reading line " + (lineNumber + 1) + ": " + e.getMessage(), e);
+                    throw new IOException(file + ": reading after line " + linesBefore + ": " + e.getMessage(), e);
                 }
-                position = 0;
-                if (limit <= 0) {
-                    limit = 0;
+                if (n < 0) {
                     eof = true;
-                    if (line.size() == 0) {
-                        return null;
-                    }
-                    lineNumber++;
-                    return withoutCarriageReturn(line.toByteArray());
+                } else {
+                    length += n;
                 }
             }
-            int start = position;
-            while (position < limit && buffer[position] != '\n') {
-                position++;
+            int end = length;
+            while (end > scanned && buffer[end - 1] != '\n') {
+                end--;
             }
-            if (line.size() + (position - start) > MAX_LINE_BYTES) {
-                throw new CorpusLineException(file, lineNumber + 1, "longer than " + MAX_LINE_BYTES + " bytes");
+            if (end > scanned || eof) {
+                int cut = end > scanned ? end : length; // at the end: the last line need not end with \n
+                carry = length - cut;
+                if (carried.length < carry) {
+                    carried = new byte[Math.max(carry, CHUNK_BYTES)];
+                }
+                System.arraycopy(buffer, cut, carried, 0, carry);
+                if (cut == 0) {
+                    return null;
+                }
+                return new Chunk(file, buffer, cut);
             }
-            line.write(buffer, start, position - start);
-            if (position < limit) {
-                position++; // the newline
-                lineNumber++;
-                return withoutCarriageReturn(line.toByteArray());
+            // no line end in the whole buffer: one long line
+            if (buffer.length >= MAX_LINE_BYTES) {
+                throw new CorpusLineException(file, linesBefore + 1, "longer than " + MAX_LINE_BYTES + " bytes");
             }
+            scanned = length;
+            buffer = java.util.Arrays.copyOf(buffer, (int) Math.min(MAX_LINE_BYTES, 2L * buffer.length));
         }
     }
 
-    private static byte[] withoutCarriageReturn(byte[] line) {
-        int n = line.length;
-        return n > 0 && line[n - 1] == '\r' ? java.util.Arrays.copyOf(line, n - 1) : line;
+    /** Whole lines of a file: {@code bytes[0 .. length)}. */
+    record Chunk(Path file, byte[] bytes, int length) {
     }
 
     @Override

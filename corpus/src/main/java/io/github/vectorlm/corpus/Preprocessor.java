@@ -21,14 +21,14 @@ import java.util.concurrent.Future;
  * {@link PreprocessOptions#appendEndOfText()} adds the end-of-text id; the tokens are stored in
  * the smallest type that fits the vocabulary ({@link TokenDtype#bestFitting}). A line whose texts
  * are all empty is skipped, as GPT-NeoX's reader skips empty documents; whitespace-only lines are
- * skipped too. Lines are read in order on the calling thread and tokenized in batches on
- * {@code workers} threads; the batches are written in input order, so the output is the same
- * byte for byte whatever the number of workers.
+ * skipped too. With several keys, an empty text under one of them is an empty document (no item,
+ * no end-of-text) in that key's dataset, so that document {@code d} of every dataset comes from
+ * the same line. The calling thread reads the files in chunks of whole lines (about a megabyte);
+ * {@code workers} threads split, parse and tokenize the chunks and lay the tokens out as the
+ * {@code .bin} stores them; the calling thread copies them out in input order, so the output is
+ * the same byte for byte whatever the number of workers.
  */
 public final class Preprocessor {
-    /** Lines tokenized per task. */
-    private static final int BATCH_LINES = 64;
-
     private final Tokenizer tokenizer;
     private final PreprocessOptions options;
     private final int endOfText;
@@ -93,6 +93,7 @@ public final class Preprocessor {
             totalBytes += java.nio.file.Files.size(p);
         }
         List<String> keys = options.keys();
+        TokenDtype dtype = TokenDtype.bestFitting(tokenizer.vocabSize());
         Map<String, Path> outputs = new LinkedHashMap<>();
         List<IndexedDatasetWriter> writers = new ArrayList<>();
         ExecutorService pool = Executors.newFixedThreadPool(options.workers(), r -> {
@@ -103,32 +104,30 @@ public final class Preprocessor {
         ThreadLocal<DocumentParser> parsers = ThreadLocal.withInitial(() -> new DocumentParser(keys));
         Counts counts = new Counts(System.nanoTime(), totalBytes);
         try {
-            TokenDtype dtype = TokenDtype.bestFitting(tokenizer.vocabSize());
             for (String key : keys) {
                 Path prefix = outputPrefix.resolveSibling(outputPrefix.getFileName() + "_" + key + "_document");
                 outputs.put(key, prefix);
                 writers.add(IndexedDatasetWriter.create(prefix, dtype));
             }
-            ArrayDeque<Future<Encoded[]>> pending = new ArrayDeque<>();
+            ArrayDeque<Future<Encoded>> pending = new ArrayDeque<>();
             long readBefore = 0;
             for (Path input : inputs) {
+                counts.startFile();
                 try (JsonLinesReader reader = new JsonLinesReader(input)) {
-                    while (true) {
-                        Batch batch = Batch.read(reader);
+                    JsonLinesReader.Chunk chunk;
+                    while ((chunk = reader.next(counts.lineInFile)) != null) {
                         counts.fileBytes = readBefore + reader.fileBytesRead();
-                        if (batch == null) {
-                            break;
-                        }
-                        pending.add(pool.submit(() -> encode(batch, parsers.get())));
-                        if (pending.size() >= 2 * options.workers()) {
+                        JsonLinesReader.Chunk c = chunk;
+                        pending.add(pool.submit(() -> encode(c, parsers.get(), dtype)));
+                        while (pending.size() >= 2 * options.workers()) {
                             write(pending.poll(), writers, counts, progress);
                         }
                     }
+                    while (!pending.isEmpty()) { // line numbers count per file
+                        write(pending.poll(), writers, counts, progress);
+                    }
                     readBefore += reader.fileBytesRead();
                 }
-            }
-            while (!pending.isEmpty()) {
-                write(pending.poll(), writers, counts, progress);
             }
             for (IndexedDatasetWriter w : writers) {
                 w.finish();
@@ -144,111 +143,113 @@ public final class Preprocessor {
         }
     }
 
-    /** One line's outcome: its ids per key, nothing (skipped), or why it is bad. */
-    private record Encoded(int[][] ids, CorpusLineException bad, int textBytes) {
+    /** A chunk's outcome: each key's documents, and its bad lines (by line within the chunk). */
+    private record Encoded(Path file, EncodedDocuments[] keys, int lines, long[] badLines, String[] badReasons,
+            int badCount, long documents, long textBytes) {
     }
 
-    /** Lines read together, with the number of the first. */
-    private record Batch(Path file, long[] lineNumbers, byte[][] lines, int count) {
-        static Batch read(JsonLinesReader reader) throws IOException {
-            byte[][] lines = new byte[BATCH_LINES][];
-            long[] numbers = new long[BATCH_LINES];
-            int n = 0;
-            while (n < BATCH_LINES) {
-                byte[] line = reader.next();
-                if (line == null) {
-                    break;
-                }
-                if (isBlank(line)) {
-                    continue;
-                }
-                numbers[n] = reader.lineNumber();
-                lines[n++] = line;
-            }
-            return n == 0 ? null : new Batch(reader.file(), numbers, lines, n);
+    private Encoded encode(JsonLinesReader.Chunk chunk, DocumentParser parser, TokenDtype dtype) {
+        int n = options.keys().size();
+        EncodedDocuments[] keys = new EncodedDocuments[n];
+        for (int k = 0; k < n; k++) {
+            keys[k] = new EncodedDocuments(dtype);
         }
-
-        private static boolean isBlank(byte[] line) {
-            for (byte b : line) {
-                if (b != ' ' && b != '\t' && b != '\r') {
-                    return false;
+        long[] badLines = new long[4];
+        String[] badReasons = new String[4];
+        int bad = 0;
+        int line = 0;
+        long documents = 0;
+        long textBytes = 0;
+        byte[] bytes = chunk.bytes();
+        for (int start = 0; start < chunk.length(); ) {
+            int end = start;
+            while (end < chunk.length() && bytes[end] != '\n') {
+                end++;
+            }
+            int next = end + 1;
+            line++;
+            if (end > start && bytes[end - 1] == '\r') {
+                end--;
+            }
+            if (!isBlank(bytes, start, end)) {
+                try {
+                    String[] texts = parser.parse(bytes, start, end - start);
+                    if (!allEmpty(texts)) {
+                        for (int k = 0; k < n; k++) {
+                            int[] ids = texts[k].isEmpty() ? new int[0] : tokenizer.encode(texts[k]);
+                            // an empty text under one key: an empty document, as GPT-NeoX writes it
+                            keys[k].add(ids, options.appendEndOfText() && ids.length > 0 ? endOfText : -1);
+                        }
+                        documents++;
+                        textBytes += end - start;
+                    }
+                } catch (IllegalArgumentException e) {
+                    if (bad == badLines.length) {
+                        badLines = java.util.Arrays.copyOf(badLines, 2 * bad);
+                        badReasons = java.util.Arrays.copyOf(badReasons, 2 * bad);
+                    }
+                    badLines[bad] = line;
+                    badReasons[bad++] = e.getMessage();
+                    if (!options.skipBadLines()) {
+                        break; // the run stops here
+                    }
                 }
             }
-            return true;
+            start = next;
         }
+        return new Encoded(chunk.file(), keys, line, badLines, badReasons, bad, documents, textBytes);
     }
 
-    private Encoded[] encode(Batch batch, DocumentParser parser) {
-        Encoded[] out = new Encoded[batch.count()];
-        for (int i = 0; i < batch.count(); i++) {
-            String[] texts;
-            try {
-                texts = parser.parse(batch.lines()[i]);
-            } catch (IllegalArgumentException e) {
-                out[i] = new Encoded(null, new CorpusLineException(batch.file(), batch.lineNumbers()[i], e.getMessage()), 0);
-                continue;
+    private static boolean isBlank(byte[] bytes, int from, int to) {
+        for (int i = from; i < to; i++) {
+            if (bytes[i] != ' ' && bytes[i] != '\t') {
+                return false;
             }
-            boolean allEmpty = true;
-            for (String t : texts) {
-                allEmpty &= t.isEmpty();
-            }
-            if (allEmpty) {
-                out[i] = new Encoded(null, null, 0);
-                continue;
-            }
-            int[][] ids = new int[texts.length][];
-            for (int k = 0; k < texts.length; k++) {
-                int[] encoded = tokenizer.encode(texts[k]);
-                if (options.appendEndOfText()) {
-                    encoded = java.util.Arrays.copyOf(encoded, encoded.length + 1);
-                    encoded[encoded.length - 1] = endOfText;
-                }
-                ids[k] = encoded;
-            }
-            out[i] = new Encoded(ids, null, batch.lines()[i].length);
         }
-        return out;
+        return true;
     }
 
-    private void write(Future<Encoded[]> future, List<IndexedDatasetWriter> writers, Counts counts,
+    private static boolean allEmpty(String[] texts) {
+        for (String t : texts) {
+            if (!t.isEmpty()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private void write(Future<Encoded> future, List<IndexedDatasetWriter> writers, Counts counts,
             ProgressCallback progress) throws IOException {
-        Encoded[] batch;
+        Encoded e;
         try {
-            batch = future.get();
-        } catch (InterruptedException e) {
+            e = future.get();
+        } catch (InterruptedException ie) {
             Thread.currentThread().interrupt();
             throw new java.io.InterruptedIOException("preprocessing interrupted");
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof RuntimeException r) {
+        } catch (ExecutionException ee) {
+            if (ee.getCause() instanceof RuntimeException r) {
                 throw r;
             }
-            throw new IOException(e.getCause());
+            throw new IOException(ee.getCause());
         }
-        for (Encoded e : batch) {
-            if (e.bad() != null) {
-                if (!options.skipBadLines()) {
-                    throw e.bad();
-                }
-                counts.badLines++;
-                if (counts.firstBadLine == null) {
-                    counts.firstBadLine = e.bad();
-                }
-                continue;
+        if (e.badCount() > 0) {
+            CorpusLineException first = new CorpusLineException(e.file(), counts.lineInFile + e.badLines()[0],
+                    e.badReasons()[0]);
+            if (!options.skipBadLines()) {
+                throw first;
             }
-            if (e.ids() == null) {
-                continue;
+            counts.badLines += e.badCount();
+            if (counts.firstBadLine == null) {
+                counts.firstBadLine = first;
             }
-            for (int k = 0; k < writers.size(); k++) {
-                int[] ids = e.ids()[k];
-                if (ids.length > 0) { // an empty text under one key: an empty document, as GPT-NeoX writes it
-                    writers.get(k).addItem(ids, ids.length);
-                }
-                writers.get(k).endDocument();
-                counts.tokens += ids.length;
-            }
-            counts.documents++;
-            counts.textBytes += e.textBytes();
         }
+        for (int k = 0; k < writers.size(); k++) {
+            e.keys()[k].writeTo(writers.get(k));
+            counts.tokens += e.keys()[k].tokens();
+        }
+        counts.lineInFile += e.lines();
+        counts.documents += e.documents();
+        counts.textBytes += e.textBytes();
         long now = System.nanoTime();
         if (now - counts.lastReport > 500_000_000L) {
             counts.lastReport = now;
@@ -266,12 +267,17 @@ public final class Preprocessor {
         long fileBytes;
         long textBytes;
         long lastReport;
+        long lineInFile;
         CorpusLineException firstBadLine;
 
         Counts(long start, long totalFileBytes) {
             this.start = start;
             this.totalFileBytes = totalFileBytes;
             this.lastReport = start;
+        }
+
+        void startFile() {
+            lineInFile = 0;
         }
 
         Progress progress() {
