@@ -5,7 +5,6 @@ import dev.langchain4j.exception.LangChain4jException;
 import io.github.vectorlm.generation.Engine;
 import io.github.vectorlm.generation.GenerationOptions;
 import io.github.vectorlm.generation.GenerationResult;
-import io.github.vectorlm.generation.LanguageModel;
 import io.github.vectorlm.generation.TokenListener;
 import io.github.vectorlm.generation.Tokenizer;
 import java.nio.file.Path;
@@ -19,15 +18,13 @@ import java.util.concurrent.atomic.AtomicBoolean;
  */
 final class ModelLease implements AutoCloseable {
     private final Path folder;
-    private final LanguageModel model;
     private final Engine engine;
     private final Tokenizer tokenizer;
     private final Runnable release;
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    ModelLease(Path folder, LanguageModel model, Engine engine, Tokenizer tokenizer, Runnable release) {
+    ModelLease(Path folder, Engine engine, Tokenizer tokenizer, Runnable release) {
         this.folder = folder;
-        this.model = model;
         this.engine = engine;
         this.tokenizer = tokenizer;
         this.release = release;
@@ -41,11 +38,6 @@ final class ModelLease implements AutoCloseable {
 
     Tokenizer tokenizer() {
         return tokenizer;
-    }
-
-    /** The loaded model (for tests of the sharing). */
-    LanguageModel model() {
-        return model;
     }
 
     /**

@@ -58,7 +58,7 @@ final class SharedModels {
             LOADED.put(key, loaded);
         }
         loaded.leases++;
-        return new ModelLease(key.folder(), loaded.model, loaded.engine, loaded.tokenizer, () -> release(key));
+        return new ModelLease(key.folder(), loaded.engine, loaded.tokenizer, () -> release(key));
     }
 
     /** How many models are loaded now (for tests of the sharing). */

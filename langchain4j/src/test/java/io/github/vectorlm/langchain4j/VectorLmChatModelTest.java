@@ -121,20 +121,25 @@ class VectorLmChatModelTest {
 
     @Test
     void everyRequestParameterIsHonouredAsTheGeneratorHonoursIt() {
-        GenerationOptions options = new GenerationOptions(25, new SamplingOptions(0.9, 40, 0.9, 99), null,
-                List.of("!", "\nUser:", "\nSystem:"), 0.4, 0.6, Map.of(), -1);
+        GenerationOptions options = new GenerationOptions(40, new SamplingOptions(0.7, 40, 0.9, 99), null,
+                List.of("!", "\nUser:", "\nSystem:"), 0.0, 1.5, Map.of(), -1);
         GenerationResult expected = DemoModel.generate(oracle, PROMPT, options);
 
         ChatResponse response = chat.chat(ChatRequest.builder().messages(CHAT)
-                .parameters(VectorLmChatRequestParameters.builder().temperature(0.9).topK(40).topP(0.9).seed(99L)
-                        .maxOutputTokens(25).stopSequences("!").presencePenalty(0.4).frequencyPenalty(0.6).build())
+                .parameters(VectorLmChatRequestParameters.builder().temperature(0.7).topK(40).topP(0.9).seed(99L)
+                        .maxOutputTokens(40).stopSequences("!").presencePenalty(0.0).frequencyPenalty(1.5).build())
                 .build());
 
         assertThat(response.aiMessage().text()).isEqualTo(expected.text());
         assertThat(response.tokenUsage().outputTokenCount()).isEqualTo(expected.ids().length);
         assertThat(response.finishReason()).isEqualTo(Responses.finishReason(expected.stopReason()));
-        assertThat(DemoModel.generate(oracle, PROMPT, options.withSampling(options.sampling().withSeed(100))).text())
-                .as("another seed gives another answer, so the seed was used").isNotEqualTo(expected.text());
+        // each parameter matters here: with another seed, top-k, top-p, or the penalties swapped the answer differs
+        SamplingOptions sampling = options.sampling();
+        for (GenerationOptions other : List.of(options.withSampling(sampling.withSeed(100)),
+                options.withSampling(sampling.withTopK(0)), options.withSampling(sampling.withTopP(1)),
+                options.withPenalties(1.5, 0.0))) {
+            assertThat(DemoModel.generate(oracle, PROMPT, other).text()).as(other.toString()).isNotEqualTo(expected.text());
+        }
     }
 
     @Test
@@ -209,6 +214,61 @@ class VectorLmChatModelTest {
         assertThat(outcome.get(60, TimeUnit.SECONDS)).isEqualTo("cancelled");
         Thread.sleep(500); // the engine's next passes: nothing more may arrive
         assertThat(pieces).hasSize(3);
+    }
+
+    @Test
+    void eightThreadsChattingAtOnceGetWhatSequentialCallsGet() throws Exception {
+        int threads = 8;
+        List<ChatRequest> requests = new ArrayList<>();
+        for (int i = 0; i < threads; i++) {
+            List<ChatMessage> messages = new ArrayList<>(CHAT);
+            messages.add(AiMessage.from(" Juliet."));
+            messages.add(UserMessage.from("And what of " + List.of("Tybalt", "Mercutio", "the Nurse", "Verona").get(i % 4) + "?"));
+            requests.add(ChatRequest.builder().messages(messages).parameters(VectorLmChatRequestParameters.builder()
+                    .temperature(0.8).topP(0.9).seed(1000L + i).maxOutputTokens(20).build()).build());
+        }
+        List<ChatResponse> sequential = new ArrayList<>();
+        for (ChatRequest r : requests) {
+            sequential.add(chat.chat(r));
+        }
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(threads);
+        try {
+            java.util.concurrent.CountDownLatch start = new java.util.concurrent.CountDownLatch(1);
+            List<java.util.concurrent.Future<ChatResponse>> concurrent = new ArrayList<>();
+            for (int i = 0; i < threads; i++) {
+                ChatRequest r = requests.get(i);
+                boolean stream = i % 2 == 1; // half of them through the streaming model, which shares the engine
+                concurrent.add(pool.submit(() -> {
+                    start.await();
+                    if (!stream) {
+                        return chat.chat(r);
+                    }
+                    CompletableFuture<ChatResponse> done = new CompletableFuture<>();
+                    streaming.chat(r, new StreamingChatResponseHandler() {
+                        @Override
+                        public void onCompleteResponse(ChatResponse completeResponse) {
+                            done.complete(completeResponse);
+                        }
+
+                        @Override
+                        public void onError(Throwable error) {
+                            done.completeExceptionally(error);
+                        }
+                    });
+                    return done.get(120, TimeUnit.SECONDS);
+                }));
+            }
+            start.countDown();
+            for (int i = 0; i < threads; i++) {
+                ChatResponse got = concurrent.get(i).get(120, TimeUnit.SECONDS);
+                assertThat(got.aiMessage()).as("request " + i).isEqualTo(sequential.get(i).aiMessage());
+                assertThat(got.tokenUsage()).as("request " + i).isEqualTo(sequential.get(i).tokenUsage());
+                assertThat(got.finishReason()).as("request " + i).isEqualTo(sequential.get(i).finishReason());
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        assertThat(sequential.stream().map(r -> r.aiMessage().text()).distinct()).hasSize(threads);
     }
 
     @Test

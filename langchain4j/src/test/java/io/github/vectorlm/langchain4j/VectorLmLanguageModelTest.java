@@ -116,20 +116,23 @@ class VectorLmLanguageModelTest {
     @Test
     void sampledTextWithEveryParameterIsWhatTheGeneratorGivesWithTheSameParameters() {
         SamplingOptions sampling = new SamplingOptions(0.9, 50, 0.95, 1234);
-        GenerationOptions options = GenerationOptions.of(30, sampling).withStopStrings("\n\n").withPenalties(0.5, 0.3);
+        GenerationOptions options = GenerationOptions.of(30, sampling).withStopStrings("\n\n").withPenalties(0.2, 1.2);
         GenerationResult expected = DemoModel.generate(oracle, PROMPT, options);
 
         try (VectorLmLanguageModel model = VectorLmLanguageModel.builder().modelPath(DemoModel.FOLDER)
                 .temperature(0.9).topK(50).topP(0.95).seed(1234L).maxTokens(30).stopSequences("\n\n")
-                .presencePenalty(0.5).frequencyPenalty(0.3).build()) {
+                .presencePenalty(0.2).frequencyPenalty(1.2).build()) {
             Response<String> response = model.generate(PROMPT);
 
             assertThat(response.content()).isEqualTo(expected.text());
             assertThat(response.tokenUsage().outputTokenCount()).isEqualTo(expected.ids().length);
             assertThat(response.finishReason()).isEqualTo(Responses.finishReason(expected.stopReason()));
         }
-        // the penalties change the text: without them the same seed gives another one
-        assertThat(DemoModel.generate(oracle, PROMPT, options.withPenalties(0, 0)).text()).isNotEqualTo(expected.text());
+        // each parameter matters here: without the penalties, with them swapped, with another seed the text differs
+        for (GenerationOptions other : List.of(options.withPenalties(0, 0), options.withPenalties(1.2, 0.2),
+                options.withSampling(sampling.withSeed(1235)), options.withSampling(sampling.withTopK(0)))) {
+            assertThat(DemoModel.generate(oracle, PROMPT, other).text()).as(other.toString()).isNotEqualTo(expected.text());
+        }
     }
 
     @Test
@@ -146,6 +149,39 @@ class VectorLmLanguageModelTest {
             assertThat(response.finishReason()).isEqualTo(FinishReason.LENGTH);
             assertThat(response.tokenUsage().outputTokenCount()).isEqualTo(context - promptTokens + 1);
         }
+    }
+
+    @Test
+    void anExceptionTheHandlerThrowsEndsTheGenerationThroughOnError() throws Exception {
+        CompletableFuture<Throwable> error = new CompletableFuture<>();
+        List<String> pieces = new ArrayList<>();
+        streaming.generate(PROMPT, new StreamingResponseHandler<>() {
+            @Override
+            public void onNext(String token) {
+                pieces.add(token);
+                throw new IllegalStateException("the handler's own failure");
+            }
+
+            @Override
+            public void onComplete(Response<String> response) {
+                error.complete(null);
+            }
+
+            @Override
+            public void onError(Throwable e) {
+                error.complete(e);
+            }
+        });
+        assertThat(error.get(60, TimeUnit.SECONDS)).hasRootCauseMessage("the handler's own failure");
+        assertThat(pieces).hasSize(1);
+    }
+
+    @Test
+    void finishReasonsFollowWhyTheGenerationEnded() {
+        assertThat(Responses.finishReason(StopReason.STOP_TOKEN)).isEqualTo(FinishReason.STOP);
+        assertThat(Responses.finishReason(StopReason.STOP_STRING)).isEqualTo(FinishReason.STOP);
+        assertThat(Responses.finishReason(StopReason.MAX_TOKENS)).isEqualTo(FinishReason.LENGTH);
+        assertThat(Responses.finishReason(StopReason.CONTEXT_FULL)).isEqualTo(FinishReason.LENGTH);
     }
 
     @Test
