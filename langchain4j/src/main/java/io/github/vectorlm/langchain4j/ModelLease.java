@@ -60,8 +60,11 @@ final class ModelLease implements AutoCloseable {
     /**
      * Generates from {@code prompt} and waits for the result. If the calling thread is
      * interrupted, the generation is cancelled.
+     *
+     * @throws IllegalStateException if called from inside a streaming handler (see {@link HandlerCalls})
      */
     GenerationResult generate(String prompt, GenerationOptions options) {
+        HandlerCalls.refuseBlockingInsideHandler(engine);
         CompletableFuture<GenerationResult> future = submit(prompt, options, TokenListener.NONE);
         try {
             return future.get();
@@ -78,6 +81,11 @@ final class ModelLease implements AutoCloseable {
     static RuntimeException failure(Throwable cause) {
         return cause instanceof LangChain4jException l ? l
                 : new LangChain4jException("the generation failed: " + cause, cause);
+    }
+
+    /** Runs {@code call}, a call of an application's streaming handler (on the engine's thread). */
+    void callHandler(Runnable call) {
+        HandlerCalls.run(engine, call);
     }
 
     /** Gives the shared model back (once); the last lease closes it. */

@@ -18,7 +18,7 @@ import java.util.Map;
  * the last one closed closes the engine and the model (unmapping the weights).
  */
 final class SharedModels {
-    /** What identifies a loaded model: its folder (absolute, normalised) and its pool's threads (0: shared pool). */
+    /** What identifies a loaded model: its folder (real path) and its pool's threads (0: shared pool). */
     private record Key(Path folder, int threads) {
     }
 
@@ -51,7 +51,7 @@ final class SharedModels {
      * @throws IllegalArgumentException if the model has no tokenizer
      */
     static synchronized ModelLease acquire(Path folder, int threads) {
-        Key key = new Key(folder.toAbsolutePath().normalize(), threads);
+        Key key = new Key(canonical(folder), threads);
         Loaded loaded = LOADED.get(key);
         if (loaded == null) {
             loaded = load(key);
@@ -59,6 +59,15 @@ final class SharedModels {
         }
         loaded.leases++;
         return new ModelLease(key.folder(), loaded.engine, loaded.tokenizer, () -> release(key));
+    }
+
+    /** The path without links, so that every spelling of one folder names one model; as given if it is missing. */
+    private static Path canonical(Path folder) {
+        try {
+            return folder.toRealPath();
+        } catch (IOException e) {
+            return folder.toAbsolutePath().normalize(); // loading it reports what is wrong
+        }
     }
 
     /** How many models are loaded now (for tests of the sharing). */

@@ -17,9 +17,11 @@ import java.util.List;
  * <p>The partial responses, joined, are exactly the text of the AI message given to {@code
  * onCompleteResponse} (none is empty). Each comes with a context whose streaming handle cancels the
  * generation; after a cancel the handler hears nothing more. The handler is called on the engine's
- * thread, which runs every sequence of the model: it should return quickly and must not wait for
- * another generation of the same model. A request this model refuses throws from {@code chat} at
- * once; a failure while generating (an exception the handler threw included) goes to {@code onError}.
+ * thread, which runs every sequence of the model: it should return quickly. A blocking chat or
+ * generation of a VectorLM model of the same path, called from inside it, throws {@code
+ * IllegalStateException} (it would wait for that very thread); a streaming one is fine. A request
+ * this model refuses throws from {@code chat} at once; a failure while generating (an exception the
+ * handler threw included) goes to {@code onError}.
  */
 public final class VectorLmStreamingChatModel implements StreamingChatModel, AutoCloseable {
     private final ModelLease lease;
@@ -60,11 +62,11 @@ public final class VectorLmStreamingChatModel implements StreamingChatModel, Aut
         PartialResponseContext context = new PartialResponseContext(stream);
         var future = lease.submit(chat.prompt(), chat.options(), (id, text) -> {
             if (!text.isEmpty() && !stream.isCancelled()) {
-                handler.onPartialResponse(new PartialResponse(text), context);
+                lease.callHandler(() -> handler.onPartialResponse(new PartialResponse(text), context));
             }
         });
         stream.attach(future);
-        future.whenComplete((result, error) -> {
+        future.whenComplete((result, error) -> lease.callHandler(() -> {
             if (stream.isCancelled()) {
                 return;
             }
@@ -73,7 +75,7 @@ public final class VectorLmStreamingChatModel implements StreamingChatModel, Aut
             } else {
                 handler.onError(ModelLease.failure(error));
             }
-        });
+        }));
     }
 
     /**

@@ -22,9 +22,10 @@ import java.util.List;
  * <p>The pieces given to {@code onNext}, joined, are exactly the text of the response given to
  * {@code onComplete} (a piece is never empty; a token that holds only part of a character, or text
  * that may begin a stop sequence, is handed over with the text that completes it). The handler is
- * called on the engine's thread, which runs every sequence of the model: it should return quickly
- * and must not wait for another generation of the same model. Sharing, lifetime, usage and finish
- * reasons are as for {@link VectorLmLanguageModel}.
+ * called on the engine's thread, which runs every sequence of the model: it should return quickly.
+ * A blocking generation of a VectorLM model of the same path, called from inside it, throws {@code
+ * IllegalStateException} (it would wait for that very thread); a streaming one is fine. Sharing,
+ * lifetime, usage and finish reasons are as for {@link VectorLmLanguageModel}.
  */
 public final class VectorLmStreamingLanguageModel implements StreamingLanguageModel, AutoCloseable {
     private final ModelLease lease;
@@ -58,15 +59,15 @@ public final class VectorLmStreamingLanguageModel implements StreamingLanguageMo
     public void generate(String prompt, StreamingResponseHandler<String> handler) {
         lease.submit(prompt, settings.toOptions(List.of()), (id, text) -> {
             if (!text.isEmpty()) {
-                handler.onNext(text);
+                lease.callHandler(() -> handler.onNext(text));
             }
-        }).whenComplete((result, error) -> {
+        }).whenComplete((result, error) -> lease.callHandler(() -> {
             if (error == null) {
                 handler.onComplete(Responses.completion(result));
             } else {
                 handler.onError(ModelLease.failure(error));
             }
-        });
+        }));
     }
 
     /**

@@ -272,6 +272,31 @@ class VectorLmChatModelTest {
     }
 
     @Test
+    void aBlockingCallFromInsideAHandlerIsRefusedInsteadOfWaitingForever() throws Exception {
+        CompletableFuture<Throwable> refused = new CompletableFuture<>();
+        streaming.chat(ChatRequest.builder().messages(CHAT).maxOutputTokens(3).build(), new StreamingChatResponseHandler() {
+            @Override
+            public void onCompleteResponse(ChatResponse completeResponse) {
+                try {
+                    chat.chat(CHAT); // same path, same engine: its thread is the one running this handler
+                    refused.complete(null);
+                } catch (RuntimeException e) {
+                    refused.complete(e);
+                }
+            }
+
+            @Override
+            public void onError(Throwable error) {
+                refused.complete(error);
+            }
+        });
+        assertThat(refused.get(60, TimeUnit.SECONDS)).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("streaming handlers would wait forever");
+        assertThat(chat.chat(ChatRequest.builder().messages(CHAT).maxOutputTokens(3).build()).tokenUsage().outputTokenCount())
+                .as("outside a handler the same call runs").isEqualTo(3);
+    }
+
+    @Test
     void unsupportedFeaturesAreRefusedNotIgnored() {
         ToolSpecification tool = ToolSpecification.builder().name("weather").description("the weather").build();
         JsonSchema schema = JsonSchema.builder().name("answer")
