@@ -231,6 +231,7 @@ class VectorLmLanguageModelTest {
     @Test
     void modelsOfOnePathShareOneLoadedModel() {
         int before = SharedModels.loadedCount();
+        assertThat(before).as("this class's models hold the demo model").isPositive();
         try (VectorLmLanguageModel another = VectorLmLanguageModel.builder().modelPath(DemoModel.FOLDER).build();
                 VectorLmChatModel chat = VectorLmChatModel.builder().modelPath(Path.of("../models/../models/gpt2-shakespeare")).build()) {
             assertThat(SharedModels.loadedCount()).isEqualTo(before);
@@ -241,7 +242,7 @@ class VectorLmLanguageModelTest {
                         .isEqualTo(greedy.generate(PROMPT).content());
             }
             assertThat(SharedModels.loadedCount()).as("the last lease closed unloads it").isEqualTo(before);
-            assertThat(another.modelName()).isEqualTo("gpt2-shakespeare");
+            assertThat(another.modelName()).isEqualTo("gpt2-shakespeare").isEqualTo(chat.modelName());
         }
     }
 
