@@ -29,6 +29,7 @@ class ReadmeExamplesIT {
     void everyReadmeCommandRunsOnAFreshClone(@TempDir Path clone) throws Exception {
         Files.createSymbolicLink(clone.resolve("vectorlm"), Cli.HOME.resolve("vectorlm"));
         Files.createSymbolicLink(clone.resolve("models"), Cli.HOME.resolve("models"));
+        Files.createSymbolicLink(clone.resolve("corpus"), Cli.HOME.resolve("corpus")); // preprocess's sample corpus
         List<String> ran = new ArrayList<>();
         for (List<String> block : blocks()) {
             if (block.stream().anyMatch(line -> DOWNLOAD.matcher(line).find())) {
@@ -47,6 +48,7 @@ class ReadmeExamplesIT {
                 .anyMatch(l -> l.startsWith("./vectorlm convert ")).anyMatch(l -> l.startsWith("./vectorlm bench"))
                 .anyMatch(l -> l.startsWith("./vectorlm forward "));
         assertThat(clone.resolve("shakespeare.safetensors")).as("convert's output").isNotEmptyFile();
+        assertThat(clone.resolve("docs_text_document.bin")).as("preprocess's output").isNotEmptyFile();
     }
 
     @Test
