@@ -50,6 +50,21 @@ final class ModelOptions {
         return demo;
     }
 
+    /**
+     * A tokenizer on its own: the file {@code tokenizerFile} if given, else the one beside the
+     * model {@code model} (the demo model when that is null too); for commands that need no weights.
+     */
+    static Tokenizer tokenizerOnly(Path tokenizerFile, Path model, CliContext context) throws IOException {
+        if (tokenizerFile != null) {
+            return Tokenizers.load(tokenizerFile);
+        }
+        ModelOptions named = new ModelOptions();
+        named.model = model;
+        Path path = named.modelPath(context);
+        return Tokenizers.find(path).orElseThrow(() -> new CliException("no tokenizer found beside " + path,
+                "pass --tokenizer FILE (tokenizer.json, or encoder.json with vocab.bpe beside it)"));
+    }
+
     /** Loads the model with these options, reporting progress to {@code progress}. */
     LoadedModel load(CliContext context, ProgressListener progress) throws IOException {
         if (threads != null && threads < 1) {

@@ -3,8 +3,6 @@ package io.github.vectorlm.cli;
 import io.github.vectorlm.corpus.PreprocessOptions;
 import io.github.vectorlm.corpus.Preprocessor;
 import io.github.vectorlm.generation.Tokenizer;
-import io.github.vectorlm.generation.Tokenizers;
-import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -94,7 +92,7 @@ final class PreprocessCommand implements Callable<Integer> {
                 throw new CliException("no such file: " + p, "--input takes JSON-lines files (plain, .gz, .xz or .zst)");
             }
         }
-        Tokenizer tokenizer = tokenizer();
+        Tokenizer tokenizer = ModelOptions.tokenizerOnly(source.tokenizer, source.model, root.context());
         PreprocessOptions options = new PreprocessOptions(keys, appendEod,
                 workers == null ? Runtime.getRuntime().availableProcessors() : workers, skipBadLines);
         Preprocessor.Result result;
@@ -128,16 +126,5 @@ final class PreprocessCommand implements Callable<Integer> {
             err.flush();
         }
         return 0;
-    }
-
-    private Tokenizer tokenizer() throws IOException {
-        if (source.tokenizer != null) {
-            return Tokenizers.load(source.tokenizer);
-        }
-        ModelOptions named = new ModelOptions();
-        named.model = source.model;
-        Path model = named.modelPath(root.context());
-        return Tokenizers.find(model).orElseThrow(() -> new CliException("no tokenizer found beside " + model,
-                "pass --tokenizer FILE (tokenizer.json, or encoder.json with vocab.bpe beside it)"));
     }
 }

@@ -1,8 +1,6 @@
 package io.github.vectorlm.cli;
 
 import io.github.vectorlm.generation.Tokenizer;
-import io.github.vectorlm.generation.Tokenizers;
-import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Map;
@@ -71,7 +69,7 @@ final class TokenizeCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
-        Tokenizer tokenizer = tokenizer();
+        Tokenizer tokenizer = ModelOptions.tokenizerOnly(source.tokenizer, source.model, root.context());
         if (input.text != null) {
             int[] ids = tokenizer.encode(input.text);
             if (json) {
@@ -90,16 +88,5 @@ final class TokenizeCommand implements Callable<Integer> {
         }
         out.flush();
         return 0;
-    }
-
-    private Tokenizer tokenizer() throws IOException {
-        if (source.tokenizer != null) {
-            return Tokenizers.load(source.tokenizer);
-        }
-        ModelOptions demo = new ModelOptions();
-        demo.model = source.model;
-        Path model = demo.modelPath(root.context());
-        return Tokenizers.find(model).orElseThrow(() -> new CliException("no tokenizer found beside " + model,
-                "pass --tokenizer FILE (tokenizer.json, or encoder.json with vocab.bpe beside it)"));
     }
 }
