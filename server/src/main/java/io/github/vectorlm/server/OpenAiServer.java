@@ -63,6 +63,7 @@ public final class OpenAiServer implements AutoCloseable {
                 .idleConnectionPeriod(period)
                 .connectionOptions(s -> s.readTimeout(idle).tcpNoDelay(true))
                 .shutdownGracePeriod(Duration.ofMillis(500))
+                .shutdownHook(false) // the owner stops the server (close), draining requests first
                 .directHandlers(directHandlers())
                 .routing(r -> routes(r, completions, chat))
                 .build()
