@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.helidon.http.RequestException;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -84,11 +85,10 @@ final class JsonBody {
         return out.toByteArray();
     }
 
-    /** Helidon's own limit (the listener's max payload size) ends a chunked body with this. */
+    /** Helidon's own limit (the listener's max payload size) ends a chunked body with a 413. */
     private static boolean isTooLarge(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
-            String m = t.getMessage();
-            if (m != null && m.toLowerCase(java.util.Locale.ROOT).contains("payload")) {
+            if (t instanceof RequestException r && r.status().code() == 413) {
                 return true;
             }
         }

@@ -182,6 +182,7 @@ public final class OpenAiServer implements AutoCloseable {
     /** Runs an endpoint: the key check, errors as OpenAI JSON, the metrics and the log line. */
     private void serve(String name, ServerRequest req, ServerResponse res, boolean needsKey, Endpoint endpoint) {
         long start = System.nanoTime();
+        String peer = peer(req); // before any I/O: once the socket is closed, it can no longer be asked
         RequestRecord record = new RequestRecord();
         int status;
         try {
@@ -208,7 +209,7 @@ public final class OpenAiServer implements AutoCloseable {
             sendError(res, ApiException.internal());
         }
         serving.metrics.requestAnswered(name, status);
-        requestLog.accept(logLine(req, status, (System.nanoTime() - start) / 1e6, record));
+        requestLog.accept(logLine(req, peer, status, (System.nanoTime() - start) / 1e6, record));
     }
 
     private boolean keyMatches(String given) {
@@ -229,9 +230,17 @@ public final class OpenAiServer implements AutoCloseable {
         }
     }
 
-    private static String logLine(ServerRequest req, int status, double millis, RequestRecord r) {
+    private static String peer(ServerRequest req) {
+        try {
+            return req.remotePeer().host();
+        } catch (RuntimeException e) {
+            return "-";
+        }
+    }
+
+    private static String logLine(ServerRequest req, String peer, int status, double millis, RequestRecord r) {
         StringBuilder s = new StringBuilder();
-        s.append(Instant.now()).append(' ').append(req.remotePeer().host()).append(' ')
+        s.append(Instant.now()).append(' ').append(peer).append(' ')
                 .append(req.prologue().method().text()).append(' ').append(req.path().path()).append(' ')
                 .append(status).append(' ').append(String.format(Locale.ROOT, "%.1fms", millis));
         if (r.promptTokens >= 0) {

@@ -48,7 +48,7 @@ final class SseStream {
         write(DONE);
         try (IoWatchdog.Deadline d = watchdog.arm(writeTimeout)) {
             out.close();
-        } catch (IOException | UncheckedIOException e) {
+        } catch (IOException | RuntimeException e) { // Helidon: ServerConnectionException, UncheckedIOException
             throw new ClientGoneException("the client went away at the end of the stream", e);
         }
     }
@@ -60,7 +60,7 @@ final class SseStream {
                     out.write(p);
                 }
                 out.flush();
-            } catch (IOException | UncheckedIOException e) {
+            } catch (IOException | RuntimeException e) { // Helidon: ServerConnectionException, UncheckedIOException
                 throw new ClientGoneException(d.expired()
                         ? "the client read nothing for " + writeTimeout.toMillis() + " ms"
                         : "the client closed the connection", e);
