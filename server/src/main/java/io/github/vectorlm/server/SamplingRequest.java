@@ -5,6 +5,7 @@ import io.github.vectorlm.generation.SamplingOptions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
@@ -25,10 +26,12 @@ import java.util.concurrent.ThreadLocalRandom;
  * @param logitBias {@code logit_bias}
  * @param stream whether to answer with server-sent events
  * @param includeUsage {@code stream_options.include_usage}: a last chunk with the usage
+ * @param ignoreEos {@code ignore_eos} (an extension, as vLLM's): generate past the end-of-text
+ *     token, exactly {@code max_tokens} (for benchmarks)
  */
 record SamplingRequest(Integer maxTokens, double temperature, double topP, int topK, int n, long seed,
         List<String> stop, double presencePenalty, double frequencyPenalty, Map<Integer, Float> logitBias,
-        boolean stream, boolean includeUsage) {
+        boolean stream, boolean includeUsage, boolean ignoreEos) {
     /** The largest {@code logprobs} / {@code top_logprobs}. */
     static final int MAX_TOP_LOGPROBS = 20;
 
@@ -68,8 +71,9 @@ record SamplingRequest(Integer maxTokens, double temperature, double topP, int t
                     .bool("include_usage", false);
         }
         p.string("user", null); // accepted (OpenAI's end-user id); only its type is checked
+        boolean ignoreEos = p.bool("ignore_eos", false);
         return new SamplingRequest(maxTokens, temperature, topP, topK, n, seed, stop, presence, frequency, bias,
-                stream, includeUsage);
+                stream, includeUsage, ignoreEos);
     }
 
     private static long seed(Params p) {
@@ -91,7 +95,7 @@ record SamplingRequest(Integer maxTokens, double temperature, double topP, int t
         SamplingOptions sampling = new SamplingOptions(temperature, topK, topP, seed + choice);
         List<String> stops = new ArrayList<>(stop);
         stops.addAll(extraStops);
-        return new GenerationOptions(maxNewTokens, sampling, null, stops, presencePenalty, frequencyPenalty, logitBias,
+        return new GenerationOptions(maxNewTokens, sampling, ignoreEos ? Set.of() : null, stops, presencePenalty, frequencyPenalty, logitBias,
                 logprobs);
     }
 }

@@ -132,6 +132,22 @@ class OpenAiSdkTest {
     }
 
     @Test
+    void logitBiasAndIgnoreEos() {
+        int eot = demo.model.tokenizer().orElseThrow().endOfText().orElseThrow();
+        CompletionCreateParams.LogitBias forceEot = CompletionCreateParams.LogitBias.builder()
+                .putAdditionalProperty(Integer.toString(eot), JsonValue.from(100)).build();
+        Completion stopped = client.completions().create(completion("ROMEO:", 5).temperature(0.0).logitBias(forceEot)
+                .build());
+        assertThat(stopped.choices().getFirst().finishReason()).isEqualTo(CompletionChoice.FinishReason.STOP);
+        assertThat(stopped.usage().orElseThrow().completionTokens()).isEqualTo(1);
+
+        Completion past = client.completions().create(completion("ROMEO:", 5).temperature(0.0).logitBias(forceEot)
+                .putAdditionalBodyProperty("ignore_eos", JsonValue.from(true)).build());
+        assertThat(past.choices().getFirst().finishReason()).isEqualTo(CompletionChoice.FinishReason.LENGTH);
+        assertThat(past.usage().orElseThrow().completionTokens()).isEqualTo(5);
+    }
+
+    @Test
     void chatIsTheTemplatesPromptContinued() {
         ChatCompletionCreateParams params = ChatCompletionCreateParams.builder().model(DemoServer.MODEL_NAME)
                 .addSystemMessage("You speak in verse.").addUserMessage("Who art thou?").maxCompletionTokens(40)
