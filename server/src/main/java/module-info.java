@@ -8,7 +8,6 @@ module io.github.vectorlm.server {
     requires transitive io.github.vectorlm.generation;
     requires io.helidon.webserver;
     requires io.helidon.http;
-    requires io.helidon.common.context;
     requires com.fasterxml.jackson.databind;
     requires io.prometheus.metrics.core;
     requires io.prometheus.metrics.model;
