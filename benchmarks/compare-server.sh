@@ -1,12 +1,16 @@
 #!/usr/bin/env bash
-# The HTTP layer's cost: aggregate decode tokens/s through `vectorlm serve` with N concurrent
-# streaming clients, beside the engine's own rate at N sequences (`vectorlm bench --parallel N`),
-# in one run, alternating the two so that both see the same machine.
+# The HTTP layer's cost: aggregate decode tokens/s through the OpenAI server with N concurrent
+# streaming clients, beside the engine's own rate at N sequences, in one run, two ways.
 #
 #   benchmarks/compare-server.sh                         # GPT-2 124M bf16 (random weights), 8 clients
-#   MODEL=models/gpt2-shakespeare CLIENTS=8 NEW=64 RUNS=3 ROUNDS=2 THREADS=2 benchmarks/compare-server.sh
+#   MODEL=models/gpt2-shakespeare CLIENTS=8 NEW=64 RUNS=3 ROUNDS=2 PAIRED_RUNS=8 THREADS=2 benchmarks/compare-server.sh
 #
-# What it does, ROUNDS times: (1) `./vectorlm bench --parallel CLIENTS --json`: CLIENTS sequences of
+# Paired, in one process: `vectorlm bench --parallel CLIENTS --http --runs PAIRED_RUNS`: one engine
+# and one server on it; each run submits CLIENTS sequences to the engine directly, then sends the
+# same prompts as CLIENTS streaming requests (java.net.http), so each ratio compares two runs a few
+# seconds apart on the same warm JVM. This is the figure to quote on a shared machine.
+#
+# End to end, ROUNDS times: (1) `./vectorlm bench --parallel CLIENTS --json`: CLIENTS sequences of
 # PROMPT random token ids decode NEW tokens together, RUNS runs after a warm-up; the aggregate is all
 # tokens after each sequence's first over the time from the first sequence's first token to the
 # last one's end. (2) `./vectorlm serve --parallel CLIENTS` on a free port, and
@@ -40,7 +44,12 @@ if [ ! -f "$MODEL/model.safetensors" ] && [ ! -f "$MODEL/ckpt.pt" ]; then
     esac
 fi
 NAME=$(basename "$MODEL")
+PAIRED_RUNS="${PAIRED_RUNS:-8}"
 ./vectorlm --version > /dev/null # builds once here, not inside a measurement
+
+echo "== paired: vectorlm bench --parallel $CLIENTS --http --runs $PAIRED_RUNS" >&2
+./vectorlm bench --model "$MODEL" --threads "$THREADS" --parallel "$CLIENTS" --http --prompt-tokens "$PROMPT" \
+    --new-tokens "$NEW" --runs "$PAIRED_RUNS" --warmup 1 --json > "$OUT/paired.json" 2> "$OUT/paired.log"
 
 SERVER_PID=
 stop_server() {
@@ -90,9 +99,12 @@ for r in range(1, rounds + 1):
     ratios.append(server[-1] / engine[-1])
 def cell(values, digits=1):
     return f"{statistics.median(values):.{digits}f} [{min(values):.{digits}f}–{max(values):.{digits}f}]"
+paired = json.load(open(os.path.join(out, "paired.json")))["http"][0]
 print(f"Machine: {machine.get('machine', '?')}; load after: {machine.get('load_after', '?')}\n")
-print(f"Each round: the engine's median of its runs, then the server's; {rounds} rounds, median [range] of the rounds.\n")
-print(f"| model | threads | sequences | engine tok/s | HTTP, {clients} streaming clients tok/s | HTTP / engine, per round |")
-print("|---|---|---|---|---|---|")
-print(f"| {name} | {threads} | {clients} | {cell(engine)} | {cell(server)} | {cell(ratios, 2)} |")
+print(f"| how | model | threads | sequences | engine tok/s | HTTP, {clients} streaming clients tok/s | HTTP / engine |")
+print("|---|---|---|---|---|---|---|")
+print(f"| paired in one process, {len(paired['httpOverEngine'])} runs | {name} | {threads} | {clients} | "
+      f"{cell(paired['engineTokensPerSecond'])} | {cell(paired['httpTokensPerSecond'])} | {cell(paired['httpOverEngine'], 2)} |")
+print(f"| separate processes (bench, then serve + Python clients), {rounds} rounds | {name} | {threads} | {clients} | "
+      f"{cell(engine)} | {cell(server)} | {cell(ratios, 2)} |")
 PY
