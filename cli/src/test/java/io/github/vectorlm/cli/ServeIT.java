@@ -53,7 +53,7 @@ class ServeIT {
             assertThat(body.at("/choices/0/text").asText()).isNotEmpty();
             assertThat(body.at("/usage/completion_tokens").asInt()).isEqualTo(20);
         } finally {
-            p.destroy(); // SIGTERM
+            p.toHandle().destroy(); // SIGTERM; Process.destroy() would also close the streams read here
         }
         assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
         reader.join(10_000);
