@@ -37,10 +37,10 @@ final class ChatCompletionsEndpoint {
                     r.logprobs()));
         }
         record.promptTokens = r.prompt().length;
-        serving.metrics.promptTokens(r.prompt().length);
         String id = Ids.next("chatcmpl-");
         long created = System.currentTimeMillis() / 1000;
         try (Serving.Running run = serving.start(Collections.nCopies(n, r.prompt()), options, start)) {
+            serving.metrics.promptTokens(r.prompt().length);
             if (r.sampling().stream()) {
                 stream(res, run.generation, r, id, created, record);
             } else {

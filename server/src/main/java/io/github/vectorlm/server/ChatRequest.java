@@ -26,10 +26,10 @@ record ChatRequest(int[] prompt, SamplingRequest sampling, int maxTokens, int lo
         int maxTokens;
         if (sampling.maxTokens() != null) {
             maxTokens = sampling.maxTokens();
-            serving.checkContext(prompt.length, maxTokens, p.has("max_completion_tokens") ? "max_completion_tokens"
-                    : "max_tokens");
+            serving.checkContext(prompt.length, maxTokens, "messages",
+                    p.has("max_completion_tokens") ? "max_completion_tokens" : "max_tokens");
         } else {
-            serving.checkContext(prompt.length, 1, "messages");
+            serving.checkContext(prompt.length, 1, "messages", "messages");
             maxTokens = serving.contextLength - prompt.length;
         }
         boolean logprobs = p.bool("logprobs", false);

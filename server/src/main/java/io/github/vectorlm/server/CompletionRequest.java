@@ -37,7 +37,7 @@ record CompletionRequest(List<int[]> prompts, SamplingRequest sampling, int maxT
         boolean echo = p.bool("echo", false);
         int logprobs = p.integer("logprobs", -1, 0, SamplingRequest.MAX_TOP_LOGPROBS);
         for (int[] prompt : prompts) {
-            serving.checkContext(prompt.length, maxTokens, "max_tokens");
+            serving.checkContext(prompt.length, maxTokens, "prompt", "max_tokens");
         }
         return new CompletionRequest(prompts, sampling, maxTokens, echo, logprobs);
     }

@@ -40,10 +40,10 @@ final class CompletionsEndpoint {
             }
         }
         record.promptTokens = promptTokens;
-        serving.metrics.promptTokens(promptTokens);
         String id = Ids.next("cmpl-");
         long created = System.currentTimeMillis() / 1000;
         try (Serving.Running run = serving.start(prompts, options, start)) {
+            serving.metrics.promptTokens(promptTokens);
             List<Choice> choices = new ArrayList<>();
             for (int i = 0; i < prompts.size(); i++) {
                 choices.add(new Choice(prompts.get(i), r));

@@ -53,10 +53,13 @@ public record ServerOptions(String host, int port, String modelName, String apiK
             throw new IllegalArgumentException("server limits must be positive: " + maxBodyBytes + " body bytes, "
                     + maxPendingSequences + " pending sequences, " + maxChoices + " choices");
         }
-        for (Duration d : new Duration[] {bodyTimeout, writeTimeout, idleTimeout, shutdownGrace}) {
-            if (d == null || d.isNegative() || d.isZero() && d != shutdownGrace) {
+        for (Duration d : new Duration[] {bodyTimeout, writeTimeout, idleTimeout}) {
+            if (d == null || d.isNegative() || d.isZero()) {
                 throw new IllegalArgumentException("server timeouts must be positive, got " + d);
             }
+        }
+        if (shutdownGrace == null || shutdownGrace.isNegative()) {
+            throw new IllegalArgumentException("the shutdown grace period must be 0 or more, got " + shutdownGrace);
         }
     }
 

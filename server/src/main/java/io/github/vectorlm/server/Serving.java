@@ -57,11 +57,14 @@ final class Serving {
         }
     }
 
-    /** Checks that a prompt of {@code promptTokens} leaves room for {@code maxTokens}. */
-    void checkContext(int promptTokens, long maxTokens, String param) {
-        if (promptTokens > contextLength || promptTokens + maxTokens > contextLength) {
-            throw ApiException.contextExceeded(promptTokens > contextLength ? "messages".equals(param) ? param : "prompt"
-                    : param, "This model's maximum context length is " + contextLength + " tokens, however you requested "
+    /**
+     * Checks that a prompt of {@code promptTokens} leaves room for {@code maxTokens}; a 400 names
+     * {@code promptParam} when the prompt alone is too long, else {@code budgetParam}.
+     */
+    void checkContext(int promptTokens, long maxTokens, String promptParam, String budgetParam) {
+        if (promptTokens + maxTokens > contextLength) {
+            throw ApiException.contextExceeded(promptTokens > contextLength ? promptParam : budgetParam,
+                    "This model's maximum context length is " + contextLength + " tokens, however you requested "
                     + (promptTokens + maxTokens) + " tokens (" + promptTokens + " in your prompt; " + maxTokens
                     + " for the completion). Please reduce your prompt or completion length.");
         }
