@@ -12,6 +12,7 @@ import io.helidon.webserver.http.DirectHandlers;
 import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
+import io.helidon.webserver.http1.Http1Config;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Duration;
@@ -62,6 +63,10 @@ public final class OpenAiServer implements AutoCloseable {
                 .idleConnectionTimeout(idle)
                 .idleConnectionPeriod(period)
                 .connectionOptions(s -> s.readTimeout(idle).tcpNoDelay(true))
+                .protocolsDiscoverServices(false) // HTTP/1.1 only, configured here (a second one would wait for a first byte)
+                .addProtocol(Http1Config.builder()
+                        .addReceiveListener(new HeaderDeadline(serving.watchdog, o.bodyTimeout()))
+                        .build())
                 .shutdownGracePeriod(Duration.ofMillis(500))
                 .shutdownHook(false) // the owner stops the server (close), draining requests first
                 .directHandlers(directHandlers())

@@ -20,7 +20,8 @@ import java.util.Objects;
  * @param maxPendingSequences the most sequences (choices of all requests) waiting or running at
  *     once; a request that would pass it gets 503
  * @param maxChoices the largest {@code n} times the number of prompts in one request
- * @param bodyTimeout how long a client may take to send its request body (408 after it)
+ * @param bodyTimeout how long a client may take to send its request headers (from the request line
+ *     on; the connection is closed after it), and again its request body (408 after it)
  * @param writeTimeout how long one write to a client may block (a client that stops reading is
  *     disconnected and its request cancelled)
  * @param idleTimeout how long a connection may stay without a request before it is closed

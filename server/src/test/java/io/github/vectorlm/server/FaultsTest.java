@@ -195,6 +195,32 @@ class FaultsTest {
     }
 
     @Test
+    void headersSentAByteASecondAreCut() throws Exception {
+        try (RawHttp slow = new RawHttp(demo.server.port())) {
+            slow.out.write("POST /v1/completions HTTP/1.1\r\n".getBytes(StandardCharsets.US_ASCII));
+            slow.out.flush();
+            byte[] headers = "Host: localhost\r\nContent-Type: application/json\r\nX-Slow: 0123456789\r\n"
+                    .getBytes(StandardCharsets.US_ASCII);
+            long start = System.nanoTime();
+            try {
+                for (byte b : headers) {
+                    slow.out.write(b);
+                    slow.out.flush();
+                    Thread.sleep(1000);
+                    if (TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - start) > 8) {
+                        break;
+                    }
+                }
+            } catch (java.io.IOException closed) {
+                // the server closed it: what this test wants
+            }
+            slow.socket.setSoTimeout(5000);
+            assertThat(slow.closedByServer()).isTrue();
+            assertThat(TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - start)).isLessThan(12);
+        }
+    }
+
+    @Test
     void manyIdleConnectionsNeitherBlockOthersNorStayOpen() throws Exception {
         List<RawHttp> idle = new ArrayList<>();
         try {
