@@ -80,6 +80,11 @@ final class BenchCommand implements Callable<Integer> {
                     + "sequences generating at once, for each N given (e.g. 1,4,8,16).")
     private List<Integer> parallel;
 
+    @Option(names = "--http",
+            description = "With --parallel: also run each N through an OpenAI-compatible server in this process (N "
+                    + "streaming clients, alternating with the direct runs) and print the HTTP/engine ratio.")
+    private boolean http;
+
     @Override
     public Integer call() throws Exception {
         if (promptTokens < 1 || newTokens < 2 || runs < 1 || warmup < 0) {
@@ -158,6 +163,9 @@ final class BenchCommand implements Callable<Integer> {
                     "first token");
             out.flush();
         }
+        if (http) {
+            return benchHttp(model, vocab, threads, out);
+        }
         for (int n : parallel) {
             ParallelBench.Figures f = ParallelBench.run(model, n, promptTokens, newTokens, warmup, runs, seed, vocab);
             if (json) {
@@ -196,6 +204,48 @@ final class BenchCommand implements Callable<Integer> {
                 o.put("firstTokenLoadedMillis", firstToken[1]);
                 o.put("firstTokenLoadedSequences", busy);
             }
+            Json.print(out, o);
+        }
+        return 0;
+    }
+
+    /** {@code --parallel N --http}: the engine and the same sequences through HTTP, run by run. */
+    private int benchHttp(LanguageModel model, int vocab, int threads, PrintWriter out) throws Exception {
+        List<Map<String, Object>> rows = new ArrayList<>();
+        if (!json) {
+            out.printf(Locale.ROOT, "%s, %d threads, %d prompt + %d new tokens per sequence, median [range] of %d "
+                    + "runs after %d warm-up, engine and HTTP alternating%n", model.architecture(), threads, promptTokens,
+                    newTokens, runs, warmup);
+            out.printf(Locale.ROOT, "%9s  %26s  %26s  %22s%n", "sequences", "engine tok/s", "HTTP streams tok/s",
+                    "HTTP / engine");
+            out.flush();
+        }
+        for (int n : parallel) {
+            HttpParallelBench.Runs r = HttpParallelBench.run(model, n, promptTokens, newTokens, warmup, runs, seed, vocab);
+            double[] ratios = r.ratios();
+            if (json) {
+                Map<String, Object> o = new LinkedHashMap<>();
+                o.put("sequences", n);
+                o.put("engineTokensPerSecond", r.engine());
+                o.put("httpTokensPerSecond", r.http());
+                o.put("httpOverEngine", ratios);
+                o.put("medianHttpOverEngine", median(ratios));
+                rows.add(o);
+            } else {
+                out.printf(Locale.ROOT, "%9d  %8.1f [%6.1f .. %6.1f]  %8.1f [%6.1f .. %6.1f]  %5.2f [%4.2f .. %4.2f]%n", n,
+                        median(r.engine()), min(r.engine()), max(r.engine()), median(r.http()), min(r.http()),
+                        max(r.http()), median(ratios), min(ratios), max(ratios));
+                out.flush();
+            }
+        }
+        if (json) {
+            Map<String, Object> o = new LinkedHashMap<>();
+            o.put("architecture", model.architecture());
+            o.put("promptTokens", promptTokens);
+            o.put("newTokens", newTokens);
+            o.put("threads", threads);
+            o.put("runs", runs);
+            o.put("http", rows);
             Json.print(out, o);
         }
         return 0;

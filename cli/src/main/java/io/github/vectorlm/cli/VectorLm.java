@@ -44,6 +44,7 @@ import picocli.CommandLine.Spec;
             "  vectorlm tokenize --text \"Hello world\"",
             "  vectorlm inspect models/gpt2-shakespeare/ckpt.pt",
             "  vectorlm convert ckpt.pt model.safetensors",
+            "  vectorlm serve --port 8080",
             "",
             "Run 'vectorlm help COMMAND' (or COMMAND --help) for a command's options and more examples.",
             "Exit status: 0 on success, 1 when the command failed, 2 for a bad command line.",
@@ -62,7 +63,7 @@ public final class VectorLm implements java.util.concurrent.Callable<Integer> {
      * the AOT cache does not hold.
      */
     private static final List<String> SUBCOMMANDS = List.of("generate", "score", "forward", "tokenize", "inspect",
-            "convert", "download", "bench", "preprocess", "merge-datasets", "help");
+            "convert", "download", "bench", "serve", "preprocess", "merge-datasets", "help");
 
     private final CliContext context;
 
@@ -141,6 +142,7 @@ public final class VectorLm implements java.util.concurrent.Callable<Integer> {
             case "convert" -> new ConvertCommand();
             case "download" -> new DownloadCommand();
             case "bench" -> new BenchCommand();
+            case "serve" -> new ServeCommand();
             case "preprocess" -> new PreprocessCommand();
             case "merge-datasets" -> new MergeDatasetsCommand();
             case "help" -> new CommandLine.HelpCommand();

@@ -29,6 +29,19 @@ class BenchCommandTest {
     }
 
     @Test
+    void httpRunsTheSameSequencesThroughTheServer() {
+        JsonNode json = Cli.run("bench", "--parallel", "2", "--http", "--prompt-tokens", "4", "--new-tokens", "6",
+                "--warmup", "0", "--runs", "2", "--json").assertSuccess().json();
+        JsonNode row = json.get("http").get(0);
+        assertThat(row.get("sequences").intValue()).isEqualTo(2);
+        for (String key : new String[] {"engineTokensPerSecond", "httpTokensPerSecond", "httpOverEngine"}) {
+            assertThat(row.get(key)).as(key).hasSize(2);
+            row.get(key).forEach(v -> assertThat(v.doubleValue()).as(key).isPositive());
+        }
+        assertThat(row.get("medianHttpOverEngine").doubleValue()).isPositive();
+    }
+
+    @Test
     void tooLongForTheContextIsRefused() {
         Cli.Result r = Cli.run("bench", "--prompt-tokens", "200", "--new-tokens", "100").assertOneLineError(1);
         assertThat(r.err()).contains("context of 256");

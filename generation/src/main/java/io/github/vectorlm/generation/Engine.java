@@ -282,6 +282,8 @@ public final class Engine implements AutoCloseable {
         try {
             while (true) {
                 if (active.isEmpty() && waiting.isEmpty()) {
+                    activeCount = 0; // idle: the counts read while waiting say so
+                    waitingCount = 0;
                     Job next = incoming.take();
                     if (next == CLOSE) {
                         return;

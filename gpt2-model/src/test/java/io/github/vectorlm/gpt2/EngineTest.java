@@ -152,6 +152,20 @@ class EngineTest {
     }
 
     @Test
+    void anIdleEngineCountsNoSequences() throws Exception {
+        try (Engine engine = Engine.start(model, new EngineOptions(3, 8, 3, 1L << 30))) {
+            engine.submit(PROMPTS[0], GenerationOptions.greedy(4), TokenListener.NONE).get(30, TimeUnit.SECONDS);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            while ((engine.activeSequences() != 0 || engine.memoryInUse() != 0) && System.nanoTime() < deadline) {
+                Thread.sleep(5);
+            }
+            assertThat(engine.activeSequences()).isZero();
+            assertThat(engine.waitingRequests()).isZero();
+            assertThat(engine.memoryInUse()).isZero();
+        }
+    }
+
+    @Test
     void cancellingFreesTheCacheAndTooLargeRequestsAreRefused() throws Exception {
         try (Engine engine = Engine.start(model, EngineOptions.forSequences(model, 2).withMemoryBytes(
                 model.sessionBytes(200)))) {
