@@ -160,6 +160,12 @@ for r in $(seq 1 "$ROUNDS"); do
         ours pythia-int8 "$t" "$r" "$MODELS/pythia-160m-f32" --int8
         ours pythia-f16 "$t" "$r" "$MODELS/pythia-160m-f16"
         llamacpp pythia-f16 "$t" "$r"
+        for q in q8_0 q4_0; do # quantized at load from the f32 files; llama.cpp on its own Q8_0/Q4_0 GGUFs
+            ours "gpt2-$q" "$t" "$r" "$MODELS/gpt2-124m-f32" --quantize "$q"
+            llamacpp "gpt2-$q" "$t" "$r"
+            ours "pythia-$q" "$t" "$r" "$MODELS/pythia-160m-f32" --quantize "$q"
+            llamacpp "pythia-$q" "$t" "$r"
+        done
     done
 done
 

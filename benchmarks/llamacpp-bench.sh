@@ -31,6 +31,9 @@
 #     offline mirror). GPT-2 folders hold OpenAI's encoder.json / vocab.bpe, which the converter reads
 #     as vocab.json / merges.txt; a NeoX folder without tokenizer.json gets $NEOX_TOKENIZER (Pythia uses
 #     the GPT-NeoX-20B tokenizer). A model that cannot be converted stops the script with the reason;
+#  2b. Q8_0 GGUFs straight from the converter (--outtype q8_0: every matrix, the tied head included);
+#     Q4_0 ones by `llama-quantize F32.gguf OUT Q4_0`, which keeps the output matrix in Q6_K (Q8_0
+#     where rows are not a multiple of 256), as llama.cpp's users get them;
 #  3. `llama-bench -p 512 -n 128 -t 1,2 -r REPS -o json` for each model: pp512 (one 512-token batch on
 #     an empty context) and tg128 (128 tokens one by one), tokens/s per repetition in samples_ts.
 # Output: $OUT (default benchmarks/target/llamacpp-bench)/machine.txt, llamacpp.txt (source, commit,
@@ -45,7 +48,7 @@ NEOX_TOKENIZER="${NEOX_TOKENIZER:-/work/shared/data/neox/20B_tokenizer.json}"
 GPT2_TOKENIZER_DIR="${GPT2_TOKENIZER_DIR:-/work/shared/data/gpt2}"
 VENV="$CACHE/venv"
 PIP_PACKAGES=('numpy<2' torch transformers sentencepiece safetensors tqdm pyyaml)
-CONFIGS=(${LLAMA_CPP_CONFIGS:-gpt2-f32 gpt2-bf16 pythia-f32 pythia-f16})
+CONFIGS=(${LLAMA_CPP_CONFIGS:-gpt2-f32 gpt2-bf16 pythia-f32 pythia-f16 gpt2-q8_0 gpt2-q4_0 pythia-q8_0 pythia-q4_0})
 
 die() { echo "llamacpp-bench.sh: $*" >&2; exit 1; }
 
@@ -55,7 +58,11 @@ config_model() { # CONFIG -> "model-folder outtype make-command..." (the names c
         gpt2-bf16) echo "gpt2-124m-bf16 f16 tools/make_gpt2_bench_model.py --dtype bf16" ;;
         pythia-f32) echo "pythia-160m-f32 f32 tools/make_neox_bench_model.py --shape pythia-160m" ;;
         pythia-f16) echo "pythia-160m-f16 f16 tools/make_neox_bench_model.py --shape pythia-160m --dtype f16" ;;
-        *) die "unknown config '$1' (gpt2-f32, gpt2-bf16, pythia-f32, pythia-f16)" ;;
+        gpt2-q8_0) echo "gpt2-124m-f32 q8_0 tools/make_gpt2_bench_model.py --dtype f32" ;;
+        gpt2-q4_0) echo "gpt2-124m-f32 q4_0 tools/make_gpt2_bench_model.py --dtype f32" ;;
+        pythia-q8_0) echo "pythia-160m-f32 q8_0 tools/make_neox_bench_model.py --shape pythia-160m" ;;
+        pythia-q4_0) echo "pythia-160m-f32 q4_0 tools/make_neox_bench_model.py --shape pythia-160m" ;;
+        *) die "unknown config '$1' (gpt2-f32, gpt2-bf16, pythia-f32, pythia-f16, {gpt2,pythia}-{q8_0,q4_0})" ;;
     esac
 }
 
@@ -120,7 +127,7 @@ build() {
             || { tail -30 "$BUILD_DIR/configure.log" >&2; die "cmake configure failed ($BUILD_DIR/configure.log)"; }
     fi
     echo "== building llama-bench and llama-batched-bench (-j2; incremental when built before)" >&2
-    cmake --build "$BUILD_DIR" --target llama-bench llama-batched-bench -j2 > "$BUILD_DIR/build.log" 2>&1 \
+    cmake --build "$BUILD_DIR" --target llama-bench llama-batched-bench llama-quantize -j2 > "$BUILD_DIR/build.log" 2>&1 \
         || { tail -30 "$BUILD_DIR/build.log" >&2; die "build failed ($BUILD_DIR/build.log)"; }
     [ -x "$BENCH" ] || die "no $BENCH after the build"
 }
@@ -157,6 +164,19 @@ gguf_path() { # CONFIG -> the GGUF's path
 convert() { # CONFIG: makes its GGUF unless a current one is there; dies with the reason otherwise
     local spec dir out outtype stage log stamp
     read -r -a spec <<< "$(config_model "$1")"
+    if [ "${spec[1]}" = q4_0 ]; then # llama-quantize of the f32 GGUF (the converter writes no Q4_0)
+        local f32="${1%-q4_0}-f32" src
+        convert "$f32"
+        src=$(gguf_path "$f32")
+        out=$(gguf_path "$1")
+        if [ ! -f "$out" ] || [ "$src" -nt "$out" ]; then
+            echo "== llama-quantize $src Q4_0 (its output matrix stays Q6_K or Q8_0, as llama-quantize keeps it)" >&2
+            "$BUILD_DIR/bin/llama-quantize" "$src" "$out.tmp" Q4_0 > "$LOGS/quantize-$1.log" 2>&1 \
+                || { tail -15 "$LOGS/quantize-$1.log" >&2; die "llama-quantize failed ($LOGS/quantize-$1.log)"; }
+            mv "$out.tmp" "$out"
+        fi
+        return
+    fi
     dir="$MODELS/${spec[0]}"
     outtype="${spec[1]}"
     make_model "$dir" "${spec[@]:2}"

@@ -23,13 +23,22 @@ CONFIGS = [
     ("pythia-f32", "Pythia-160M", "f32", "pythia-f32", ""),
     ("pythia-int8", "Pythia-160M", "int8", "pythia-f32", "¹"),
     ("pythia-f16", "Pythia-160M", "f16", "pythia-f32", "²"),
+    ("gpt2-q8_0", "GPT-2 124M", "q8_0", "gpt2-f32", "¹"),
+    ("gpt2-q4_0", "GPT-2 124M", "q4_0", "gpt2-f32", "¹"),
+    ("pythia-q8_0", "Pythia-160M", "q8_0", "pythia-f32", "¹"),
+    ("pythia-q4_0", "Pythia-160M", "q4_0", "pythia-f32", "¹"),
 ]
-F32_OF = {"gpt2-bf16": "gpt2-f32", "pythia-int8": "pythia-f32", "pythia-f16": "pythia-f32"}
+F32_OF = {"gpt2-bf16": "gpt2-f32", "pythia-int8": "pythia-f32", "pythia-f16": "pythia-f32",
+          "gpt2-q8_0": "gpt2-f32", "gpt2-q4_0": "gpt2-f32", "pythia-q8_0": "pythia-f32", "pythia-q4_0": "pythia-f32"}
 # the llama.cpp run each config is compared with: the GGUF of the same weights (16-bit ones as f16);
 # none for int8 (llama.cpp's Q8_0 is another format, not LLM.int8)
-LLAMA_OF = {"gpt2-f32": "gpt2-f32", "gpt2-bf16": "gpt2-bf16", "pythia-f32": "pythia-f32", "pythia-f16": "pythia-f16"}
+LLAMA_OF = {"gpt2-f32": "gpt2-f32", "gpt2-bf16": "gpt2-bf16", "pythia-f32": "pythia-f32", "pythia-f16": "pythia-f16",
+            "gpt2-q8_0": "gpt2-q8_0", "gpt2-q4_0": "gpt2-q4_0", "pythia-q8_0": "pythia-q8_0",
+            "pythia-q4_0": "pythia-q4_0"}
 TARGETS = {"decode_vs_torch": 2.0, "bandwidth": 0.65, "bf16_vs_f32": 1.7, "prefill_vs_torch": 1.0,
-           "ttft_s": 1.5, "rss_over_weights_mb": 200, "int8_vs_f32": 1.8}
+           "ttft_s": 1.5, "rss_over_weights_mb": 200, "int8_vs_f32": 1.8,
+           # issue 19: decode at one thread against our f32 and llama.cpp's same type
+           "q8_0_vs_f32": 1.8, "q4_0_vs_f32": 2.8, "quant_vs_llama": 1.1}
 
 
 def load(path):
@@ -221,8 +230,18 @@ def main():
             if weights == "int8":
                 verdicts.append((f"int8 decode ≥ {TARGETS['int8_vs_f32']}× our f32, Pythia, {t} thr",
                                  f"{vs_f32:.2f}×", vs_f32 is not None and vs_f32 >= TARGETS["int8_vs_f32"]))
+            if weights in ("q8_0", "q4_0") and t == 1:
+                goal = TARGETS[f"{weights}_vs_f32"]
+                verdicts.append((f"{weights} decode ≥ {goal}× our f32, {model}, 1 thr", f"{vs_f32:.2f}×",
+                                 vs_f32 is not None and vs_f32 >= goal))
+                if have_llama:
+                    llama = res.llama(cfg, t, 0, 128)
+                    vs = med(ours) / med(llama) if llama else None
+                    verdicts.append((f"{weights} decode ≥ {TARGETS['quant_vs_llama']}× llama.cpp {weights}, {model}, 1 thr",
+                                     f"{vs:.2f}×" if vs else "—", vs is not None and vs >= TARGETS["quant_vs_llama"]))
     print()
-    print("¹ PyTorch column: its f32 run (no int8 path comparable to LLM.int8 in Debian's torch 1.13). "
+    print("¹ PyTorch column: its f32 run (no int8 path comparable to LLM.int8 in Debian's torch 1.13; "
+          "q8_0/q4_0: the matrices quantized at load from the f32 file, the head in Q8_0). "
           "² PyTorch column: its f32 run; torch 1.13 has no f16 matmul on the CPU "
           "(`addmm_impl_cpu_` not implemented for 'Half'), so f16 checkpoints run upcast to f32 there. "
           "GPT-2 bf16's PyTorch run computes in bf16 (oneDNN). MB read / token: every weight a decode step "

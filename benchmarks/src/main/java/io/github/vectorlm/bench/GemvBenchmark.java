@@ -1,5 +1,6 @@
 package io.github.vectorlm.bench;
 
+import io.github.vectorlm.tensor.BlockType;
 import io.github.vectorlm.tensor.DType;
 import io.github.vectorlm.tensor.MappedFile;
 import io.github.vectorlm.tensor.Tensor;
@@ -7,6 +8,7 @@ import io.github.vectorlm.tensor.ops.Int8Linear;
 import io.github.vectorlm.tensor.ops.Linear;
 import io.github.vectorlm.tensor.ops.Matmul;
 import io.github.vectorlm.tensor.ops.Parallel;
+import io.github.vectorlm.tensor.ops.QuantizedLinear;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.nio.file.Files;
@@ -52,7 +54,10 @@ public class GemvBenchmark {
     @Param({"768x2304", "768x3072", "3072x768", "768x50257"})
     public String shape;
 
-    /** Weight type; {@code I8} is an {@link Int8Linear} quantized from F32 weights (its layout is always [out, in]). */
+    /**
+     * Weight type; {@code I8} is an {@link Int8Linear} quantized from F32 weights, {@code Q8_0} and
+     * {@code Q4_0} a {@link QuantizedLinear} (their layout is always [out, in], in an arena).
+     */
     @Param({"F32", "BF16", "F16"})
     public String dtype;
 
@@ -76,6 +81,7 @@ public class GemvBenchmark {
     private Path file;
     private Linear[] copies;
     private Int8Linear[] quantized;
+    private QuantizedLinear[] blocks;
     private int next;
     private float[] x;
     private float[] y;
@@ -112,12 +118,19 @@ public class GemvBenchmark {
     public void setUp() throws IOException {
         int[] d = BenchData.dims(shape);
         boolean int8 = dtype.equals("I8");
-        DType type = int8 ? DType.F32 : DType.valueOf(dtype);
-        weightBytes = (long) d[0] * d[1] * (int8 ? 1 : type.byteSize());
+        BlockType blockType = dtype.startsWith("Q") ? BlockType.valueOf(dtype) : null;
+        DType type = int8 || blockType != null ? DType.F32 : DType.valueOf(dtype);
+        weightBytes = blockType != null ? blockType.bytesFor((long) d[0] * d[1])
+                : (long) d[0] * d[1] * (int8 ? 1 : type.byteSize());
         int count = (int) Math.max(2, (BenchData.ROTATION_BYTES + weightBytes - 1) / weightBytes);
         arena = Arena.ofShared();
         Linear source = BenchData.linear(arena, 17, d[0], d[1], type, Linear.Layout.valueOf(layout));
-        if (int8) {
+        if (blockType != null) {
+            blocks = new QuantizedLinear[count];
+            for (int i = 0; i < count; i++) {
+                blocks[i] = QuantizedLinear.quantize(source, blockType, arena);
+            }
+        } else if (int8) {
             quantized = new Int8Linear[count];
             for (int i = 0; i < count; i++) {
                 quantized[i] = Int8Linear.quantize(source, Int8Linear.DEFAULT_THRESHOLD, arena);
@@ -173,8 +186,12 @@ public class GemvBenchmark {
         float result = multiply(copy);
         long t1 = System.nanoTime();
         int other = (copy + copies() / 2) % copies();
-        Tensor w = quantized != null ? quantized[other].quantizedWeight() : copies[other].weight();
-        result += probe.read(w.segment(), w.byteOffset(), weightBytes);
+        if (blocks != null) {
+            result += probe.read(blocks[other].weight().segment(), blocks[other].weight().byteOffset(), weightBytes);
+        } else {
+            Tensor w = quantized != null ? quantized[other].quantizedWeight() : copies[other].weight();
+            result += probe.read(w.segment(), w.byteOffset(), weightBytes);
+        }
         long t2 = System.nanoTime();
         counters.gemvBytes += weightBytes;
         counters.gemvNanos += t1 - t0;
@@ -184,11 +201,13 @@ public class GemvBenchmark {
     }
 
     private int copies() {
-        return quantized != null ? quantized.length : copies.length;
+        return blocks != null ? blocks.length : quantized != null ? quantized.length : copies.length;
     }
 
     private float multiply(int copy) {
-        if (quantized != null) {
+        if (blocks != null) {
+            Matmul.linear(y, 0, x, 0, 1, blocks[copy], parallel);
+        } else if (quantized != null) {
             Matmul.linear(y, 0, x, 0, 1, quantized[copy], parallel);
         } else {
             Matmul.linear(y, 0, x, 0, 1, copies[copy], parallel);

@@ -6,6 +6,7 @@ import io.github.vectorlm.generation.LoadOptions;
 import io.github.vectorlm.generation.ProgressListener;
 import io.github.vectorlm.generation.Tokenizer;
 import io.github.vectorlm.generation.Tokenizers;
+import io.github.vectorlm.tensor.BlockType;
 import io.github.vectorlm.tensor.ops.Parallel;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -34,8 +35,13 @@ final class ModelOptions {
     Integer threads;
 
     @Option(names = "--int8",
-            description = "Quantize matrix weights to int8 (LLM.int8 scheme; GPT-NeoX models).")
+            description = "Quantize matrix weights to int8 at load (LLM.int8 scheme; the head in 16 bits).")
     boolean int8;
+
+    @Option(names = "--quantize", paramLabel = "TYPE",
+            description = "Quantize the layers' matrices at load to ggml blocks: q8_0 or q4_0 (the head to q8_0; "
+                    + "embeddings as stored).")
+    String quantize;
 
     /** The model path the user gave, or the demo model. */
     Path modelPath(CliContext context) {
@@ -65,18 +71,45 @@ final class ModelOptions {
                 "pass --tokenizer FILE (tokenizer.json, or encoder.json with vocab.bpe beside it)"));
     }
 
+    /** The block type of {@code --quantize}, or null. */
+    BlockType quantizeType() {
+        if (quantize == null) {
+            return null;
+        }
+        BlockType type = switch (quantize.toLowerCase(java.util.Locale.ROOT)) {
+            case "q8_0" -> BlockType.Q8_0;
+            case "q4_0" -> BlockType.Q4_0;
+            default -> throw new CliException("--quantize takes q8_0 or q4_0, got '" + quantize + "'");
+        };
+        if (int8) {
+            throw new CliException("--int8 and --quantize exclude each other: give one");
+        }
+        return type;
+    }
+
     /** Loads the model with these options, reporting progress to {@code progress}. */
     LoadedModel load(CliContext context, ProgressListener progress) throws IOException {
+        return load(context, progress, true);
+    }
+
+    /**
+     * Loads the model with these options, quantized as {@code --int8} / {@code --quantize} ask or,
+     * when {@code quantized} is false, with its weights as stored (the reference a quantized model
+     * is compared with).
+     */
+    LoadedModel load(CliContext context, ProgressListener progress, boolean quantized) throws IOException {
         if (threads != null && threads < 1) {
             throw new CliException("--threads must be at least 1, got " + threads);
         }
+        BlockType type = quantizeType();
         Path path = modelPath(context);
         Parallel parallel = threads == null ? Parallel.shared() : Parallel.create(threads);
         LoadOptions options = LoadOptions.defaults()
                 .withParallel(parallel)
                 .withTokenizer(tokenizer)
                 .withConfig(config)
-                .withInt8(int8)
+                .withInt8(quantized && int8)
+                .withQuantize(quantized ? type : null)
                 .withProgress(progress);
         try {
             LanguageModel m = LanguageModels.load(path, options);

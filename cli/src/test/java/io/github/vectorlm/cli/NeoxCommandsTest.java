@@ -62,7 +62,7 @@ class NeoxCommandsTest {
 
     /** --int8 reaches the NeoX loader: the loss moves by less than 1% (the scheme keeps outlier features in float). */
     @Test
-    void int8IsPassedToTheModelAndRefusedWhereUnsupported() throws IOException {
+    void int8IsPassedToTheModel() throws IOException {
         Path dir = HF.resolve("par_r25_f32_st");
         JsonNode expected = Cli.readJson(dir.resolve("expected.json"));
         String ids = Cli.ids(Cli.ints(expected.get("ids")));
@@ -71,7 +71,5 @@ class NeoxCommandsTest {
                 .get("loss").doubleValue();
         System.out.printf("NeoX fixture loss: float %.6f, int8 %.6f%n", f32, int8);
         assertThat(int8).isNotEqualTo(f32).isCloseTo(f32, within(0.01 * f32));
-        Cli.Result gpt2 = Cli.run("generate", "--prompt", "x", "--int8").assertOneLineError(1);
-        assertThat(gpt2.err()).contains("int8");
     }
 }

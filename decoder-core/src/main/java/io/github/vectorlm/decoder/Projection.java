@@ -4,10 +4,11 @@ import io.github.vectorlm.tensor.ops.Int8Linear;
 import io.github.vectorlm.tensor.ops.Linear;
 import io.github.vectorlm.tensor.ops.Matmul;
 import io.github.vectorlm.tensor.ops.Parallel;
+import io.github.vectorlm.tensor.ops.QuantizedLinear;
 
 /**
- * A linear layer as the forward pass runs it: the weights as stored ({@link Matmul#linear}), or
- * their int8 quantization. A model calls only this (through {@link DecoderStep#project}), so the
+ * A linear layer as the forward pass runs it: the weights as stored ({@link Matmul#linear}), their
+ * LLM.int8() quantization, or Q8_0/Q4_0 blocks. A model calls only this (through {@link DecoderStep#project}), so the
  * two are interchangeable per layer.
  */
 public interface Projection {
@@ -94,6 +95,42 @@ public interface Projection {
      * @return it as a projection
      */
     static Projection of(Int8Linear linear) {
+        return new Projection() {
+            @Override
+            public int in() {
+                return linear.in();
+            }
+
+            @Override
+            public int out() {
+                return linear.out();
+            }
+
+            @Override
+            public void apply(float[] out, int outOffset, float[] in, int inOffset, int rows, Parallel parallel) {
+                Matmul.linear(out, outOffset, in, inOffset, rows, linear, parallel);
+            }
+
+            @Override
+            public void applyEachRow(float[] out, int outOffset, float[] in, int inOffset, int rows,
+                    Parallel parallel) {
+                Matmul.linearEachRow(out, outOffset, in, inOffset, rows, linear, parallel);
+            }
+
+            @Override
+            public String toString() {
+                return linear.toString();
+            }
+        };
+    }
+
+    /**
+     * The layer with Q8_0/Q4_0 weights ({@link Matmul#linear(float[], int, float[], int, int, QuantizedLinear, Parallel)}).
+     *
+     * @param linear the quantized layer
+     * @return it as a projection
+     */
+    static Projection of(QuantizedLinear linear) {
         return new Projection() {
             @Override
             public int in() {

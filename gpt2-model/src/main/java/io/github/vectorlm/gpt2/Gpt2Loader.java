@@ -9,6 +9,7 @@ import io.github.vectorlm.decoder.DecoderLoader;
 import io.github.vectorlm.decoder.ModelPool;
 import io.github.vectorlm.decoder.StateDict;
 import io.github.vectorlm.decoder.WeightMappingException;
+import io.github.vectorlm.decoder.WeightQuantization;
 import io.github.vectorlm.generation.LoadOptions;
 import io.github.vectorlm.generation.Tokenizer;
 import io.github.vectorlm.generation.Tokenizers;
@@ -29,7 +30,10 @@ import java.util.Map;
  *   <li>a nanoGPT {@code ckpt.pt} (or a folder holding one), {@code _orig_mod.} prefixes and
  *       {@code bias=False} included.
  * </ul>
- * Weights are used as stored (f32, f16 or bf16), viewing the memory-mapped file.
+ * Weights are used as stored (f32, f16 or bf16), viewing the memory-mapped file, unless
+ * {@link LoadOptions#int8()} or {@link LoadOptions#quantize()} asks for the blocks' matrices
+ * quantized at load ({@link WeightQuantization}: the tied head then in F16 or Q8_0, the embeddings
+ * as stored).
  *
  * <pre>{@code
  * try (Gpt2Model model = new Gpt2Loader().load(Path.of("gpt2"), LoadOptions.defaults())) {
@@ -78,10 +82,8 @@ public final class Gpt2Loader extends DecoderLoader {
         Gpt2Source source = opened.source();
         Checkpoint checkpoint = opened.checkpoint(); // a nanoGPT file, open since it was recognised
         ModelPool pool = null;
+        WeightQuantization quantization = null;
         try {
-            if (options.int8()) {
-                throw new UnsupportedCheckpointException(path, null, "int8 quantization is not supported for GPT-2");
-            }
             if (options.layers() != null) {
                 throw new UnsupportedCheckpointException(path, null, "loading a subset of layers is not supported for GPT-2");
             }
@@ -102,9 +104,12 @@ public final class Gpt2Loader extends DecoderLoader {
             options.progress().progress("mapping GPT-2 weights", 1, 1);
             Tokenizer tok = tokenizer.get().orElse(null);
             pool = ModelPool.of(options);
-            return new Gpt2Model(config, weights, pool.parallel(), tok, Closeables.inOrder(checkpoint, pool));
+            quantization = WeightQuantization.of(options, "GPT-2", 4 * config.layers());
+            return new Gpt2Model(config, weights, pool.parallel(), tok, quantization::layer,
+                    quantization.head(weights.head()), WeightQuantization.describe(options),
+                    Closeables.inOrder(checkpoint, quantization, pool));
         } catch (IOException | RuntimeException | Error e) {
-            Closeables.closeAfter(e, checkpoint, pool);
+            Closeables.closeAfter(e, checkpoint, quantization, pool);
             throw e;
         }
     }

@@ -3,15 +3,20 @@ package io.github.vectorlm.gpt2;
 import io.github.vectorlm.decoder.DecoderModel;
 import io.github.vectorlm.decoder.DecoderSession;
 import io.github.vectorlm.decoder.DecoderStep;
+import io.github.vectorlm.decoder.LayerProjections;
 import io.github.vectorlm.decoder.LayerWeights;
 import io.github.vectorlm.decoder.Projection;
 import io.github.vectorlm.generation.Tokenizer;
 import io.github.vectorlm.tensor.ops.Activations;
 import io.github.vectorlm.tensor.ops.Embeddings;
+import io.github.vectorlm.tensor.ops.Linear;
 import io.github.vectorlm.tensor.ops.Norms;
 import io.github.vectorlm.tensor.ops.Parallel;
 import io.github.vectorlm.tensor.ops.VectorMath;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
+import java.util.function.Function;
 
 /**
  * GPT-2: token and position embeddings, pre-LN blocks (ln_1 → fused qkv → causal attention over
@@ -28,17 +33,39 @@ public final class Gpt2Model extends DecoderModel {
 
     private final Gpt2Config config;
     private final Gpt2Weights weights;
+    private final List<LayerProjections> blocks;
     private final Projection head;
+    private final String quantization;
 
     /**
-     * @param resources what to close with the model (the checkpoint the weights view), or null
+     * @param projections turns each matrix of the blocks into the projection the forward pass runs
+     *     ({@link Projection#of} for weights as stored, or a quantized form)
+     * @param head the tied head as the forward pass runs it (wte as stored, or a quantized copy)
+     * @param quantization what {@code projections} quantizes to ("int8", "Q8_0", "Q4_0"), or ""
+     * @param resources what to close with the model (the checkpoint the weights view, quantized
+     *     copies), or null
      */
     Gpt2Model(Gpt2Config config, Gpt2Weights weights, Parallel parallel, Tokenizer tokenizer,
-            AutoCloseable resources) {
+            Function<Linear, Projection> projections, Projection head, String quantization, AutoCloseable resources) {
         super(config.shape(), config.layers(), parallel, tokenizer, resources);
         this.config = config;
         this.weights = Objects.requireNonNull(weights, "weights");
-        this.head = Projection.of(weights.head());
+        List<LayerProjections> runs = new ArrayList<>();
+        for (LayerWeights b : weights.blocks()) {
+            runs.add(LayerProjections.of(b, projections));
+        }
+        this.blocks = List.copyOf(runs);
+        this.head = Objects.requireNonNull(head, "head");
+        this.quantization = Objects.requireNonNull(quantization, "quantization");
+    }
+
+    /**
+     * What the blocks' matrices were quantized to at load.
+     *
+     * @return "int8", "Q8_0", "Q4_0", or "" for weights as stored
+     */
+    public String quantization() {
+        return quantization;
     }
 
     /**
@@ -70,13 +97,14 @@ public final class Gpt2Model extends DecoderModel {
     /** One block over the step's rows: {@code x += attn(ln_1(x)); x += mlp(ln_2(x))}. */
     @Override
     protected void layer(DecoderStep step, int layer) {
-        LayerWeights b = weights.blocks().get(layer);
+        LayerProjections run = blocks.get(layer);
+        LayerWeights b = run.weights();
         int d = config.embeddingSize();
         float eps = config.layerNormEpsilon();
         int rows = step.rows();
 
         Norms.layerNorm(step.normed, 0, step.residual, 0, rows, d, b.norm1Weight(), b.norm1Bias(), eps);
-        step.project(step.qkv, step.normed, b.attention());
+        step.project(step.qkv, step.normed, run.attention());
         // c_attn's outputs are [q | k | v]; each segment's keys and values go to its own cache
         for (int g = 0; g < step.segments(); g++) {
             DecoderSession s = step.session(g);
@@ -90,17 +118,17 @@ public final class Gpt2Model extends DecoderModel {
             }
         }
         step.attend(layer, config.heads(), config.headSize());
-        step.project(step.attentionOut, step.attended, b.attentionOutput());
+        step.project(step.attentionOut, step.attended, run.attentionOutput());
         VectorMath.add(step.residual, 0, step.attentionOut, 0, rows * d);
 
         Norms.layerNorm(step.normed, 0, step.residual, 0, rows, d, b.norm2Weight(), b.norm2Bias(), eps);
-        step.project(step.hidden, step.normed, b.mlpUp());
+        step.project(step.hidden, step.normed, run.mlpUp());
         int hiddenFloats = rows * config.innerSize();
         switch (config.activation()) {
             case GELU_TANH -> Activations.geluTanh(step.hidden, 0, hiddenFloats);
             case GELU_ERF -> Activations.geluErf(step.hidden, 0, hiddenFloats);
         }
-        step.project(step.mlpOut, step.hidden, b.mlpDown());
+        step.project(step.mlpOut, step.hidden, run.mlpDown());
         VectorMath.add(step.residual, 0, step.mlpOut, 0, rows * d);
     }
 
@@ -120,6 +148,6 @@ public final class Gpt2Model extends DecoderModel {
 
     @Override
     public String toString() {
-        return "Gpt2Model[" + config + "]";
+        return "Gpt2Model[" + config + (quantization.isEmpty() ? "" : ", " + quantization) + "]";
     }
 }

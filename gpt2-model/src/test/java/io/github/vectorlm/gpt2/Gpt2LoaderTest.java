@@ -79,8 +79,6 @@ class Gpt2LoaderTest {
     @Test
     void refusesOptionsItDoesNotSupport() {
         Path folder = HF.resolve("f32-safetensors");
-        assertThatThrownBy(() -> loader.load(folder, LoadOptions.defaults().withInt8(true)))
-                .isInstanceOf(UnsupportedCheckpointException.class).hasMessageContaining("int8");
         assertThatThrownBy(() -> loader.load(folder, LoadOptions.defaults().withLayers(l -> l == 0)))
                 .isInstanceOf(UnsupportedCheckpointException.class).hasMessageContaining("subset of layers");
     }

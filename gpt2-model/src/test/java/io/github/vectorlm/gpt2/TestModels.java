@@ -1,5 +1,6 @@
 package io.github.vectorlm.gpt2;
 
+import io.github.vectorlm.decoder.Projection;
 import io.github.vectorlm.decoder.StateDict;
 import io.github.vectorlm.decoder.WeightTable;
 import io.github.vectorlm.tensor.Tensor;
@@ -16,7 +17,8 @@ final class TestModels {
     static Gpt2Model model(Gpt2Config config, WeightTable<Gpt2WeightLayout.Parameter> layout, Map<String, Tensor> tensors,
             Parallel parallel) throws IOException {
         InMemoryCheckpoint checkpoint = new InMemoryCheckpoint("in-memory.safetensors", tensors);
-        return new Gpt2Model(config, Gpt2Weights.map(StateDict.of(checkpoint), config, layout), parallel, null,
+        Gpt2Weights weights = Gpt2Weights.map(StateDict.of(checkpoint), config, layout);
+        return new Gpt2Model(config, weights, parallel, null, Projection::of, Projection.of(weights.head()), "",
                 checkpoint);
     }
 

@@ -12,21 +12,19 @@ import io.github.vectorlm.decoder.ModelPool;
 import io.github.vectorlm.decoder.Projection;
 import io.github.vectorlm.decoder.WeightKey;
 import io.github.vectorlm.decoder.WeightMappingException;
+import io.github.vectorlm.decoder.WeightQuantization;
 import io.github.vectorlm.decoder.WeightReader;
 import io.github.vectorlm.neox.NeoxWeightLayout.Parameter;
 import io.github.vectorlm.generation.LoadOptions;
 import io.github.vectorlm.generation.Tokenizer;
 import io.github.vectorlm.generation.Tokenizers;
-import io.github.vectorlm.tensor.DType;
 import io.github.vectorlm.tensor.Tensor;
 import io.github.vectorlm.tensor.ops.Int8Linear;
-import io.github.vectorlm.tensor.ops.Linear;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
-import java.util.function.Function;
 
 /**
  * Loads GPT-NeoX from the two layouts its weights are shipped in:
@@ -42,8 +40,8 @@ import java.util.function.Function;
  * The tokenizer is {@link LoadOptions#tokenizer()}, else the {@code tokenizer.json} or
  * {@code 20B_tokenizer.json} beside the weights (beside {@code latest} for slim weights), else none.
  * {@link LoadOptions#layers()} loads only some transformer layers (the model then runs those
- * alone: a smoke test, not a language model); {@link LoadOptions#int8()} quantizes the layers'
- * matrices.
+ * alone: a smoke test, not a language model); {@link LoadOptions#int8()} and
+ * {@link LoadOptions#quantize()} quantize the layers' matrices.
  *
  * <pre>{@code
  * try (NeoxModel model = new NeoxLoader().load(Path.of("pythia-160m"), LoadOptions.defaults())) {
@@ -155,46 +153,25 @@ public final class NeoxLoader extends DecoderLoader {
     }
 
     /**
-     * The model over {@code weights}. With {@link LoadOptions#int8()} the four matrices of every
-     * layer are quantized in the LLM.int8() style ({@link Int8Linear}: int8 weights with a scale per
+     * The model over {@code weights}, its matrices as {@link WeightQuantization} makes them from
+     * the options: as stored; LLM.int8() ({@link LoadOptions#int8()}: int8 weights with a scale per
      * output row, activations quantized per row at run time, input columns holding an outlier above
      * {@value Int8Linear#DEFAULT_THRESHOLD} computed in f32 against the original weights, which stay
-     * mapped); the embedding stays as stored and the head in 16 bits, as LLM.int8() keeps the
-     * output embedding: an f32 head is rounded to F16 (it is then a third of the bytes a decode
-     * step reads instead of two thirds, for Pythia-160M), a 16-bit one stays as stored. The int8
-     * and F16 copies live in an arena closed with the model.
+     * mapped; an f32 head rounded to F16); or Q8_0/Q4_0 blocks ({@link LoadOptions#quantize()}, the
+     * head in Q8_0). The embedding stays as stored; quantized copies live in an arena closed with
+     * the model.
      */
     private static NeoxModel build(NeoxConfig config, NeoxWeights weights, LoadOptions options, Tokenizer tokenizer,
             AutoCloseable resources) {
         ModelPool pool = ModelPool.of(options);
-        if (!options.int8()) {
-            try {
-                return new NeoxModel(config, weights, pool.parallel(), tokenizer, Projection::of, weights.head(), false,
-                        Closeables.inOrder(resources, pool));
-            } catch (RuntimeException | Error e) {
-                Closeables.closeAfter(e, pool);
-                throw e;
-            }
-        }
-        Arena quantized = Arena.ofShared();
+        WeightQuantization quantization = null;
         try {
-            String task = "quantizing GPT-NeoX layers to int8";
-            long total = 4L * weights.layers().size();
-            long[] done = {0};
-            options.progress().progress(task, 0, total);
-            Function<Linear, Projection> int8 = linear -> {
-                Projection p = Projection.of(Int8Linear.quantize(linear, Int8Linear.DEFAULT_THRESHOLD, quantized));
-                options.progress().progress(task, ++done[0], total);
-                return p;
-            };
-            Linear head = weights.head();
-            if (head.weight().dtype() == DType.F32) {
-                head = Linear.outIn(head.weight().convertTo(DType.F16, quantized), head.bias());
-            }
-            return new NeoxModel(config, weights, pool.parallel(), tokenizer, int8, head, true,
-                    Closeables.inOrder(resources, quantized, pool));
+            quantization = WeightQuantization.of(options, "GPT-NeoX", 4 * weights.layers().size());
+            return new NeoxModel(config, weights, pool.parallel(), tokenizer, quantization::layer,
+                    quantization.head(weights.head()), WeightQuantization.describe(options),
+                    Closeables.inOrder(resources, quantization, pool));
         } catch (RuntimeException | Error e) {
-            Closeables.closeAfter(e, quantized, pool);
+            Closeables.closeAfter(e, quantization, pool);
             throw e;
         }
     }

@@ -4,6 +4,7 @@ import io.github.vectorlm.decoder.DecoderModel;
 import io.github.vectorlm.decoder.DecoderSession;
 import io.github.vectorlm.decoder.DecoderStep;
 import io.github.vectorlm.decoder.Projection;
+import io.github.vectorlm.decoder.LayerProjections;
 import io.github.vectorlm.decoder.LayerWeights;
 import io.github.vectorlm.generation.Tokenizer;
 import io.github.vectorlm.tensor.Tensor;
@@ -39,39 +40,33 @@ public final class NeoxModel extends DecoderModel {
 
     private final NeoxConfig config;
     private final NeoxWeights weights;
-    private final List<LayerRun> layers;
+    private final List<LayerProjections> layers;
     private final Projection head;
     private final RopeTable rope;
-    private final boolean int8;
-
-    /** A layer's parameters as the forward pass runs them. */
-    private record LayerRun(LayerWeights weights, Projection attention, Projection attentionOutput,
-            Projection mlpUp, Projection mlpDown) {
-    }
+    private final String quantization;
 
     /**
      * @param projections turns each matrix of the layers into the projection the forward pass runs
-     *     ({@link Projection#of} for weights as stored, or their int8 form)
+     *     ({@link Projection#of} for weights as stored, or a quantized form)
      * @param head the output projection as the forward pass runs it ({@code weights.head()}, or a
-     *     16-bit copy of it)
-     * @param int8 whether {@code projections} quantizes (reported by {@link #int8()})
+     *     16-bit or Q8_0 copy of it)
+     * @param quantization what {@code projections} quantizes to ("int8", "Q8_0", "Q4_0"), or ""
      * @param resources what to close with the model (the checkpoint the weights view, the arena of
      *     merged or quantized copies), or null
      */
     NeoxModel(NeoxConfig config, NeoxWeights weights, Parallel parallel, Tokenizer tokenizer,
-            Function<Linear, Projection> projections, Linear head, boolean int8,
+            Function<Linear, Projection> projections, Projection head, String quantization,
             AutoCloseable resources) {
         super(config.shape(), weights.layers().size(), parallel, tokenizer, resources);
         this.config = config;
         this.weights = Objects.requireNonNull(weights, "weights");
-        this.int8 = int8;
-        List<LayerRun> runs = new ArrayList<>();
+        this.quantization = Objects.requireNonNull(quantization, "quantization");
+        List<LayerProjections> runs = new ArrayList<>();
         for (LayerWeights l : weights.layers()) {
-            runs.add(new LayerRun(l, projections.apply(l.attention()), projections.apply(l.attentionOutput()),
-                    projections.apply(l.mlpUp()), projections.apply(l.mlpDown())));
+            runs.add(LayerProjections.of(l, projections));
         }
         this.layers = List.copyOf(runs);
-        this.head = Projection.of(Objects.requireNonNull(head, "head"));
+        this.head = Objects.requireNonNull(head, "head");
         this.rope = config.rotaryDims() == 0 ? null
                 : RopeTable.create(config.rotaryDims(), config.rotaryBase(), config.maxPositions());
     }
@@ -104,7 +99,16 @@ public final class NeoxModel extends DecoderModel {
      * @return true when loaded with {@code LoadOptions.withInt8(true)}
      */
     public boolean int8() {
-        return int8;
+        return quantization.equals("int8");
+    }
+
+    /**
+     * What the layers' matrices were quantized to at load.
+     *
+     * @return "int8", "Q8_0", "Q4_0", or "" for weights as stored
+     */
+    public String quantization() {
+        return quantization;
     }
 
     /**
@@ -128,7 +132,7 @@ public final class NeoxModel extends DecoderModel {
 
     @Override
     protected void layer(DecoderStep step, int cacheIndex) {
-        LayerRun run = layers.get(cacheIndex);
+        LayerProjections run = layers.get(cacheIndex);
         LayerWeights w = run.weights();
         int d = config.hiddenSize();
         int heads = config.heads();
@@ -178,7 +182,7 @@ public final class NeoxModel extends DecoderModel {
         }
     }
 
-    private void mlp(DecoderStep step, LayerRun run, float[] x) {
+    private void mlp(DecoderStep step, LayerProjections run, float[] x) {
         LayerWeights w = run.weights();
         int d = config.hiddenSize();
         int rows = step.rows();
@@ -209,6 +213,6 @@ public final class NeoxModel extends DecoderModel {
     @Override
     public String toString() {
         return "NeoxModel[" + config.summary() + (layers.size() == config.layers() ? ""
-                : ", layers loaded " + Arrays.toString(loadedLayers())) + (int8 ? ", int8" : "") + "]";
+                : ", layers loaded " + Arrays.toString(loadedLayers())) + (quantization.isEmpty() ? "" : ", " + quantization) + "]";
     }
 }

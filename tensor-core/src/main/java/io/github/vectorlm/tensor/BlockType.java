@@ -189,6 +189,76 @@ public enum BlockType {
         }
     }
 
+    /** Whether {@link #quantize} writes this type: {@link #Q8_0} and {@link #Q4_0}. */
+    public boolean canQuantize() {
+        return this == Q8_0 || this == Q4_0;
+    }
+
+    /**
+     * Quantizes {@code count} values (a multiple of {@link #blockSize()}) from
+     * {@code in[inOffset …]} into blocks written from {@code byteOffset}, as ggml's reference
+     * quantizers ({@code quantize_row_q8_0_ref}, {@code quantize_row_q4_0_ref}) do, bit for bit:
+     * Q8_0 takes d = absmax / 127 and q = round(x / d) (half away from zero); Q4_0 takes the value
+     * of largest magnitude m, d = m / -8 and q = min(15, trunc(x / d + 8.5)). The scale is rounded to
+     * f16 (to nearest even) after the values are quantized with the f32 one, as ggml does.
+     *
+     * @throws UnsupportedOperationException if {@link #canQuantize()} is false
+     * @throws IndexOutOfBoundsException if the values or the blocks lie outside their bounds
+     */
+    public void quantize(float[] in, int inOffset, int count, MemorySegment segment, long byteOffset) {
+        if (!canQuantize()) {
+            throw new UnsupportedOperationException(this + " blocks are not written by this library (only Q8_0 and Q4_0)");
+        }
+        long bytes = bytesFor(count);
+        java.util.Objects.checkFromIndexSize(inOffset, count, in.length);
+        java.util.Objects.checkFromIndexSize(byteOffset, bytes, segment.byteSize());
+        for (int v = 0; v < count; v += blockSize, byteOffset += blockBytes) {
+            if (this == Q8_0) {
+                quantizeQ8_0(in, inOffset + v, segment, byteOffset);
+            } else {
+                quantizeQ4_0(in, inOffset + v, segment, byteOffset);
+            }
+        }
+    }
+
+    private static void quantizeQ8_0(float[] x, int at, MemorySegment s, long b) {
+        float amax = 0f;
+        for (int j = 0; j < 32; j++) {
+            amax = Math.max(amax, Math.abs(x[at + j]));
+        }
+        float d = amax / 127f;
+        float id = d != 0f ? 1f / d : 0f;
+        s.set(I16_LE, b, Float.floatToFloat16(d));
+        for (int j = 0; j < 32; j++) {
+            s.set(ValueLayout.JAVA_BYTE, b + 2 + j, (byte) roundHalfAway(x[at + j] * id));
+        }
+    }
+
+    private static void quantizeQ4_0(float[] x, int at, MemorySegment s, long b) {
+        float amax = 0f;
+        float max = 0f;
+        for (int j = 0; j < 32; j++) {
+            float v = x[at + j];
+            if (amax < Math.abs(v)) {
+                amax = Math.abs(v);
+                max = v;
+            }
+        }
+        float d = max / -8f;
+        float id = d != 0f ? 1f / d : 0f;
+        s.set(I16_LE, b, Float.floatToFloat16(d));
+        for (int j = 0; j < 16; j++) {
+            int low = Math.min(15, (int) (x[at + j] * id + 8.5f));
+            int high = Math.min(15, (int) (x[at + 16 + j] * id + 8.5f));
+            s.set(ValueLayout.JAVA_BYTE, b + 2 + j, (byte) (low | high << 4));
+        }
+    }
+
+    /** C's {@code roundf}: to nearest, halves away from zero. */
+    private static int roundHalfAway(float v) {
+        return v < 0f ? -Math.round(-v) : Math.round(v);
+    }
+
     private static int u8(MemorySegment s, long at) {
         return s.get(ValueLayout.JAVA_BYTE, at) & 0xff;
     }

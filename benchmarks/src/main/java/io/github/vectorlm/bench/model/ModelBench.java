@@ -4,6 +4,7 @@ import io.github.vectorlm.generation.LanguageModel;
 import io.github.vectorlm.generation.LanguageModels;
 import io.github.vectorlm.generation.LoadOptions;
 import io.github.vectorlm.generation.Session;
+import io.github.vectorlm.tensor.BlockType;
 import io.github.vectorlm.tensor.ops.Parallel;
 import java.io.IOException;
 import java.lang.management.GarbageCollectorMXBean;
@@ -23,7 +24,8 @@ import java.util.Map;
  *
  * <pre>
  * java --add-modules jdk.incubator.vector -cp benchmarks/target/benchmarks.jar \
- *     io.github.vectorlm.bench.model.ModelBench --model DIR [--threads 1] [--int8] [--runs 5] [--warmup 2]
+ *     io.github.vectorlm.bench.model.ModelBench --model DIR [--threads 1] [--int8 | --quantize q8_0|q4_0]
+ *     [--runs 5] [--warmup 2]
  *     [--prompt 16] [--new-tokens 128] [--prefill 128,512]
  * java ... ModelBench generate --model DIR --ids 1,2,3 [--max-new-tokens 8] [--threads 1] [--int8]
  *     [--launched-ms EPOCH_MS]
@@ -76,10 +78,12 @@ public final class ModelBench {
 
         try (Parallel parallel = Parallel.create(threads)) {
             long loadStart = System.nanoTime();
-            LoadOptions load = LoadOptions.defaults().withParallel(parallel).withInt8(int8);
+            BlockType blocks = options.containsKey("quantize")
+                    ? BlockType.valueOf(options.get("quantize").toUpperCase(java.util.Locale.ROOT)) : null;
+            LoadOptions load = LoadOptions.defaults().withParallel(parallel).withInt8(int8).withQuantize(blocks);
             try (LanguageModel model = LanguageModels.load(folder, load)) {
                 double loadMs = (System.nanoTime() - loadStart) / 1e6;
-                WeightTraffic traffic = WeightTraffic.of(folder, model.architecture(), int8);
+                WeightTraffic traffic = WeightTraffic.of(folder, model.architecture(), int8, blocks);
                 int vocab = model.vocabSize();
                 float[] logits = new float[vocab];
                 int[] prompt = benchIds(promptLength, vocab);
@@ -138,13 +142,15 @@ public final class ModelBench {
                 }
 
                 Stats decode = Stats.of(decodeRate);
-                // int8 matrices are arena copies, not the file
-                double[] fileRead = int8 ? null : WeightTraffic.fileReadRates(folder, model.architecture(), parallel, 5);
+                // quantized matrices are arena copies, not the file
+                double[] fileRead = int8 || blocks != null ? null
+                        : WeightTraffic.fileReadRates(folder, model.architecture(), parallel, 5);
                 Json json = new Json().beginObject()
                         .field("impl", "vectorlm")
                         .field("model", folder.toString())
                         .field("architecture", model.architecture())
-                        .field("weights", int8 ? "int8" : traffic.matrixDType().name().toLowerCase())
+                        .field("weights", int8 ? "int8" : blocks != null ? blocks.name().toLowerCase()
+                                : traffic.matrixDType().name().toLowerCase())
                         .field("threads", threads)
                         .field("runs", runs)
                         .field("warmup", warmup)

@@ -4,6 +4,7 @@ import io.github.vectorlm.bench.ReadProbe;
 import io.github.vectorlm.checkpoint.Checkpoint;
 import io.github.vectorlm.checkpoint.Checkpoints;
 import io.github.vectorlm.checkpoint.TensorInfo;
+import io.github.vectorlm.tensor.BlockType;
 import io.github.vectorlm.tensor.DType;
 import io.github.vectorlm.tensor.Tensor;
 import io.github.vectorlm.tensor.ops.Parallel;
@@ -26,6 +27,9 @@ import java.util.Map;
  * in 16 bits (an f32 head is held as an F16 copy, as LLM.int8 keeps it). Outlier columns, which re-read f32 weights, are not counted:
  * the random benchmark models have none (|x| &gt; 6 never occurs in LayerNorm outputs ≈ N(0, 1)).
  *
+ * <p>With Q8_0/Q4_0 ({@code --quantize}), each layer matrix is read as its blocks and the head
+ * as Q8_0 blocks; biases and LayerNorms as stored.
+ *
  * @param bytes bytes read per decoded token
  * @param matrixDType the dtype of the largest share of those bytes as stored on disk
  */
@@ -35,12 +39,20 @@ record WeightTraffic(long bytes, DType matrixDType) {
 
     /** Reads the tensor list of the checkpoint in {@code folder} (metadata only). */
     static WeightTraffic of(Path folder, String architecture, boolean int8) throws IOException {
+        return of(folder, architecture, int8, null);
+    }
+
+    /**
+     * As {@link #of(Path, String, boolean)}, with the layers' matrices quantized to {@code blocks}
+     * (Q8_0 or Q4_0; null for none) and the head to Q8_0, as {@code WeightQuantization} does.
+     */
+    static WeightTraffic of(Path folder, String architecture, boolean int8, BlockType blocks) throws IOException {
         try (Checkpoint ckpt = Checkpoints.open(folder)) {
             long total = 0;
             Map<DType, Long> byDType = new EnumMap<>(DType.class);
             for (String name : ckpt.tensorNames()) {
                 TensorInfo info = ckpt.info(name);
-                long bytes = bytesRead(name, info, architecture, int8);
+                long bytes = bytesRead(name, info, architecture, int8, blocks);
                 total = Math.addExact(total, bytes);
                 if (bytes > 0) {
                     byDType.merge(info.dtype(), bytes, Long::sum);
@@ -89,6 +101,25 @@ record WeightTraffic(long bytes, DType matrixDType) {
 
     /** What one decode step reads of tensor {@code name}. */
     static long bytesRead(String name, TensorInfo info, String architecture, boolean int8) {
+        return bytesRead(name, info, architecture, int8, null);
+    }
+
+    /** What one decode step reads of tensor {@code name}, the matrices quantized to {@code blocks} (or null). */
+    static long bytesRead(String name, TensorInfo info, String architecture, boolean int8, BlockType blocks) {
+        long stored = bytesRead(name, info, architecture, int8 ? "int8" : "");
+        if (blocks == null || stored == 0 || info.shape().rank() != 2) {
+            return stored;
+        }
+        boolean head = name.endsWith("wte.weight") || name.endsWith("embed_out.weight");
+        boolean layer = architecture.equals("gpt2") ? !head : name.contains(".layers.");
+        if (head) {
+            return BlockType.Q8_0.bytesFor(info.shape().numel());
+        }
+        return layer ? blocks.bytesFor(info.shape().numel()) : stored;
+    }
+
+    private static long bytesRead(String name, TensorInfo info, String architecture, String mode) {
+        boolean int8 = mode.equals("int8");
         if (!info.dtype().isFloatingPoint()) {
             return 0;
         }

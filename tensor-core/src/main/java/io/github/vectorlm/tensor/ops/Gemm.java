@@ -62,8 +62,23 @@ final class Gemm {
      */
     static void compute(float[] out, int outOffset, float[] x, int xOffset, int rows, Linear linear, int c0, int c1,
             int kStart, int kEnd, boolean addBias) {
-        int in = linear.in();
-        int nOut = linear.out();
+        compute(out, outOffset, x, xOffset, rows, linear, null, c0, c1, kStart, kEnd, addBias);
+    }
+
+    /**
+     * As {@link #compute(float[], int, float[], int, int, Linear, int, int)} for Q8_0/Q4_0 weights:
+     * the packing dequantizes the blocks (exactly), the rest is the f32 GEMM.
+     */
+    static void compute(float[] out, int outOffset, float[] x, int xOffset, int rows, QuantizedLinear q, int c0,
+            int c1) {
+        compute(out, outOffset, x, xOffset, rows, null, q, c0, c1, 0, q.in(), true);
+    }
+
+    /** The GEMM over {@code linear}'s weights, or {@code quantized}'s when {@code linear} is null. */
+    private static void compute(float[] out, int outOffset, float[] x, int xOffset, int rows, Linear linear,
+            QuantizedLinear quantized, int c0, int c1, int kStart, int kEnd, boolean addBias) {
+        int in = linear != null ? linear.in() : quantized.in();
+        int nOut = linear != null ? linear.out() : quantized.out();
         int mPanels = ceilDiv(rows, MR);
         float[] xPack = Scratch.get(Scratch.X_PACK, xPackSize(rows));
         float[] wPack = Scratch.get(Scratch.W_PACK, NC * KC);
@@ -75,7 +90,9 @@ final class Gemm {
             for (int n0 = c0; n0 < c1; n0 += NC) {
                 int nc = Math.min(NC, c1 - n0);
                 int nPanels = ceilDiv(nc, NR);
-                if (linear.layout() == Linear.Layout.IN_OUT) {
+                if (linear == null) {
+                    packQuantized(wPack, quantized, k0, kc, n0, nc, widened);
+                } else if (linear.layout() == Linear.Layout.IN_OUT) {
                     packInOut(wPack, linear.weight(), nOut, k0, kc, n0, nc);
                 } else {
                     packOutIn(wPack, linear.weight(), in, k0, kc, n0, nc, widened);
@@ -100,7 +117,7 @@ final class Gemm {
             }
         }
         if (addBias) {
-            addBias(out, outOffset, rows, nOut, linear.bias(), c0, c1);
+            addBias(out, outOffset, rows, nOut, linear != null ? linear.bias() : quantized.bias(), c0, c1);
         }
     }
 
@@ -204,6 +221,36 @@ final class Gemm {
                     if (first + j < nc) {
                         Widen.widen(dtype, seg, w.byteOffset() + (n0 + first + j) * rowBytes + (long) k0 * size,
                                 block, j * kc, kc);
+                    } else {
+                        Arrays.fill(block, j * kc, (j + 1) * kc, 0f);
+                    }
+                }
+                for (int k = 0; k < kBound; k += L) {
+                    Transpose16.transpose(block, k, kc, wPack, dst + k * NR + j0, NR);
+                }
+                for (int k = kBound; k < kc; k++) {
+                    for (int j = 0; j < L; j++) {
+                        wPack[dst + k * NR + j0 + j] = block[j * kc + k];
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * As {@link #packOutIn} for Q8_0/Q4_0 rows: each output's kc weights (whole blocks: KC and the
+     * row length are multiples of 32) dequantized into {@code block}, then transposed.
+     */
+    static void packQuantized(float[] wPack, QuantizedLinear q, int k0, int kc, int n0, int nc, float[] block) {
+        int kBound = Transpose16.supported() ? kc - kc % L : 0;
+        int nPanels = ceilDiv(nc, NR);
+        for (int np = 0; np < nPanels; np++) {
+            int dst = np * kc * NR;
+            for (int j0 = 0; j0 < NR; j0 += L) {
+                int first = np * NR + j0; // output index relative to n0
+                for (int j = 0; j < L; j++) {
+                    if (first + j < nc) {
+                        BlockMatmul.dequantize(q.weight(), n0 + first + j, k0, kc, block, j * kc);
                     } else {
                         Arrays.fill(block, j * kc, (j + 1) * kc, 0f);
                     }

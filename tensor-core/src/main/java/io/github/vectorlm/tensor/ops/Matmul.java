@@ -281,18 +281,53 @@ public final class Matmul {
         }
     }
 
+    /**
+     * {@code out[r, :] = in[r, :]·W + b} for {@code r < rows} with Q8_0/Q4_0 weights read in place:
+     * one row as dot products straight from the blocks, several rows as the packed GEMM over the
+     * exactly dequantized weights (see {@link QuantizedLinear}). Bit-identical for every thread
+     * count; a row's result never depends on the other rows.
+     *
+     * @throws IllegalArgumentException if an array is too short for the shapes
+     */
+    public static void linear(float[] out, int outOffset, float[] in, int inOffset, int rows, QuantizedLinear linear,
+            Parallel parallel) {
+        checkArguments(out, outOffset, in, inOffset, rows, linear.in(), linear.out(), linear);
+        if (rows > 0) {
+            BlockMatmul.linear(out, outOffset, in, inOffset, rows, linear, parallel);
+        }
+    }
+
+    /**
+     * As {@link #linearEachRow(float[], int, float[], int, int, Linear, Parallel)} for Q8_0/Q4_0
+     * weights: each row exactly as the one-row product, the blocks read once for all rows.
+     *
+     * @throws IllegalArgumentException if an array is too short for the shapes
+     */
+    public static void linearEachRow(float[] out, int outOffset, float[] in, int inOffset, int rows,
+            QuantizedLinear linear, Parallel parallel) {
+        checkArguments(out, outOffset, in, inOffset, rows, linear.in(), linear.out(), linear);
+        if (rows > 0) {
+            BlockMatmul.linearEachRow(out, outOffset, in, inOffset, rows, linear, parallel);
+        }
+    }
+
     static void checkArguments(float[] out, int outOffset, float[] in, int inOffset, int rows, Linear linear) {
+        checkArguments(out, outOffset, in, inOffset, rows, linear.in(), linear.out(), linear);
+    }
+
+    static void checkArguments(float[] out, int outOffset, float[] in, int inOffset, int rows, int nIn, int nOut,
+            Object linear) {
         if (rows < 0) {
             throw new IllegalArgumentException("matmul " + linear + ": negative row count " + rows);
         }
-        long inSize = (long) rows * linear.in();
+        long inSize = (long) rows * nIn;
         if (!Elements.fits(in.length, inOffset, inSize)) {
-            throw Elements.rangeError("matmul input [" + rows + ", " + linear.in() + "] of " + linear, in.length,
+            throw Elements.rangeError("matmul input [" + rows + ", " + nIn + "] of " + linear, in.length,
                     inOffset, inSize);
         }
-        long outSize = (long) rows * linear.out();
+        long outSize = (long) rows * nOut;
         if (!Elements.fits(out.length, outOffset, outSize)) {
-            throw Elements.rangeError("matmul output [" + rows + ", " + linear.out() + "] of " + linear, out.length,
+            throw Elements.rangeError("matmul output [" + rows + ", " + nOut + "] of " + linear, out.length,
                     outOffset, outSize);
         }
     }

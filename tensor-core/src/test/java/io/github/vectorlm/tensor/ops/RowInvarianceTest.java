@@ -138,6 +138,36 @@ class RowInvarianceTest {
     }
 
     @Test
+    void blockQuantizedRowsAreIndependentAndEachRowGivesTheOneRowResult() {
+        Random random = new Random(19);
+        for (io.github.vectorlm.tensor.BlockType type : new io.github.vectorlm.tensor.BlockType[] {
+            io.github.vectorlm.tensor.BlockType.Q8_0, io.github.vectorlm.tensor.BlockType.Q4_0}) {
+            for (int[] s : new int[][] {{96, 40}, {1056, 64}, {768, 2304}}) {
+                int in = s[0];
+                int out = s[1];
+                Linear source = MatmulTest.randomLinear(random, in, out, Linear.Layout.OUT_IN, DType.F32, true);
+                QuantizedLinear q = QuantizedLinear.quantize(source, type, Arena.ofAuto());
+                int rows = 6;
+                float[] x = TestData.normal(random, rows * in, 1.0);
+                float[] alone = new float[rows * out];
+                for (int r = 0; r < rows; r++) {
+                    Matmul.linear(alone, r * out, x, r * in, 1, q, one);
+                }
+                for (Parallel p : new Parallel[] {one, two}) {
+                    float[] batch = new float[rows * out];
+                    Matmul.linearEachRow(batch, 0, x, 0, rows, q, p);
+                    assertThat(batch).as("%s each row, %d threads", q, p.threads()).containsExactly(alone);
+                }
+                float[] gemm = new float[rows * out];
+                Matmul.linear(gemm, 0, x, 0, rows, q, two);
+                float[] pair = new float[2 * out];
+                Matmul.linear(pair, 0, x, 2 * in, 2, q, one);
+                assertThat(pair).as("%s GEMM rows", q).containsExactly(Arrays.copyOfRange(gemm, 2 * out, 4 * out));
+            }
+        }
+    }
+
+    @Test
     void prefillAttentionRowsDoNotDependOnTheChunks() {
         Random random = new Random(12);
         int heads = 3;

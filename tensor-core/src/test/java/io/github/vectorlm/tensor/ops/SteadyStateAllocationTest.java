@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.github.vectorlm.tensor.DType;
 import io.github.vectorlm.tensor.Tensor;
 import java.lang.management.ManagementFactory;
+import java.lang.foreign.Arena;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Random;
@@ -37,6 +38,8 @@ class SteadyStateAllocationTest {
             Linear longRowsF16 = Linear.outIn(Tensor.fromFloats(DType.F16, w, 96, 6144), null);
             float[] longX = TestData.normal(random, 6144, 1.0);
             Int8Linear int8 = Int8Linear.quantize(outIn);
+            QuantizedLinear q8 = QuantizedLinear.quantize(outIn, io.github.vectorlm.tensor.BlockType.Q8_0, Arena.ofAuto());
+            QuantizedLinear q4 = QuantizedLinear.quantize(outIn, io.github.vectorlm.tensor.BlockType.Q4_0, Arena.ofAuto());
             float[] x = TestData.normal(random, 8 * 768, 1.0);
             float[] y = new float[8 * 768];
             Tensor norm = Tensor.fromFloats(new float[768], 768);
@@ -65,6 +68,11 @@ class SteadyStateAllocationTest {
             kernels.put("int8 each row", () -> Matmul.linearEachRow(y, 0, x, 0, 3, int8, p));
             kernels.put("int8 gemv", () -> Matmul.linear(y, 0, x, 0, 1, int8, p));
             kernels.put("int8 gemm", () -> Matmul.linear(y, 0, x, 0, 8, int8, p));
+            kernels.put("q8_0 gemv", () -> Matmul.linear(y, 0, x, 0, 1, q8, p));
+            kernels.put("q4_0 gemv", () -> Matmul.linear(y, 0, x, 0, 1, q4, p));
+            kernels.put("q8_0 each row", () -> Matmul.linearEachRow(y, 0, x, 0, 3, q8, p));
+            kernels.put("q4_0 gemm", () -> Matmul.linear(y, 0, x, 0, 8, q4, p));
+            kernels.put("q8_0 gemm", () -> Matmul.linear(y, 0, x, 0, 8, q8, p));
             kernels.put("layernorm", () -> Norms.layerNorm(y, 0, x, 0, 8, 768, norm, norm, 1e-5f));
             kernels.put("attention", () -> Attention.causal(y, 0, x, 0, 2, 30, keys, values, 12, 64, scratch, p));
             kernels.put("attention prefill", () -> Attention.causal(y, 0, x, 0, 8, 30, keys, values, 12, 64, scratch, p));

@@ -1,0 +1,82 @@
+package io.github.vectorlm.neox;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.github.vectorlm.generation.LoadOptions;
+import io.github.vectorlm.generation.Scorer;
+import io.github.vectorlm.generation.Session;
+import io.github.vectorlm.tensor.BlockType;
+import io.github.vectorlm.tensor.ops.Parallel;
+import io.github.vectorlm.testing.Fixtures;
+import io.github.vectorlm.testing.Logits;
+import java.io.IOException;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@link LoadOptions#quantize()}: the layers' matrices as Q8_0/Q4_0 blocks, the head as Q8_0.
+ * Accuracy on real text, as {@link NeoxInt8Test}: {@code models/neox-shakespeare}'s perplexity on
+ * its 2,000 validation tokens within 1 % of the weights as stored for Q8_0, 2 % for Q4_0.
+ */
+class NeoxQuantizationTest {
+    @Test
+    void perplexityOnRealTextStaysNearTheWeightsAsStored() throws IOException {
+        JsonNode score = Fixtures.json(NeoxFixtures.SHAKESPEARE.resolve("score.json"), "tools/train_neox_shakespeare.py");
+        int[] ids = Fixtures.ints(score.get("ids"));
+        int window = score.get("window").asInt();
+        int stride = score.get("stride").asInt();
+        double exact;
+        try (NeoxModel model = new NeoxLoader().load(NeoxFixtures.SHAKESPEARE, LoadOptions.defaults())) {
+            exact = new Scorer(model, window, stride).score(ids).perplexity();
+        }
+        for (BlockType type : new BlockType[] {BlockType.Q8_0, BlockType.Q4_0}) {
+            try (NeoxModel model = new NeoxLoader().load(NeoxFixtures.SHAKESPEARE,
+                    LoadOptions.defaults().withQuantize(type))) {
+                assertThat(model.quantization()).isEqualTo(type.name());
+                assertThat(model.int8()).isFalse();
+                double quantized = new Scorer(model, window, stride).score(ids).perplexity();
+                double change = quantized / exact - 1;
+                System.out.printf("neox-shakespeare, 2000 validation tokens: perplexity %.4f as stored, %.4f %s: %+.3f%%%n",
+                        exact, quantized, type, 100 * change);
+                assertThat(Math.abs(change)).as("%s relative perplexity change", type)
+                        .isLessThan(type == BlockType.Q8_0 ? 0.01 : 0.02);
+                assertThat(quantized).isNotEqualTo(exact);
+            }
+        }
+    }
+
+    /** Bit-identical on one thread and two; near the float logits on the oracle fixtures, slim weights included. */
+    @Test
+    void quantizedModelsAreThreadInvariantAndNearTheFloatLogits() throws IOException {
+        Path folder = NeoxFixtures.hf("par_r25_f16_st");
+        int[] ids = Expected.read(folder).ids();
+        float[][] results = new float[2][];
+        for (int t = 1; t <= 2; t++) {
+            try (Parallel parallel = Parallel.create(t);
+                    NeoxModel model = new NeoxLoader().load(folder,
+                            LoadOptions.defaults().withQuantize(BlockType.Q4_0).withParallel(parallel))) {
+                int vocab = model.vocabSize();
+                float[] logits = new float[ids.length * vocab];
+                Session s = model.newSession();
+                model.forwardAll(s, ids, 0, 6, logits);
+                float[] last = new float[vocab];
+                for (int i = 6; i < ids.length; i++) {
+                    model.forward(s, ids, i, 1, last);
+                    System.arraycopy(last, 0, logits, i * vocab, vocab);
+                }
+                results[t - 1] = logits;
+            }
+        }
+        assertThat(results[1]).containsExactly(results[0]);
+        for (String variant : new String[] {"par_r25_f32_st", "seq_r100_f32_bin", "slim"}) {
+            Path f = NeoxFixtures.hf(variant);
+            Expected e = Expected.read(f);
+            try (NeoxModel model = new NeoxLoader().load(f, LoadOptions.defaults().withQuantize(BlockType.Q8_0))) {
+                float[] logits = new float[e.ids().length * model.vocabSize()];
+                model.forwardAll(model.newSession(), e.ids(), 0, e.ids().length, logits);
+                Logits.assertClose(variant + " Q8_0 vs Hugging Face float", logits, 0, e.logits(), 5e-2);
+            }
+        }
+    }
+}
