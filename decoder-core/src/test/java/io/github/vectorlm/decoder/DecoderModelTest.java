@@ -117,7 +117,10 @@ class DecoderModelTest {
         assertThat(Batch.nextChunk(257, 256)).isEqualTo(255);
         assertThat(Batch.nextChunk(258, 256)).isEqualTo(256);
         assertThat(Batch.nextChunk(2, 256)).isEqualTo(2);
-        assertThat(Batch.nextChunk(3, 2)).isEqualTo(2); // too small a chunk to avoid it
+        assertThat(Batch.nextChunk(3, 2)).isEqualTo(1); // 2 would leave one alone: 1 says wait for more room
+        assertThat(Batch.nextChunk(2, 1)).isEqualTo(1);
+        assertThat(Batch.nextChunk(5, 2)).isEqualTo(2);
+        assertThat(Batch.nextChunk(4, 3)).isEqualTo(2);
     }
 
     @Test

@@ -42,10 +42,12 @@ public class Batch {
 
     /**
      * How many positions of a prompt the next chunk takes, given {@code remaining} positions left
-     * and at most {@code maxChunk} per pass: never leaves a single position for a chunk of its own
-     * when {@code maxChunk >= 3}. One position alone runs with the decode arithmetic, several with
-     * the prefill arithmetic; cutting a prompt of two or more positions this way runs every one of
-     * them with the prefill arithmetic, so its results do not depend on the chunk size.
+     * and at most {@code maxChunk} per pass: never leaves a single position for a chunk of its own.
+     * One position alone runs with the decode arithmetic, several with the prefill arithmetic;
+     * cutting a prompt of two or more positions this way runs every one of them with the prefill
+     * arithmetic, so its results do not depend on the chunk size. When {@code maxChunk} is too
+     * small for that (2 of 3 remaining would leave one; 1 of 2 or more), it returns 1 while more
+     * than one position remains: the caller should wait for a pass with more room.
      *
      * @param remaining positions of the prompt not yet run, at least 1
      * @param maxChunk the most positions of one pass, at least 1
@@ -56,10 +58,10 @@ public class Batch {
             throw new IllegalArgumentException("chunk of " + remaining + " positions by at most " + maxChunk);
         }
         int rows = Math.min(remaining, maxChunk);
-        if (remaining - rows == 1 && rows >= 3) {
-            rows--;
+        if (remaining - rows == 1) {
+            rows--; // two remain for the next chunk
         }
-        return rows;
+        return Math.max(rows, 1);
     }
 
     /**

@@ -3,6 +3,7 @@ package io.github.vectorlm.neox;
 import io.github.vectorlm.generation.LoadOptions;
 import io.github.vectorlm.tensor.ops.Parallel;
 import io.github.vectorlm.testing.BatchInvariance;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -21,6 +22,20 @@ class NeoxBatchTest {
                 NeoxModel model = new NeoxLoader().load(NeoxFixtures.hf(variant), options.withParallel(p))) {
             long seed = variant.hashCode() * 7L + threads + (int8 ? 1 : 0) + (int8 ? 0 : quantize.hashCode() - "false".hashCode());
             BatchInvariance.check(model, seed, 9);
+        }
+    }
+
+    /**
+     * The seed that found a prompt cut 12 + 12 + 2 + 1 in a pass with two free rows: its last
+     * position ran alone, with the decode arithmetic. {@link io.github.vectorlm.generation.Batch#nextChunk}
+     * now says wait instead.
+     */
+    @Test
+    void aPromptIsNotLeftWithOnePositionWhenAPassHasTwoRowsFree() throws Exception {
+        try (Parallel p = Parallel.create(1);
+                NeoxModel model = new NeoxLoader().load(NeoxFixtures.hf("par_r25_bf16_st"),
+                        LoadOptions.defaults().withParallel(p))) {
+            BatchInvariance.check(model, 5050425279L, 9);
         }
     }
 }
