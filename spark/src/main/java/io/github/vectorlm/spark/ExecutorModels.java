@@ -1,0 +1,159 @@
+package io.github.vectorlm.spark;
+
+import io.github.vectorlm.generation.Engine;
+import io.github.vectorlm.generation.EngineOptions;
+import io.github.vectorlm.generation.LanguageModel;
+import io.github.vectorlm.generation.LanguageModels;
+import io.github.vectorlm.generation.LoadOptions;
+import io.github.vectorlm.generation.Tokenizer;
+import io.github.vectorlm.generation.Tokenizers;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The models of one JVM (a Spark executor, or the driver in local mode): each model path is loaded
+ * once, its weights mapped once, and one batching {@link Engine} is started on it; every task of
+ * the JVM shares them, so that the rows of concurrent tasks run in the same passes of the model.
+ * Nothing is ever unloaded while the JVM runs: a shutdown hook closes the engines and then the
+ * models when it exits. Tokenizers are cached the same way.
+ *
+ * <p>Paths are local to the JVM: the model folder must exist on every executor's disk (or a
+ * shared mount) under the same path.
+ */
+public final class ExecutorModels {
+    private static final Map<Path, Loaded> MODELS = new HashMap<>();
+    private static final Map<Path, Tokenizer> TOKENIZERS = new HashMap<>();
+    private static final List<AutoCloseable> TO_CLOSE = Collections.synchronizedList(new ArrayList<>());
+    private static boolean hookAdded;
+
+    private ExecutorModels() {
+    }
+
+    /**
+     * A model loaded in this JVM, with its engine and tokenizer.
+     *
+     * @param path the absolute, normalized path it was loaded from
+     * @param model the model (shared; never close it)
+     * @param engine the engine running it (shared; never close it)
+     * @param tokenizer the model's tokenizer
+     */
+    public record Loaded(Path path, LanguageModel model, Engine engine, Tokenizer tokenizer) {
+    }
+
+    /**
+     * The model at {@code path}, loaded on the first call in this JVM and shared afterwards.
+     *
+     * @param path a model folder or file, as {@code LanguageModels.load} takes it
+     * @return the loaded model, its engine and tokenizer
+     * @throws UncheckedIOException if the path does not exist or the model cannot be loaded (the
+     *     message names the path)
+     * @throws IllegalArgumentException if the model has no tokenizer
+     */
+    public static Loaded model(String path) {
+        Path key = key(path);
+        synchronized (MODELS) {
+            Loaded loaded = MODELS.get(key);
+            if (loaded == null) {
+                loaded = load(key);
+                MODELS.put(key, loaded);
+            }
+            return loaded;
+        }
+    }
+
+    /**
+     * The tokenizer at {@code path} (a tokenizer file, or a model folder holding one), loaded once
+     * in this JVM.
+     *
+     * @param path a tokenizer file or a folder, as {@link Tokenizers#load} takes it
+     * @return the tokenizer (thread-safe)
+     * @throws UncheckedIOException if it cannot be read (the message names the path)
+     */
+    public static Tokenizer tokenizer(String path) {
+        Path key = key(path);
+        synchronized (TOKENIZERS) {
+            Tokenizer t = TOKENIZERS.get(key);
+            if (t == null) {
+                try {
+                    if (!Files.exists(key)) {
+                        throw new NoSuchFileException(key.toString(), null, "no such tokenizer file or folder");
+                    }
+                    t = Tokenizers.load(key);
+                } catch (IOException e) {
+                    throw new UncheckedIOException("cannot load the tokenizer " + key + ": " + message(e), e);
+                }
+                TOKENIZERS.put(key, t);
+            }
+            return t;
+        }
+    }
+
+    /** How many models this JVM holds; for tests. */
+    static int loadedModels() {
+        synchronized (MODELS) {
+            return MODELS.size();
+        }
+    }
+
+    private static Path key(String path) {
+        if (path == null || path.isBlank()) {
+            throw new IllegalArgumentException("no model path set");
+        }
+        return Path.of(path).toAbsolutePath().normalize();
+    }
+
+    private static Loaded load(Path path) {
+        LanguageModel model;
+        try {
+            if (!Files.exists(path)) {
+                throw new NoSuchFileException(path.toString(), null,
+                        "no such model on this machine (the model must be on every executor's disk)");
+            }
+            model = LanguageModels.load(path, LoadOptions.defaults());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot load the model " + path + ": " + message(e), e);
+        }
+        Tokenizer tokenizer = model.tokenizer().orElse(null);
+        if (tokenizer == null) {
+            model.close();
+            throw new IllegalArgumentException("the model " + path + " has no tokenizer beside its weights");
+        }
+        Engine engine = Engine.start(model, EngineOptions.defaults(model));
+        closeAtExit(model);
+        closeAtExit(engine); // closed first: the hook closes in reverse order
+        return new Loaded(path, model, engine, tokenizer);
+    }
+
+    private static void closeAtExit(AutoCloseable c) {
+        TO_CLOSE.add(c);
+        if (!hookAdded) {
+            hookAdded = true;
+            Runtime.getRuntime().addShutdownHook(new Thread(ExecutorModels::closeAll, "vectorlm-models-close"));
+        }
+    }
+
+    private static void closeAll() {
+        synchronized (TO_CLOSE) {
+            for (int i = TO_CLOSE.size() - 1; i >= 0; i--) {
+                try {
+                    TO_CLOSE.get(i).close();
+                } catch (Exception e) {
+                    // the JVM is exiting: nothing to tell
+                }
+            }
+            TO_CLOSE.clear();
+        }
+    }
+
+    private static String message(IOException e) {
+        return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+    }
+}
