@@ -88,7 +88,7 @@ public final class ExecutorModels {
                     }
                     t = Tokenizers.load(key);
                 } catch (IOException e) {
-                    throw new UncheckedIOException("cannot load the tokenizer " + key + ": " + message(e), e);
+                    throw new UncheckedIOException("cannot load the tokenizer" + named(key, e), e);
                 }
                 TOKENIZERS.put(key, t);
             }
@@ -119,7 +119,7 @@ public final class ExecutorModels {
             }
             model = LanguageModels.load(path, LoadOptions.defaults());
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot load the model " + path + ": " + message(e), e);
+            throw new UncheckedIOException("cannot load the model" + named(path, e), e);
         }
         Tokenizer tokenizer = model.tokenizer().orElse(null);
         if (tokenizer == null) {
@@ -153,7 +153,9 @@ public final class ExecutorModels {
         }
     }
 
-    private static String message(IOException e) {
-        return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+    /** The exception's message, after the path unless it names the path itself. */
+    private static String named(Path path, IOException e) {
+        String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        return m.contains(path.toString()) ? ": " + m : " " + path + ": " + m;
     }
 }
