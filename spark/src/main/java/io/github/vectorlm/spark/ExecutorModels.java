@@ -17,6 +17,8 @@ import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.spark.SparkConf;
+import org.apache.spark.SparkEnv;
 
 /**
  * The models of one JVM (a Spark executor, or the driver in local mode): each model path is loaded
@@ -25,7 +27,7 @@ import java.util.Map;
  * Nothing is ever unloaded while the JVM runs: a shutdown hook closes the engines and then the
  * models when it exits. Tokenizers are cached the same way.
  *
- * <p>Paths are local to the JVM: the model folder must exist on every executor's disk (or a
+ * <p>The kernels run on {@link #threads} threads. Paths are local to the JVM: the model folder must exist on every executor's disk (or a
  * shared mount) under the same path.
  */
 public final class ExecutorModels {
@@ -110,6 +112,22 @@ public final class ExecutorModels {
         return Path.of(path).toAbsolutePath().normalize();
     }
 
+    /**
+     * The threads of a model's kernels in an executor configured by {@code conf}:
+     * {@code spark.vectorlm.threads} if set, else {@code spark.executor.cores} if set, else 0 (the
+     * JVM's shared pool, one thread per processor, as in local mode).
+     */
+    static int threads(SparkConf conf) {
+        if (conf == null) {
+            return 0;
+        }
+        int n = conf.getInt("spark.vectorlm.threads", conf.getInt("spark.executor.cores", 0));
+        if (n < 0) {
+            throw new IllegalArgumentException("spark.vectorlm.threads must be >= 0 (0: one per processor), got " + n);
+        }
+        return n;
+    }
+
     private static Loaded load(Path path) {
         LanguageModel model;
         try {
@@ -117,7 +135,8 @@ public final class ExecutorModels {
                 throw new NoSuchFileException(path.toString(), null,
                         "no such model on this machine (the model must be on every executor's disk)");
             }
-            model = LanguageModels.load(path, LoadOptions.defaults());
+            int threads = threads(SparkEnv.get() == null ? null : SparkEnv.get().conf());
+            model = LanguageModels.load(path, threads == 0 ? LoadOptions.defaults() : LoadOptions.defaults().withThreads(threads));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot load the model" + named(path, e), e);
         }
