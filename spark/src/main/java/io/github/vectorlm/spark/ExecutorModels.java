@@ -17,8 +17,10 @@ import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.SparkConf;
 import org.apache.spark.SparkEnv;
+import scala.Tuple2;
 
 /**
  * The models of one JVM (a Spark executor, or the driver in local mode): each model path is loaded
@@ -27,12 +29,14 @@ import org.apache.spark.SparkEnv;
  * Nothing is ever unloaded while the JVM runs: a shutdown hook closes the engines and then the
  * models when it exits. Tokenizers are cached the same way.
  *
- * <p>The kernels run on {@link #threads} threads. Paths are local to the JVM: the model folder must exist on every executor's disk (or a
- * shared mount) under the same path.
+ * <p>The kernels run on {@link #threads} threads. A model path is local to the JVM (the model must
+ * be on every executor's disk, or a shared mount, under that path) unless it is a Hadoop
+ * filesystem URI, whose model is copied to local disk once per machine.
  */
 public final class ExecutorModels {
     private static final Map<Path, Loaded> MODELS = new HashMap<>();
     private static final Map<Path, Tokenizer> TOKENIZERS = new HashMap<>();
+    private static final Map<String, Path> COPIES = new HashMap<>();
     private static final List<AutoCloseable> TO_CLOSE = Collections.synchronizedList(new ArrayList<>());
     private static boolean hookAdded;
 
@@ -53,13 +57,25 @@ public final class ExecutorModels {
     /**
      * The model at {@code path}, loaded on the first call in this JVM and shared afterwards.
      *
-     * @param path a model folder or file, as {@code LanguageModels.load} takes it
+     * @param path a model folder or file, as {@code LanguageModels.load} takes it, or a Hadoop
+     *     filesystem URI of one ({@code hdfs://…}, {@code s3a://…}, {@code file:…}), copied to local
+     *     disk first (see {@link #copy})
      * @return the loaded model, its engine and tokenizer
      * @throws UncheckedIOException if the path does not exist or the model cannot be loaded (the
      *     message names the path)
      * @throws IllegalArgumentException if the model has no tokenizer
      */
     public static Loaded model(String path) {
+        if (path != null && ModelCopies.isUri(path)) {
+            synchronized (MODELS) {
+                Path local = COPIES.get(path);
+                if (local == null) {
+                    local = copy(path, SparkEnv.get() == null ? null : SparkEnv.get().conf());
+                    COPIES.put(path, local);
+                }
+                return model(local.toString());
+            }
+        }
         Path key = key(path);
         synchronized (MODELS) {
             Loaded loaded = MODELS.get(key);
@@ -68,6 +84,27 @@ public final class ExecutorModels {
                 MODELS.put(key, loaded);
             }
             return loaded;
+        }
+    }
+
+    /**
+     * Copies the model at a Hadoop-filesystem URI to local disk (once per machine while it is
+     * unchanged), under {@code spark.vectorlm.modelCache} (default: {@code vectorlm-models} in the
+     * JVM's temporary folder), with the {@code spark.hadoop.*} settings of {@code conf}.
+     */
+    static Path copy(String uri, SparkConf conf) {
+        Configuration hadoop = new Configuration();
+        String cache = System.getProperty("java.io.tmpdir") + "/vectorlm-models";
+        if (conf != null) {
+            for (Tuple2<String, String> e : conf.getAllWithPrefix("spark.hadoop.")) {
+                hadoop.set(e._1(), e._2());
+            }
+            cache = conf.get("spark.vectorlm.modelCache", cache);
+        }
+        try {
+            return ModelCopies.localCopy(uri, hadoop, Path.of(cache));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot copy the model " + uri + " to local disk: " + e.getMessage(), e);
         }
     }
 
