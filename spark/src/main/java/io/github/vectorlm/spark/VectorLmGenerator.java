@@ -11,6 +11,9 @@ import org.apache.spark.ml.param.DoubleParam;
 import org.apache.spark.ml.param.IntParam;
 import org.apache.spark.ml.param.LongParam;
 import org.apache.spark.ml.param.Param;
+import org.apache.spark.ml.util.DefaultParamsReadable;
+import org.apache.spark.ml.util.DefaultParamsWritable;
+import org.apache.spark.ml.util.MLReader;
 import org.apache.spark.ml.param.ParamValidators;
 import org.apache.spark.ml.util.Identifiable$;
 import org.apache.spark.sql.Row;
@@ -29,8 +32,19 @@ import org.apache.spark.sql.types.StructType;
  *         .setMaxNewTokens(50).setTemperature(0.8).setTopK(40).setSeed(7).transform(prompts);
  * }</pre>
  */
-public final class VectorLmGenerator extends VectorLmTransformer<VectorLmGenerator> {
+public final class VectorLmGenerator extends VectorLmTransformer<VectorLmGenerator> implements DefaultParamsWritable {
     private static final long serialVersionUID = 1L;
+
+    /** Reads a saved VectorLmGenerator (its parameters), as {@code PipelineModel.load} does. */
+    public static MLReader<VectorLmGenerator> read() {
+        return new DefaultParamsReadable<VectorLmGenerator>() {
+        }.read();
+    }
+
+    /** Loads a VectorLmGenerator saved with {@code write().save(path)}. */
+    public static VectorLmGenerator load(String path) {
+        return read().load(path);
+    }
 
     private final Param<String> outputCol;
     private final IntParam maxNewTokens;

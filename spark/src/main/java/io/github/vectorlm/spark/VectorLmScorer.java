@@ -5,6 +5,9 @@ import java.util.Iterator;
 import java.util.concurrent.CompletableFuture;
 import org.apache.spark.api.java.function.MapPartitionsFunction;
 import org.apache.spark.ml.param.Param;
+import org.apache.spark.ml.util.DefaultParamsReadable;
+import org.apache.spark.ml.util.DefaultParamsWritable;
+import org.apache.spark.ml.util.MLReader;
 import org.apache.spark.ml.util.Identifiable$;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.types.DataTypes;
@@ -23,8 +26,19 @@ import org.apache.spark.sql.types.StructType;
  *         .setInputCol("text").transform(corpus);
  * }</pre>
  */
-public final class VectorLmScorer extends VectorLmTransformer<VectorLmScorer> {
+public final class VectorLmScorer extends VectorLmTransformer<VectorLmScorer> implements DefaultParamsWritable {
     private static final long serialVersionUID = 1L;
+
+    /** Reads a saved VectorLmScorer (its parameters), as {@code PipelineModel.load} does. */
+    public static MLReader<VectorLmScorer> read() {
+        return new DefaultParamsReadable<VectorLmScorer>() {
+        }.read();
+    }
+
+    /** Loads a VectorLmScorer saved with {@code write().save(path)}. */
+    public static VectorLmScorer load(String path) {
+        return read().load(path);
+    }
 
     private final Param<String> tokensCol;
     private final Param<String> lossCol;

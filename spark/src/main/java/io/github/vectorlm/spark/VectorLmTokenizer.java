@@ -4,6 +4,9 @@ import io.github.vectorlm.generation.Tokenizer;
 import java.util.Iterator;
 import org.apache.spark.api.java.function.MapPartitionsFunction;
 import org.apache.spark.ml.param.Param;
+import org.apache.spark.ml.util.DefaultParamsReadable;
+import org.apache.spark.ml.util.DefaultParamsWritable;
+import org.apache.spark.ml.util.MLReader;
 import org.apache.spark.ml.util.Identifiable$;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.types.DataTypes;
@@ -15,8 +18,19 @@ import org.apache.spark.sql.types.StructType;
  * {@code encoder.json} with {@code vocab.bpe} beside it) or a folder holding one. A null text gives
  * a null array. {@code maxInFlight} does not apply: rows are tokenized one by one as they stream.
  */
-public final class VectorLmTokenizer extends VectorLmTransformer<VectorLmTokenizer> {
+public final class VectorLmTokenizer extends VectorLmTransformer<VectorLmTokenizer> implements DefaultParamsWritable {
     private static final long serialVersionUID = 1L;
+
+    /** Reads a saved VectorLmTokenizer (its parameters), as {@code PipelineModel.load} does. */
+    public static MLReader<VectorLmTokenizer> read() {
+        return new DefaultParamsReadable<VectorLmTokenizer>() {
+        }.read();
+    }
+
+    /** Loads a VectorLmTokenizer saved with {@code write().save(path)}. */
+    public static VectorLmTokenizer load(String path) {
+        return read().load(path);
+    }
 
     private final Param<String> outputCol;
 

@@ -167,6 +167,29 @@ class VectorLmTransformersTest {
                 "outputCol", "maxNewTokens", "temperature", "topK", "topP", "seed");
     }
 
+    @Test
+    void aPipelineOfTheStagesIsSavedAndLoadedWithItsParameters(@org.junit.jupiter.api.io.TempDir Path dir)
+            throws Exception {
+        Pipeline pipeline = new Pipeline().setStages(new PipelineStage[] {
+            new VectorLmTokenizer().setModelPath(SparkTests.MODEL + "/encoder.json").setOutputCol("ids2"),
+            new VectorLmGenerator().setModelPath(SparkTests.MODEL).setInputCol("text").setMaxNewTokens(5)
+                    .setTemperature(0.7).setTopK(9).setTopP(0.5).setSeed(11).setMaxInFlight(4),
+            new VectorLmScorer().setModelPath(SparkTests.MODEL).setLossCol("nats")});
+        org.apache.spark.ml.PipelineModel fitted = pipeline.fit(texts());
+        fitted.write().save(dir.resolve("pipeline").toString());
+        org.apache.spark.ml.PipelineModel loaded = org.apache.spark.ml.PipelineModel.load(dir.resolve("pipeline").toString());
+        VectorLmGenerator g = (VectorLmGenerator) loaded.stages()[1];
+        VectorLmGenerator original = (VectorLmGenerator) fitted.stages()[1];
+        assertThat(g.uid()).isEqualTo(original.uid());
+        assertThat(g.generationOptions()).isEqualTo(original.generationOptions());
+        assertThat(g.getMaxInFlight()).isEqualTo(4);
+        assertThat(((VectorLmTokenizer) loaded.stages()[0]).getModelPath()).endsWith("encoder.json");
+        assertThat(loaded.transform(texts()).schema().fieldNames())
+                .containsExactly("id", "text", "ids2", "completion", "tokens", "nats", "perplexity");
+        new VectorLmScorer().setModelPath("m").write().save(dir.resolve("scorer").toString());
+        assertThat(VectorLmScorer.load(dir.resolve("scorer").toString()).getModelPath()).isEqualTo("m");
+    }
+
     private static List<String> causes(Throwable e) {
         List<String> out = new ArrayList<>();
         for (Throwable t = e; t != null; t = t.getCause()) {
