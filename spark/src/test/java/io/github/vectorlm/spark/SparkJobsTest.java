@@ -1,0 +1,234 @@
+package io.github.vectorlm.spark;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.github.vectorlm.cli.VectorLm;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import java.util.zip.GZIPOutputStream;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The spark-submit jobs in {@code local[2]} against the single-process command line run in this
+ * JVM: scores equal to {@code vectorlm score --texts-file}, datasets byte for byte those of
+ * {@code vectorlm preprocess}.
+ */
+class SparkJobsTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String[] TEXTS = {"ROMEO:\nWhat light through yonder window breaks?",
+        "First Citizen:\nWe are accounted poor citizens, the patricians good.",
+        "KING RICHARD II:\nNo matter where; of comfort no man speak:\nLet's talk of graves, of worms, and epitaphs;",
+        "What say you, my lord?", "MENENIUS:\nEither you must confess yourselves wondrous malicious,",
+        "Thou art a villain. \u00e9t\u00e9 \u2014 caf\u00e9 \ud83d\ude00"};
+
+    private static SparkSession spark;
+
+    @TempDir
+    Path dir;
+
+    @BeforeAll
+    static void start() {
+        spark = SparkTests.session("SparkJobsTest");
+    }
+
+    @AfterAll
+    static void stop() {
+        spark.stop();
+    }
+
+    @Test
+    void scoreJobGivesWhatVectorlmScoreGives() throws IOException {
+        Path input = dir.resolve("texts.jsonl");
+        List<String> lines = new ArrayList<>();
+        for (int i = 0; i < TEXTS.length; i++) {
+            lines.add(JSON.writeValueAsString(Map.of("id", i, "body", TEXTS[i])));
+        }
+        Files.write(input, lines);
+        Path output = dir.resolve("scored");
+        ScoreJob.run(spark, new String[] {"--model", SparkTests.MODEL, "--input", input.toString(), "--output",
+            output.toString(), "--text-column", "body", "--max-in-flight", "3"});
+
+        Path cliInput = dir.resolve("cli.jsonl");
+        List<String> cliLines = new ArrayList<>();
+        for (String t : TEXTS) {
+            cliLines.add(JSON.writeValueAsString(Map.of("text", t)));
+        }
+        Files.write(cliInput, cliLines);
+        String cli = cli("score", "--model", SparkTests.MODEL, "--texts-file", cliInput.toString());
+        List<JsonNode> expected = cli.lines().map(SparkJobsTest::json).toList();
+
+        Map<Integer, JsonNode> byId = new HashMap<>();
+        try (Stream<Path> parts = Files.list(output)) {
+            for (Path part : parts.filter(p -> p.getFileName().toString().startsWith("part-")).toList()) {
+                Files.readAllLines(part).forEach(l -> byId.put(json(l).get("id").asInt(), json(l)));
+            }
+        }
+        assertThat(byId).hasSize(TEXTS.length);
+        for (int i = 0; i < TEXTS.length; i++) {
+            JsonNode row = byId.get(i);
+            JsonNode want = expected.get(i);
+            assertThat(row.get("body").asText()).isEqualTo(TEXTS[i]);
+            assertThat(row.get("tokens").asInt()).isEqualTo(want.get("tokens").asInt());
+            double loss = want.get("loss").asDouble();
+            assertThat(row.get("loss").asDouble()).isCloseTo(loss, within(1e-6 * loss));
+            double ppl = want.get("perplexity").asDouble();
+            assertThat(row.get("perplexity").asDouble()).isCloseTo(ppl, within(1e-6 * ppl));
+        }
+    }
+
+    @Test
+    void scoreJobReadsAndWritesParquet() throws IOException {
+        Path input = dir.resolve("texts.parquet");
+        List<Row> rows = new ArrayList<>();
+        for (String t : TEXTS) {
+            rows.add(org.apache.spark.sql.RowFactory.create(t));
+        }
+        spark.createDataFrame(rows, new org.apache.spark.sql.types.StructType().add("text",
+                org.apache.spark.sql.types.DataTypes.StringType)).write().parquet(input.toString());
+        Path output = dir.resolve("scored.parquet");
+        ScoreJob.run(spark, new String[] {"--model", SparkTests.MODEL, "--input", input.toString(), "--output",
+            output.toString(), "--format", "parquet"});
+        List<Row> out = spark.read().parquet(output.toString()).collectAsList();
+        assertThat(out).hasSize(TEXTS.length);
+        assertThat(out.get(0).schema().fieldNames()).containsExactly("text", "tokens", "loss", "perplexity");
+        io.github.vectorlm.generation.Scorer scorer = new io.github.vectorlm.generation.Scorer(
+                ExecutorModels.model(SparkTests.MODEL).model());
+        for (Row r : out) {
+            double loss = scorer.score(r.getString(0)).loss();
+            assertThat(r.getDouble(2)).isCloseTo(loss, within(1e-6 * loss));
+        }
+    }
+
+    @Test
+    void jobsPrintTheirHelpAndRefuseWrongCommandLines() {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        assertThat(ScoreJob.usage(new String[] {"--help"}, new PrintStream(out), new PrintStream(err))).isZero();
+        assertThat(out.toString()).startsWith("Usage: spark-submit --class io.github.vectorlm.spark.ScoreJob")
+                .contains("--text-column").contains("--format");
+        assertThat(PreprocessJob.usage(new String[] {"--help"}, new PrintStream(out), new PrintStream(err))).isZero();
+        assertThat(out.toString()).contains("--output-prefix").contains("--append-eod").contains("--json-keys");
+        assertThat(ScoreJob.usage(new String[] {"--model", "m", "--input", "i"}, new PrintStream(out),
+                new PrintStream(err))).isEqualTo(2);
+        assertThat(err.toString()).startsWith("error: missing --output");
+        err.reset();
+        assertThat(ScoreJob.usage(new String[] {"--model", "m", "--input", "i", "--output", "o", "--format", "csv"},
+                new PrintStream(out), new PrintStream(err))).isEqualTo(2);
+        assertThat(err.toString()).startsWith("error: --format must be one of jsonl, parquet, not csv");
+        err.reset();
+        assertThat(PreprocessJob.usage(new String[] {"--input", "i", "--tokenizer", "t", "--output-prefix", "p",
+            "--workers", "2"}, new PrintStream(out), new PrintStream(err))).isEqualTo(2);
+        assertThat(err.toString()).startsWith("error: unknown option --workers");
+        assertThat(ScoreJob.usage(new String[] {"--model", "m", "--input", "i", "--output", "o"},
+                new PrintStream(out), new PrintStream(err))).isNull();
+    }
+
+    @Test
+    void scoreJobNamesAMissingTextColumn() throws IOException {
+        Path input = dir.resolve("texts.jsonl");
+        Files.writeString(input, "{\"body\": \"ROMEO:\"}\n");
+        assertThatThrownBy(() -> ScoreJob.run(spark, new String[] {"--model", SparkTests.MODEL, "--input",
+            input.toString(), "--output", dir.resolve("o").toString()}))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("VectorLmScorer: no column \"text\" in the input; it has [body]");
+    }
+
+    @Test
+    void preprocessJobWritesWhatVectorlmPreprocessWrites() throws IOException {
+        // several files (one gzipped), CRLF endings, blank lines, an empty text under one key,
+        // non-ASCII text: cut into more partitions than files
+        StringBuilder a = new StringBuilder();
+        for (int i = 0; i < 60; i++) {
+            String text = TEXTS[i % TEXTS.length] + " " + i;
+            a.append(JSON.writeValueAsString(Map.of("text", text, "title", i % 7 == 0 ? "" : "T" + i, "n", i)));
+            a.append(i % 5 == 0 ? "\r\n" : "\n");
+            if (i % 11 == 0) {
+                a.append("\n");
+            }
+        }
+        Path first = dir.resolve("a.jsonl");
+        Files.writeString(first, a);
+        Path second = dir.resolve("b.jsonl.gz");
+        try (OutputStream out = new GZIPOutputStream(Files.newOutputStream(second))) {
+            for (int i = 0; i < 9; i++) {
+                out.write((JSON.writeValueAsString(Map.of("text", TEXTS[i % TEXTS.length], "title", "g" + i)) + "\n")
+                        .getBytes(StandardCharsets.UTF_8));
+            }
+        }
+        String tokenizer = SparkTests.MODEL + "/encoder.json";
+        Path ours = dir.resolve("spark");
+        PreprocessJob.Result written = PreprocessJob.run(spark, new String[] {"--input", first + "," + second, "--tokenizer",
+            tokenizer, "--output-prefix", ours.toString(), "--append-eod", "--json-keys", "text,title",
+            "--partitions", "4"});
+        assertThat(written.datasets()).containsExactly(dir.resolve("spark_text_document"),
+                dir.resolve("spark_title_document"));
+        assertThat(written.partitions()).as("the merge must have something to do").isGreaterThanOrEqualTo(4);
+        assertThat(dir.resolve("spark_parts")).doesNotExist();
+
+        Path theirs = dir.resolve("cli");
+        cli("preprocess", "--input", first.toString(), second.toString(), "--tokenizer", tokenizer, "--output-prefix",
+                theirs.toString(), "--append-eod", "--json-keys", "text", "title");
+        for (String key : List.of("text", "title")) {
+            for (String ext : List.of(".bin", ".idx")) {
+                byte[] expected = Files.readAllBytes(dir.resolve("cli_" + key + "_document" + ext));
+                assertThat(expected).hasSizeGreaterThan(16);
+                assertThat(Files.readAllBytes(dir.resolve("spark_" + key + "_document" + ext)))
+                        .as(key + ext).isEqualTo(expected);
+            }
+        }
+        try (io.github.vectorlm.corpus.IndexedDataset d = io.github.vectorlm.corpus.IndexedDataset.open(
+                dir.resolve("spark_text_document"))) {
+            assertThat(d.documents()).isEqualTo(69);
+        }
+    }
+
+    @Test
+    void preprocessJobNamesABadLine() throws IOException {
+        Path input = dir.resolve("bad.jsonl");
+        Files.writeString(input, "{\"text\": \"ROMEO:\"}\n{\"text\": 3}\n");
+        assertThatThrownBy(() -> PreprocessJob.run(spark, new String[] {"--input", input.toString(), "--tokenizer",
+            SparkTests.MODEL + "/encoder.json", "--output-prefix", dir.resolve("out").toString()}))
+                .satisfies(e -> assertThat(String.valueOf(e.getMessage()))
+                        .contains("bad.jsonl from byte 0, line 2 of the split: \"text\" is a number, not a string"));
+        assertThat(dir.resolve("out_parts")).doesNotExist();
+        assertThat(dir.resolve("out_text_document.bin")).doesNotExist();
+    }
+
+    private static JsonNode json(String line) {
+        try {
+            return JSON.readTree(line);
+        } catch (IOException e) {
+            throw new AssertionError(line, e);
+        }
+    }
+
+    /** Runs the command line in this JVM; fails unless it exits with 0. */
+    private static String cli(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int status = VectorLm.execute(args, new PrintWriter(out, true), new PrintWriter(err, true));
+        assertThat(status).as(err.toString()).isZero();
+        return out.toString();
+    }
+}
