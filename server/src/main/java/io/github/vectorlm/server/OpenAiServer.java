@@ -229,6 +229,11 @@ public final class OpenAiServer implements AutoCloseable {
             if (e.status() == 503) {
                 res.header(HeaderNames.RETRY_AFTER, "1");
             }
+            if (e.status() == 413 || e.status() == 408) {
+                // the body was not read to its end: the connection closes, and the client must know
+                // not to send its next request on it
+                res.header(HeaderNames.CONNECTION, "close");
+            }
             Responses.sendJson(res, e.status(), e.toJson());
         } catch (RuntimeException ignored) {
             // the client is gone or the response had started: nothing more to tell it
