@@ -1,17 +1,19 @@
 #!/usr/bin/env bash
 # Batched decoding: the engine's aggregate decode rate with N sequences at once, beside one sequence,
-# and beside llama.cpp's llama-batched-bench on the same weights when LLAMA_CPP_SRC is given.
+# and beside llama.cpp's llama-batched-bench on the same weights when LLAMA_CPP_BIN and LLAMA_CPP_SRC are given (your llama.cpp build and
+# its source; see benchmarks/llamacpp-bench.sh).
 #
 #   benchmarks/compare-batched.sh                        # GPT-2 124M f32 and bf16, 1 and 2 threads
 #   PARALLEL=1,4,8,16 PROMPT=16 NEW=64 RUNS=3 benchmarks/compare-batched.sh
-#   LLAMA_CPP_SRC=~/src/llama.cpp benchmarks/compare-batched.sh   # with llama-batched-bench (S_TG t/s)
+#   LLAMA_CPP_BIN=~/llama.cpp/build/bin LLAMA_CPP_SRC=~/llama.cpp benchmarks/compare-batched.sh
+#                                                       # with llama-batched-bench (S_TG t/s)
 #   VECTORLM_JAVA_OPTS="-XX:UseAVX=2" benchmarks/compare-batched.sh
 #
 # What it does: makes the random-weight models under $MODELS (as compare-models.sh), then for each
 # model and thread count runs `./vectorlm bench --parallel $PARALLEL --json` (N sequences of PROMPT
 # random tokens each decode NEW tokens together; the aggregate is all decoded tokens over the time
 # from the first sequence's first token to the last one's end; median of RUNS after a warm-up) and,
-# with LLAMA_CPP_SRC, `llama-batched-bench -npp PROMPT -ntg NEW -npl $PARALLEL` (its S_TG t/s, the
+# with llama.cpp, `llama-batched-bench -npp PROMPT -ntg NEW -npl $PARALLEL` (its S_TG t/s, the
 # same aggregate). Prints a markdown table: tokens/s, and each parallelism's multiple of its own
 # single sequence. Output: benchmarks/target/compare-batched/*.json, *.txt, table.md.
 set -euo pipefail
@@ -38,7 +40,7 @@ for c in "${CONFIGS[@]}"; do
     fi
 done
 LLAMA=0
-if [ -n "${LLAMA_CPP_SRC:-}" ]; then
+if [ -n "${LLAMA_CPP_SRC:-}" ] && [ -n "${LLAMA_CPP_BIN:-}" ]; then
     LLAMA=1
     LLAMA_CPP_CONFIGS="${CONFIGS[*]}" benchmarks/llamacpp-bench.sh prepare "$OUT/llamacpp" >&2
 fi

@@ -7,6 +7,9 @@
 #   RUNS=1 JMH_ITERATIONS="-wi 2 -w 1s -i 3 -r 1s" benchmarks/compare-blas.sh   # ~12 minutes
 #   VECTORLM_JAVA_OPTS="-XX:UseAVX=2" benchmarks/compare-blas.sh     # JVM options for the JMH JVMs and forks
 #                      # (here: the AVX2 shape on an AVX-512 machine; 128-bit: -XX:MaxVectorSize=16)
+#   PEERS_ISA=avx2 benchmarks/compare-blas.sh   # all at the AVX2 shape: VectorLM -XX:UseAVX=2 (unless
+#                      # VECTORLM_JAVA_OPTS says otherwise), OpenBLAS with OPENBLAS_CORETYPE=Haswell,
+#                      # the native read probe built with -mavx2
 #
 # Needs: JDK 25 (found like ./mvnw finds it), /usr/bin/python3 with numpy on OpenBLAS
 # (Debian: apt-get install -y python3-numpy libopenblas0-pthread). Builds benchmarks.jar if missing.
@@ -38,6 +41,16 @@ find_java() {
     exit 1
 }
 JAVA=$(find_java)
+PEERS_ISA="${PEERS_ISA:-native}"
+BLAS_ISA_ENV=()
+case "$PEERS_ISA" in
+    native) ;;
+    avx2)
+        VECTORLM_JAVA_OPTS="${VECTORLM_JAVA_OPTS:--XX:UseAVX=2}"
+        export VECTORLM_JAVA_OPTS
+        BLAS_ISA_ENV=(OPENBLAS_CORETYPE=Haswell) ;;
+    *) echo "compare-blas.sh: PEERS_ISA is native or avx2, not '$PEERS_ISA'" >&2; exit 2 ;;
+esac
 read -r -a JAVA_OPTS <<< "${VECTORLM_JAVA_OPTS:-}"
 # JMH's forks inherit the launching JVM's options; a -jvmArgsAppend on the command line would instead
 # replace the benchmarks' own @Fork(jvmArgsAppend = ...), their -Xmx1g with it
@@ -59,14 +72,18 @@ fi
 
 echo "date=$(date -u +%Y-%m-%dT%H:%MZ)" >> "$OUT/machine.txt"
 echo "runs=$RUNS" >> "$OUT/machine.txt"
+echo "peers_isa=$PEERS_ISA" >> "$OUT/machine.txt"
 echo "== $(date -u +%Y-%m-%dT%H:%MZ), runs=$RUNS"
 echo "== load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 
 for t in 1 2; do
     echo "== OpenBLAS sgemm, $t thread(s)"
-    env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE OPENBLAS_NUM_THREADS=$t \
+    env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE "${BLAS_ISA_ENV[@]}" OPENBLAS_NUM_THREADS=$t \
         /usr/bin/python3 benchmarks/scripts/openblas_sgemm.py "$RUNS" "$OUT/openblas-$t.json"
 done
+
+echo "== native read probe (benchmarks/native/read_probe.c, $PEERS_ISA)"
+benchmarks/scripts/native_read.sh "$OUT" "$PEERS_ISA"
 
 echo "== JMH: GEMM, GEMV, read bandwidth"
 "$JAVA" --add-modules jdk.incubator.vector "${JAVA_OPTS[@]}" -jar "$JAR" \

@@ -1,27 +1,29 @@
 #!/usr/bin/env bash
-# llama.cpp's own benchmark (llama-bench) on the random-weight models of compare-models.sh: the
-# whole-model peer beside PyTorch. llama.cpp is never part of this project: its source comes from
-# LLAMA_CPP_SRC and everything built or converted from it stays in a cache outside the repository.
+# llama.cpp's own benchmarks (llama-bench, llama-batched-bench) on the random-weight models of
+# compare-models.sh: the whole-model peer beside PyTorch. llama.cpp is never part of this project and
+# this script never builds it: bring a CPU build of llama.cpp made as its own documentation says, and
+# its source for the converter. Everything converted stays in a cache outside the repository.
 #
-#   LLAMA_CPP_SRC=~/src/llama.cpp benchmarks/llamacpp-bench.sh          # a checkout, built as it is
-#   LLAMA_CPP_SRC=/path/llama.cpp.git LLAMA_CPP_COMMIT=c392e50 benchmarks/llamacpp-bench.sh
-#                                     # a git dir (bare or not): the commit (default HEAD) is extracted
-#   REPS=2 LLAMA_CPP_SRC=... benchmarks/llamacpp-bench.sh                 # repetitions per test (default 5)
-#   LLAMA_CPP_CONFIGS="gpt2-f32 pythia-f32" ...                          # a subset of the four models
-#   benchmarks/llamacpp-bench.sh prepare DIR         # build and convert only; DIR gets llamacpp.txt and logs
+#   LLAMA_CPP_BIN=~/llama.cpp/build/bin LLAMA_CPP_SRC=~/llama.cpp benchmarks/llamacpp-bench.sh
+#   LLAMA_CPP_SRC=/path/llama.cpp.git LLAMA_CPP_COMMIT=c392e50 ...  # a git dir (bare or not): the
+#                                     # commit (default HEAD) is extracted for its converter
+#   REPS=2 ... benchmarks/llamacpp-bench.sh                           # repetitions per test (default 5)
+#   LLAMA_CPP_CONFIGS="gpt2-f32 pythia-f32" ...                       # a subset of the models
+#   benchmarks/llamacpp-bench.sh prepare DIR         # check the binaries, convert; DIR gets llamacpp.txt and logs
 #   benchmarks/llamacpp-bench.sh run CONFIG THREADS OUT.json    # one llama-bench process (compare-models.sh)
 #   benchmarks/llamacpp-bench.sh batched CONFIG THREADS 1,4,8,16 PROMPT NEW OUT.txt
 #                                     # one llama-batched-bench process (compare-batched.sh)
 #
-# Getting a source without internet at benchmark time: clone it beforehand
-# (git clone https://github.com/ggml-org/llama.cpp), or point at any git dir that holds the commit.
+# LLAMA_CPP_BIN: the folder holding llama-bench, llama-batched-bench and llama-quantize of one CPU
+# build. The build decides the instruction set llama.cpp uses: to compare at the AVX2 shape on an
+# AVX-512 machine (compare-models.sh PEERS_ISA=avx2), name a build made without AVX-512; `prepare`
+# counts the binary's 512-bit (zmm) instructions and records it in llamacpp.txt.
+# LLAMA_CPP_SRC: the same commit's source (a checkout, or a git dir to extract it from), for
+# convert_hf_to_gguf.py and gguf-py; without internet at benchmark time, clone it beforehand.
 # Files missing from a partial git dir (large test vocabularies) are left out and listed.
 #
 # What it does:
-#  1. llama-bench, CPU only: cmake -DCMAKE_BUILD_TYPE=Release -DGGML_NATIVE=ON -DLLAMA_CURL=OFF
-#     -DLLAMA_BUILD_SERVER=OFF -DLLAMA_BUILD_TESTS=OFF -DBUILD_SHARED_LIBS=OFF, `--target llama-bench -j2`,
-#     into $LLAMA_CPP_CACHE/<commit>/build (default cache /tmp/vectorlm-bench/llama.cpp-build), reused
-#     (an incremental build) when present;
+#  1. checks LLAMA_CPP_BIN's three programs;
 #  2. makes the models under $MODELS if missing, as compare-models.sh does, and converts them with
 #     llama.cpp's own convert_hf_to_gguf.py and its gguf-py: gpt2-124m-f32 and pythia-160m-f32
 #     --outtype f32, gpt2-124m-bf16 and pythia-160m-f16 --outtype f16 (llama.cpp's f16 path, as in the
@@ -37,7 +39,7 @@
 #  3. `llama-bench -p 512 -n 128 -t 1,2 -r REPS -o json` for each model: pp512 (one 512-token batch on
 #     an empty context) and tg128 (128 tokens one by one), tokens/s per repetition in samples_ts.
 # Output: $OUT (default benchmarks/target/llamacpp-bench)/machine.txt, llamacpp.txt (source, commit,
-# build), <config>.json (llama-bench's JSON), logs, and a table of median [min–max] on stdout.
+# binaries), <config>.json (llama-bench's JSON), logs, and a table of median [min–max] on stdout.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd) # no cd: relative paths in arguments stay the caller's
 
@@ -66,14 +68,14 @@ config_model() { # CONFIG -> "model-folder outtype make-command..." (the names c
     esac
 }
 
-# --- the source: SRC_DIR to build, COMMIT to name it, KEY for the cache --------------------------
+# --- the source: SRC_DIR for the converter, COMMIT to name it, KEY for the cache ----------------
 resolve_source() {
     [ -n "${LLAMA_CPP_SRC:-}" ] \
         || die "set LLAMA_CPP_SRC to a llama.cpp checkout or git dir (see the top of this script)"
     [ -e "$LLAMA_CPP_SRC" ] || die "LLAMA_CPP_SRC=$LLAMA_CPP_SRC does not exist"
     local src
     src=$(cd "$LLAMA_CPP_SRC" && pwd -P)
-    if [ -f "$src/CMakeLists.txt" ] && [ -z "${LLAMA_CPP_COMMIT:-}" ]; then
+    if [ -f "$src/convert_hf_to_gguf.py" ] && [ -z "${LLAMA_CPP_COMMIT:-}" ]; then
         SRC_DIR="$src"
         if git -C "$src" rev-parse --is-inside-work-tree > /dev/null 2>&1; then
             COMMIT=$(git -C "$src" rev-parse HEAD)
@@ -87,7 +89,7 @@ resolve_source() {
     fi
     local gitdir
     gitdir=$(git -C "$src" rev-parse --path-format=absolute --git-dir 2> /dev/null) \
-        || die "LLAMA_CPP_SRC=$src is neither a checkout (CMakeLists.txt) nor a git dir"
+        || die "LLAMA_CPP_SRC=$src is neither a checkout (convert_hf_to_gguf.py) nor a git dir"
     COMMIT=$(git --git-dir="$gitdir" rev-parse --verify "${LLAMA_CPP_COMMIT:-HEAD}^{commit}" 2> /dev/null) \
         || die "no commit '${LLAMA_CPP_COMMIT:-HEAD}' in $gitdir"
     KEY="${COMMIT:0:12}"
@@ -114,22 +116,24 @@ resolve_source() {
     fi
 }
 
-# --- 1. llama-bench --------------------------------------------------------------------------------
-CMAKE_FLAGS=(-DCMAKE_BUILD_TYPE=Release -DGGML_NATIVE=ON -DLLAMA_CURL=OFF -DLLAMA_BUILD_SERVER=OFF
-             -DLLAMA_BUILD_TESTS=OFF -DBUILD_SHARED_LIBS=OFF)
-build() {
-    BUILD_DIR="$CACHE/$KEY/build"
-    BENCH="$BUILD_DIR/bin/llama-bench"
-    mkdir -p "$BUILD_DIR"
-    if [ ! -f "$BUILD_DIR/CMakeCache.txt" ]; then
-        echo "== configuring llama.cpp in $BUILD_DIR" >&2
-        cmake -S "$SRC_DIR" -B "$BUILD_DIR" "${CMAKE_FLAGS[@]}" > "$BUILD_DIR/configure.log" 2>&1 \
-            || { tail -30 "$BUILD_DIR/configure.log" >&2; die "cmake configure failed ($BUILD_DIR/configure.log)"; }
+# --- 1. the binaries ----------------------------------------------------------------------------
+binaries() { # sets BIN, BENCH; dies unless LLAMA_CPP_BIN holds the three programs
+    [ -n "${LLAMA_CPP_BIN:-}" ] \
+        || die "set LLAMA_CPP_BIN to the bin folder of a llama.cpp CPU build (see the top of this script)"
+    BIN=$(cd "$LLAMA_CPP_BIN" 2> /dev/null && pwd -P) || die "LLAMA_CPP_BIN=$LLAMA_CPP_BIN does not exist"
+    local p
+    for p in llama-bench llama-batched-bench llama-quantize; do
+        [ -x "$BIN/$p" ] || die "no $p in LLAMA_CPP_BIN=$BIN"
+    done
+    BENCH="$BIN/llama-bench"
+}
+
+zmm_count() { # PROGRAM: how many instructions of the program (and what it links statically) use zmm registers
+    if command -v objdump > /dev/null; then
+        objdump -d --no-show-raw-insn "$1" 2> /dev/null | grep -c '%zmm' || true
+    else
+        echo "unknown (no objdump)"
     fi
-    echo "== building llama-bench and llama-batched-bench (-j2; incremental when built before)" >&2
-    cmake --build "$BUILD_DIR" --target llama-bench llama-batched-bench llama-quantize -j2 > "$BUILD_DIR/build.log" 2>&1 \
-        || { tail -30 "$BUILD_DIR/build.log" >&2; die "build failed ($BUILD_DIR/build.log)"; }
-    [ -x "$BENCH" ] || die "no $BENCH after the build"
 }
 
 # --- 2. GGUFs ----------------------------------------------------------------------------------------
@@ -171,7 +175,7 @@ convert() { # CONFIG: makes its GGUF unless a current one is there; dies with th
         out=$(gguf_path "$1")
         if [ ! -f "$out" ] || [ "$src" -nt "$out" ]; then
             echo "== llama-quantize $src Q4_0 (its output matrix stays Q6_K or Q8_0, as llama-quantize keeps it)" >&2
-            "$BUILD_DIR/bin/llama-quantize" "$src" "$out.tmp" Q4_0 > "$LOGS/quantize-$1.log" 2>&1 \
+            "$BIN/llama-quantize" "$src" "$out.tmp" Q4_0 > "$LOGS/quantize-$1.log" 2>&1 \
                 || { tail -15 "$LOGS/quantize-$1.log" >&2; die "llama-quantize failed ($LOGS/quantize-$1.log)"; }
             mv "$out.tmp" "$out"
         fi
@@ -227,16 +231,14 @@ prepare() { # DIR: builds, converts, writes DIR/llamacpp.txt
     LOGS="$dir"
     mkdir -p "$dir" "$CACHE"
     resolve_source
-    build
+    binaries
     venv
     local c
     for c in "${CONFIGS[@]}"; do convert "$c"; done
     {
         echo "source=$SOURCE_TEXT"
         echo "commit=$COMMIT"
-        echo "build=$BUILD_DIR: cmake ${CMAKE_FLAGS[*]}; --target llama-bench llama-batched-bench -j2;" \
-            "$(sed -n 's/^-- Adding CPU backend variant \(.*\)$/\1/p' "$BUILD_DIR/configure.log" | head -1);" \
-            "$("$(sed -n 's/^CMAKE_C_COMPILER:[A-Z]*=//p' "$BUILD_DIR/CMakeCache.txt")" --version | head -1)"
+        echo "binaries=$BIN: $(zmm_count "$BENCH") instructions on zmm (512-bit) registers in llama-bench"
         echo "converter=convert_hf_to_gguf.py of that source;" \
             "$(grep -i -E '^(torch|transformers|numpy)==' "$VENV/.ready" | tr '\n' ' ')"
         for c in "${CONFIGS[@]}"; do echo "gguf_$c=$(gguf_path "$c") $(stat -c %s "$(gguf_path "$c")") bytes"; done
@@ -246,9 +248,9 @@ prepare() { # DIR: builds, converts, writes DIR/llamacpp.txt
 run_bench() { # CONFIG THREADS OUT.json: one llama-bench process
     local cfg="$1" threads="$2" out="$3" gguf
     [ -n "${KEY:-}" ] || resolve_source
-    BENCH="$CACHE/$KEY/build/bin/llama-bench"
+    binaries
     gguf=$(gguf_path "$cfg")
-    [ -x "$BENCH" ] && [ -f "$gguf" ] || die "no llama-bench or no $gguf: run '$0 prepare DIR' first"
+    [ -f "$gguf" ] || die "no $gguf: run '$0 prepare DIR' first"
     "$BENCH" -m "$gguf" -p 512 -n 128 -t "$threads" -r "$REPS" -o json > "$out" 2> "${out%.json}.log" \
         || { tail -20 "${out%.json}.log" >&2; die "llama-bench failed on $gguf (${out%.json}.log)"; }
 }
@@ -256,9 +258,10 @@ run_bench() { # CONFIG THREADS OUT.json: one llama-bench process
 run_batched() { # CONFIG THREADS NPL PROMPT NEW OUT.txt: one llama-batched-bench process (compare-batched.sh)
     local cfg="$1" threads="$2" npl="$3" npp="$4" ntg="$5" out="$6" gguf bin
     [ -n "${KEY:-}" ] || resolve_source
-    bin="$CACHE/$KEY/build/bin/llama-batched-bench"
+    binaries
+    bin="$BIN/llama-batched-bench"
     gguf=$(gguf_path "$cfg")
-    [ -x "$bin" ] && [ -f "$gguf" ] || die "no llama-batched-bench or no $gguf: run '$0 prepare DIR' first"
+    [ -f "$gguf" ] || die "no $gguf: run '$0 prepare DIR' first"
     # -c: a KV cell per position of every sequence; one batch holds all prompts (-b, -ub)
     "$bin" -m "$gguf" -c 4096 -b 2048 -ub 512 -npp "$npp" -ntg "$ntg" -npl "$npl" -t "$threads" > "$out" \
         2> "${out%.txt}.log" || { tail -20 "${out%.txt}.log" >&2; die "llama-batched-bench failed on $gguf"; }

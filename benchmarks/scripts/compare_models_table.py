@@ -113,6 +113,24 @@ def bandwidth(directory):
     return out
 
 
+def native_bandwidth(directory):
+    """threads -> list of bytes/s, one per timed pass of the native C reader (native_read.sh)."""
+    out = {}
+    for path in glob.glob(os.path.join(directory, "native-read-t*.json")):
+        b = load(path)
+        out[int(b["threads"])] = [g * 1e9 for g in b["gbs"]]
+    return out
+
+
+def read_limit(java, native):
+    """threads -> the faster probe's measurements: the ceiling a decode step is held against."""
+    out = {}
+    for t in set(java) | set(native):
+        candidates = [v for v in (java.get(t), native.get(t)) if v]
+        out[t] = max(candidates, key=med)
+    return out
+
+
 def ids_compare(a, b):
     """'identical (n ids)' or where the lists part."""
     if a is None or b is None:
@@ -141,7 +159,9 @@ def cold_runs(directory, name):
 def main():
     d = sys.argv[1]
     res = Results(d)
-    bw = bandwidth(d)
+    java_bw = bandwidth(d)
+    native_bw = native_bandwidth(d)
+    bw = read_limit(java_bw, native_bw)
     machine = {}
     with open(os.path.join(d, "machine.txt")) as f:
         for line in f:
@@ -172,11 +192,20 @@ def main():
     print("Command: `benchmarks/compare-models.sh`. Figures: median [min–max] over every measured repetition of "
           "every round (each round a fresh process per implementation, with its own warm-up); ratios of medians.")
     print()
-    if bw:
-        parts = [f"{t} thread{'s' if t > 1 else ''}: {fmt(v, 1, 1e-9)} GB/s" for t, v in sorted(bw.items())]
-        print("Read bandwidth (JMH `BandwidthBenchmark` of the kernels, Vector API sum over 1 GiB): "
-              + "; ".join(parts) + ".")
-        print()
+    if java_bw or native_bw:
+        for name, probe in (("JMH `BandwidthBenchmark` of the kernels, Vector API sum over 1 GiB", java_bw),
+                            ("native C reader `benchmarks/native/read_probe.c`, gcc -O3 "
+                             f"({machine.get('peers_isa', 'native')}), 1 GiB", native_bw)):
+            if probe:
+                parts = [f"{t} thread{'s' if t > 1 else ''}: {fmt(v, 1, 1e-9)} GB/s" for t, v in sorted(probe.items())]
+                print(f"Read bandwidth ({name}): " + "; ".join(parts) + ".")
+                print()
+        if java_bw and native_bw:
+            ratios = [f"{t} thread{'s' if t > 1 else ''}: {med(java_bw[t]) / med(native_bw[t]):.2f}"
+                      for t in sorted(set(java_bw) & set(native_bw))]
+            print("Java probe ÷ native reader: " + "; ".join(ratios) + ". The bandwidth limit below uses the "
+                  "faster of the two.")
+            print()
 
     # decode
     print("#### Decode: 16-token prompt, then 128 greedy tokens with the KV cache (tokens/s)")
@@ -244,7 +273,9 @@ def main():
           "q8_0/q4_0: the matrices quantized at load from the f32 file, the head in Q8_0). "
           "² PyTorch column: its f32 run; torch 1.13 has no f16 matmul on the CPU "
           "(`addmm_impl_cpu_` not implemented for 'Half'), so f16 checkpoints run upcast to f32 there. "
-          "GPT-2 bf16's PyTorch run computes in bf16 (oneDNN). MB read / token: every weight a decode step "
+          + ("GPT-2 bf16's PyTorch run computes in f32 (PEERS_ISA=avx2: oneDNN has no bf16 matmul below AVX-512). "
+             if machine.get("peers_isa") == "avx2" else "GPT-2 bf16's PyTorch run computes in bf16 (oneDNN). ")
+          + "MB read / token: every weight a decode step "
           "reads (all matrices incl. the LM head, biases, LayerNorms; not the position table, not the KV cache); "
           "bandwidth limit = measured read bandwidth at that thread count ÷ MB read per token. "
           "File read: the same plain read (`ReadProbe`) of exactly the tensors a decode step reads, mapped "
@@ -253,8 +284,8 @@ def main():
     if have_llama:
         print()
         print(f"llama.cpp: `llama-bench -p 512 -n 128 -t n -o json` (tg128: 128 tokens one by one from an empty "
-              f"context; pp512: one 512-token batch), commit {llamacpp.get('commit', '?')}, built "
-              f"{llamacpp.get('build', '?')}; GGUFs from its own `convert_hf_to_gguf.py` of the same weights "
+              f"context; pp512: one 512-token batch), commit {llamacpp.get('commit', '?')}; "
+              f"binaries {llamacpp.get('binaries', '?')}; GGUFs from its own `convert_hf_to_gguf.py` of the same weights "
               f"(f32 → f32, 16-bit → f16). ³ GPT-2 bf16: llama.cpp runs an f16 GGUF of those weights (same bytes "
               f"per weight). Pythia int8 has no llama.cpp peer here (Q8_0 is another format).")
     print()

@@ -79,6 +79,18 @@ def main():
         print("Read bandwidth (1 GiB off-heap sum, Vector API), GB/s:")
         for t in sorted(bandwidth):
             print(f"  {t} thread(s): {fmt(bandwidth[t])}")
+    native = {}
+    for t in ("1", "2"):
+        path = os.path.join(directory, f"native-read-t{t}.json")
+        if os.path.exists(path):
+            with open(path) as f:
+                native[t] = json.load(f)["gbs"]
+    if native:
+        print("Native C read of 1 GiB (benchmarks/native/read_probe.c, gcc -O3), GB/s:")
+        for t in sorted(native):
+            ratio = (f"; the Java probe reaches {statistics.median(bandwidth[t]) / statistics.median(native[t]):.2f} of it"
+                     if t in bandwidth else "")
+            print(f"  {t} thread(s): {fmt(native[t])}{ratio}")
         print()
 
     if gemm:
