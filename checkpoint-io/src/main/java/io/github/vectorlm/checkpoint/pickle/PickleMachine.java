@@ -5,9 +5,7 @@ import io.github.vectorlm.checkpoint.CorruptCheckpointException;
 import io.github.vectorlm.checkpoint.UnsafeCheckpointException;
 import io.github.vectorlm.checkpoint.UnsupportedCheckpointException;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.math.BigInteger;
-import java.nio.ByteOrder;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -109,23 +107,13 @@ public final class PickleMachine {
     private static final int READONLY_BUFFER = 0x98;
 
     private static final int HIGHEST_PROTOCOL = 5;
-    private static final int MAX_ARRAY = Integer.MAX_VALUE - 8;
-    private static final ValueLayout.OfShort U16_LE =
-            ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-    private static final ValueLayout.OfInt I32_LE =
-            ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-    private static final ValueLayout.OfLong I64_LE =
-            ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-    private static final ValueLayout.OfDouble F64_BE =
-            ValueLayout.JAVA_DOUBLE_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
 
     private final Path file;
     private final String source;
-    private final MemorySegment input;
+    private final PickleInput in;
     private final PickleHandler handler;
     private final PickleLimits limits;
 
-    private long pos;
     private Object[] stack = new Object[64];
     private int sp;
     private int[] marks = new int[16];
@@ -143,14 +131,14 @@ public final class PickleMachine {
     public PickleMachine(Path file, String source, MemorySegment input, PickleHandler handler, PickleLimits limits) {
         this.file = file;
         this.source = source;
-        this.input = input;
+        this.in = new PickleInput(input);
         this.handler = handler;
         this.limits = limits;
     }
 
     /** Where the last {@link #load} stopped: the offset just after its STOP opcode. */
     public long position() {
-        return pos;
+        return in.position();
     }
 
     /**
@@ -161,7 +149,7 @@ public final class PickleMachine {
      *     something not implemented; the message names the file, the pickle and the byte offset
      */
     public Object load(long start) throws CheckpointException {
-        pos = start;
+        in.seek(start);
         sp = 0;
         mp = 0;
         Arrays.fill(stack, null);
@@ -170,8 +158,8 @@ public final class PickleMachine {
         long opcodeAt = start;
         try {
             while (true) {
-                opcodeAt = pos;
-                int opcode = readU8();
+                opcodeAt = in.position();
+                int opcode = in.readU8();
                 if (opcode == STOP) {
                     return pop();
                 }
@@ -203,37 +191,37 @@ public final class PickleMachine {
             }
             case POP_MARK -> popMark();
             case DUP -> push(peek());
-            case FLOAT -> push(PickleText.parseFloat(PickleText.ascii(readLine())));
+            case FLOAT -> push(PickleText.parseFloat(PickleText.ascii(in.readLine())));
             case INT -> {
-                String text = PickleText.ascii(readLine());
+                String text = PickleText.ascii(in.readLine());
                 // protocol 0 spells True and False as INT 01 and 00
                 push(text.equals("01") ? Boolean.TRUE : text.equals("00") ? Boolean.FALSE : PickleText.parseInt(text));
             }
-            case BININT -> push((long) readI32());
-            case BININT1 -> push((long) readU8());
-            case BININT2 -> push((long) readU16());
+            case BININT -> push((long) in.readI32());
+            case BININT1 -> push((long) in.readU8());
+            case BININT2 -> push((long) in.readU16());
             case LONG -> {
-                String text = PickleText.ascii(readLine());
+                String text = PickleText.ascii(in.readLine());
                 push(PickleText.parseInt(text.endsWith("L") ? text.substring(0, text.length() - 1) : text));
             }
             case NONE -> push(null);
-            case PERSID -> push(handler.persistentLoad(PickleText.ascii(readLine())));
+            case PERSID -> push(handler.persistentLoad(PickleText.ascii(in.readLine())));
             case BINPERSID -> push(handler.persistentLoad(pop()));
             case REDUCE -> {
                 PyTuple args = chargeArguments(tuple(pop(), "REDUCE arguments"));
                 Object callable = pop();
                 push(handler.reduce(callable, args));
             }
-            case STRING -> push(PickleText.utf8(PickleText.unescapeQuoted(readLine())));
-            case BINSTRING -> push(PickleText.utf8(readBytes(readSignedLength32())));
-            case SHORT_BINSTRING -> push(PickleText.utf8(readBytes(readU8())));
-            case UNICODE -> push(PickleText.rawUnicodeEscape(readLine()));
-            case BINUNICODE -> push(PickleText.utf8(readBytes(readU32())));
-            case SHORT_BINUNICODE -> push(PickleText.utf8(readBytes(readU8())));
-            case BINUNICODE8 -> push(PickleText.utf8(readBytes(readLength64())));
-            case BINBYTES -> push(readBytes(readU32()));
-            case SHORT_BINBYTES -> push(readBytes(readU8()));
-            case BINBYTES8, BYTEARRAY8 -> push(readBytes(readLength64()));
+            case STRING -> push(PickleText.utf8(PickleText.unescapeQuoted(in.readLine())));
+            case BINSTRING -> push(PickleText.utf8(in.readBytes(in.readSignedLength32())));
+            case SHORT_BINSTRING -> push(PickleText.utf8(in.readBytes(in.readU8())));
+            case UNICODE -> push(PickleText.rawUnicodeEscape(in.readLine()));
+            case BINUNICODE -> push(PickleText.utf8(in.readBytes(in.readU32())));
+            case SHORT_BINUNICODE -> push(PickleText.utf8(in.readBytes(in.readU8())));
+            case BINUNICODE8 -> push(PickleText.utf8(in.readBytes(in.readLength64())));
+            case BINBYTES -> push(in.readBytes(in.readU32()));
+            case SHORT_BINBYTES -> push(in.readBytes(in.readU8()));
+            case BINBYTES8, BYTEARRAY8 -> push(in.readBytes(in.readLength64()));
             case APPEND -> {
                 Object value = pop();
                 list(peek(), "APPEND").add(value);
@@ -250,8 +238,8 @@ public final class PickleMachine {
                 push(handler.build(target, state));
             }
             case GLOBAL -> {
-                String module = PickleText.utf8(readLine());
-                String name = PickleText.utf8(readLine());
+                String module = PickleText.utf8(in.readLine());
+                String name = PickleText.utf8(in.readLine());
                 push(handler.global(module, name));
             }
             case STACK_GLOBAL -> {
@@ -280,16 +268,16 @@ public final class PickleMachine {
                 Object[] items = popMark();
                 putPairs(dict(peek(), "SETITEMS"), items, "SETITEMS");
             }
-            case GET -> push(memoGet(PickleText.parseIndex(PickleText.ascii(readLine()))));
-            case BINGET -> push(memoGet(readU8()));
-            case LONG_BINGET -> push(memoGet(readU32()));
-            case PUT -> memoPut(PickleText.parseIndex(PickleText.ascii(readLine())));
-            case BINPUT -> memoPut(readU8());
-            case LONG_BINPUT -> memoPut(readU32());
+            case GET -> push(memoGet(PickleText.parseIndex(PickleText.ascii(in.readLine()))));
+            case BINGET -> push(memoGet(in.readU8()));
+            case LONG_BINGET -> push(memoGet(in.readU32()));
+            case PUT -> memoPut(PickleText.parseIndex(PickleText.ascii(in.readLine())));
+            case BINPUT -> memoPut(in.readU8());
+            case LONG_BINPUT -> memoPut(in.readU32());
             case MEMOIZE -> memoPut(memo.size());
             case INST -> {
-                String module = PickleText.utf8(readLine());
-                String name = PickleText.utf8(readLine());
+                String module = PickleText.utf8(in.readLine());
+                String name = PickleText.utf8(in.readLine());
                 Object cls = handler.global(module, name);
                 push(handler.reduce(cls, chargeArguments(new PyTuple(popMark()))));
             }
@@ -318,9 +306,9 @@ public final class PickleMachine {
             }
             case NEWTRUE -> push(Boolean.TRUE);
             case NEWFALSE -> push(Boolean.FALSE);
-            case LONG1 -> push(PickleText.fromTwosComplement(readBytes(readU8())));
-            case LONG4 -> push(PickleText.fromTwosComplement(readBytes(readSignedLength32())));
-            case BINFLOAT -> push(readF64BigEndian());
+            case LONG1 -> push(PickleText.fromTwosComplement(in.readBytes(in.readU8())));
+            case LONG4 -> push(PickleText.fromTwosComplement(in.readBytes(in.readSignedLength32())));
+            case BINFLOAT -> push(in.readF64BigEndian());
             case EMPTY_SET -> push(new PySet());
             case ADDITEMS -> {
                 Object[] items = popMark();
@@ -350,16 +338,16 @@ public final class PickleMachine {
                 push(handler.newObject(cls, args, kwargs));
             }
             case PROTO -> {
-                int protocol = readU8();
+                int protocol = in.readU8();
                 if (protocol > HIGHEST_PROTOCOL) {
                     throw PickleException.unsupported("pickle protocol " + protocol + " (this reader knows 0 to "
                             + HIGHEST_PROTOCOL + ")");
                 }
             }
             case FRAME -> {
-                long frameLength = readLength64(); // framing only groups opcodes; checked, then ignored
-                if (frameLength > remaining()) {
-                    throw PickleException.corrupt("FRAME of " + frameLength + " bytes but only " + remaining()
+                long frameLength = in.readLength64(); // framing only groups opcodes; checked, then ignored
+                if (frameLength > in.remaining()) {
+                    throw PickleException.corrupt("FRAME of " + frameLength + " bytes but only " + in.remaining()
                             + " remain");
                 }
             }
@@ -591,94 +579,5 @@ public final class PickleMachine {
         }
         String text = value.toString();
         return text.length() > 80 ? text.substring(0, 77) + "..." : text;
-    }
-
-    // ---- reading
-
-    private long remaining() {
-        return input.byteSize() - pos;
-    }
-
-    private void need(long bytes) throws PickleException {
-        if (bytes > remaining()) {
-            throw PickleException.corrupt("truncated: needs " + bytes + " more bytes at byte " + pos + " but "
-                    + remaining() + " remain (the pickle ends without STOP)");
-        }
-    }
-
-    private int readU8() throws PickleException {
-        need(1);
-        return input.get(ValueLayout.JAVA_BYTE, pos++) & 0xff;
-    }
-
-    private int readU16() throws PickleException {
-        need(2);
-        int v = input.get(U16_LE, pos) & 0xffff;
-        pos += 2;
-        return v;
-    }
-
-    private int readI32() throws PickleException {
-        need(4);
-        int v = input.get(I32_LE, pos);
-        pos += 4;
-        return v;
-    }
-
-    private long readU32() throws PickleException {
-        return readI32() & 0xffffffffL;
-    }
-
-    private long readSignedLength32() throws PickleException {
-        int n = readI32();
-        if (n < 0) {
-            throw PickleException.corrupt("negative length " + n);
-        }
-        return n;
-    }
-
-    private long readLength64() throws PickleException {
-        need(8);
-        long n = input.get(I64_LE, pos);
-        pos += 8;
-        if (n < 0) {
-            throw PickleException.corrupt("length " + Long.toUnsignedString(n) + " beyond any file");
-        }
-        return n;
-    }
-
-    private double readF64BigEndian() throws PickleException {
-        need(8);
-        double v = input.get(F64_BE, pos);
-        pos += 8;
-        return v;
-    }
-
-    /** Reads {@code n} bytes, after checking that they are there: a claimed length allocates nothing. */
-    private byte[] readBytes(long n) throws PickleException {
-        if (n > remaining()) {
-            throw PickleException.corrupt("a length of " + n + " bytes at byte " + pos + " runs past the end ("
-                    + remaining() + " bytes remain)");
-        }
-        if (n > MAX_ARRAY) {
-            throw PickleException.unsupported("a string or bytes object of " + n + " bytes (more than a Java array holds)");
-        }
-        byte[] bytes = new byte[(int) n];
-        MemorySegment.copy(input, ValueLayout.JAVA_BYTE, pos, bytes, 0, bytes.length);
-        pos += n;
-        return bytes;
-    }
-
-    /** The bytes up to the next newline (consumed, not returned), for the text opcodes of protocol 0. */
-    private byte[] readLine() throws PickleException {
-        long end = input.byteSize();
-        for (long i = pos; i < end; i++) {
-            if (input.get(ValueLayout.JAVA_BYTE, i) == '\n') {
-                byte[] line = readBytes(i - pos);
-                pos++;
-                return line;
-            }
-        }
-        throw PickleException.corrupt("text argument at byte " + pos + " has no terminating newline");
     }
 }
