@@ -5,9 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.github.vectorlm.generation.LoadOptions;
 import io.github.vectorlm.generation.Scorer;
-import io.github.vectorlm.generation.Session;
 import io.github.vectorlm.tensor.BlockType;
 import io.github.vectorlm.tensor.ops.Parallel;
+import io.github.vectorlm.testing.Decoding;
 import io.github.vectorlm.testing.Fixtures;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -74,16 +74,7 @@ class Gpt2QuantizationTest {
                 try (Parallel parallel = Parallel.create(t);
                         Gpt2Model model = new Gpt2Loader().load(FOLDER,
                                 LoadOptions.defaults().withQuantize(type).withParallel(parallel))) {
-                    int vocab = model.vocabSize();
-                    float[] logits = new float[ids.length * vocab];
-                    Session s = model.newSession();
-                    model.forwardAll(s, ids, 0, 6, logits);
-                    float[] last = new float[vocab];
-                    for (int i = 6; i < ids.length; i++) {
-                        model.forward(s, ids, i, 1, last);
-                        System.arraycopy(last, 0, logits, i * vocab, vocab);
-                    }
-                    results[t - 1] = logits;
+                    results[t - 1] = Decoding.cached(model, ids, 6); // prefill 6, then one at a time
                 }
             }
             assertThat(results[1]).as("%s", type).containsExactly(results[0]);

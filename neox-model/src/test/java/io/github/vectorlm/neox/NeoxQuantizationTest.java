@@ -5,9 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.github.vectorlm.generation.LoadOptions;
 import io.github.vectorlm.generation.Scorer;
-import io.github.vectorlm.generation.Session;
 import io.github.vectorlm.tensor.BlockType;
 import io.github.vectorlm.tensor.ops.Parallel;
+import io.github.vectorlm.testing.Decoding;
 import io.github.vectorlm.testing.Fixtures;
 import io.github.vectorlm.testing.Logits;
 import java.io.IOException;
@@ -56,16 +56,7 @@ class NeoxQuantizationTest {
             try (Parallel parallel = Parallel.create(t);
                     NeoxModel model = new NeoxLoader().load(folder,
                             LoadOptions.defaults().withQuantize(BlockType.Q4_0).withParallel(parallel))) {
-                int vocab = model.vocabSize();
-                float[] logits = new float[ids.length * vocab];
-                Session s = model.newSession();
-                model.forwardAll(s, ids, 0, 6, logits);
-                float[] last = new float[vocab];
-                for (int i = 6; i < ids.length; i++) {
-                    model.forward(s, ids, i, 1, last);
-                    System.arraycopy(last, 0, logits, i * vocab, vocab);
-                }
-                results[t - 1] = logits;
+                results[t - 1] = Decoding.cached(model, ids, 6); // prefill 6, then one at a time
             }
         }
         assertThat(results[1]).containsExactly(results[0]);
@@ -73,9 +64,8 @@ class NeoxQuantizationTest {
             Path f = NeoxFixtures.hf(variant);
             Expected e = Expected.read(f);
             try (NeoxModel model = new NeoxLoader().load(f, LoadOptions.defaults().withQuantize(BlockType.Q8_0))) {
-                float[] logits = new float[e.ids().length * model.vocabSize()];
-                model.forwardAll(model.newSession(), e.ids(), 0, e.ids().length, logits);
-                Logits.assertClose(variant + " Q8_0 vs Hugging Face float", logits, 0, e.logits(), 5e-2);
+                Logits.assertClose(variant + " Q8_0 vs Hugging Face float", Decoding.full(model, e.ids()), 0,
+                        e.logits(), 5e-2);
             }
         }
     }
