@@ -41,6 +41,9 @@ public final class Engine implements AutoCloseable {
     private final ArrayDeque<Job> waiting = new ArrayDeque<>();
     private final List<Job> active = new ArrayList<>();
     private final List<Job> inStep = new ArrayList<>();
+    private final List<Job> inPause = new ArrayList<>();
+    private Batch pauseBatch;
+    private boolean closing;
     private final Thread scheduler;
     private final AtomicLong memoryInUse = new AtomicLong();
     private final AtomicLong tokensGenerated = new AtomicLong();
@@ -56,6 +59,7 @@ public final class Engine implements AutoCloseable {
         this.tokenizer = model.tokenizer().orElse(null);
         this.options = Objects.requireNonNull(options, "options");
         this.batch = model.newBatch(options.maxStepRows());
+        batch.onPause(this::runNewPrompts);
         this.scheduler = new Thread(this::schedule, "vectorlm-engine");
         scheduler.setDaemon(true);
         scheduler.start();
@@ -301,6 +305,9 @@ public final class Engine implements AutoCloseable {
                 waitingCount = waiting.size();
                 activeCount = active.size();
                 pass();
+                if (closing) {
+                    return;
+                }
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -386,6 +393,72 @@ public final class Engine implements AutoCloseable {
         }
         dropCancelled();
         batch.clear();
+    }
+
+    /**
+     * Between two layers of a pass: admits the requests that arrived since it began and runs the
+     * prompts of those whose prompt fits one chunk in a pass of their own, so that their first
+     * token does not wait for the pass in flight (nor share the next one with every decode step).
+     * Longer prompts and scoring wait for the next pass, as before. A sequence's arithmetic does
+     * not depend on the pass it runs in, so results do not change.
+     */
+    private void runNewPrompts() {
+        if (incoming.isEmpty()) {
+            return;
+        }
+        for (Job next; !closing && (next = incoming.poll()) != null; ) {
+            if (next == CLOSE) {
+                closing = true; // after this pass
+            } else {
+                waiting.add(next);
+            }
+        }
+        int from = active.size();
+        admit();
+        waitingCount = waiting.size();
+        activeCount = active.size();
+        if (pauseBatch == null) {
+            pauseBatch = model.newBatch(options.maxStepRows());
+        }
+        pauseBatch.clear();
+        inPause.clear();
+        for (int i = from; i < active.size(); i++) {
+            Job j = active.get(i);
+            int n = j.runLength;
+            if (j instanceof GenerateJob && !j.future.isDone() && n <= options.prefillChunk()
+                    && n <= pauseBatch.freeRows()) {
+                j.addChunk(pauseBatch, n);
+                inPause.add(j);
+            }
+        }
+        if (inPause.isEmpty()) {
+            return;
+        }
+        try {
+            model.forward(pauseBatch);
+            passes.incrementAndGet();
+            rowsRun.addAndGet(pauseBatch.rows());
+        } catch (RuntimeException e) {
+            for (Job j : inPause) {
+                j.future.completeExceptionally(e);
+            }
+        }
+        for (Job j : inPause) {
+            if (!j.future.isDone()) {
+                try {
+                    j.afterPass();
+                } catch (RuntimeException e) {
+                    j.future.completeExceptionally(e);
+                }
+            }
+            if (j.future.isDone()) { // finished at its first token, failed or cancelled: its cache goes now
+                active.remove(j);
+                release(j);
+            }
+        }
+        inPause.clear();
+        pauseBatch.clear();
+        activeCount = active.size();
     }
 
     private void release(Job j) {
