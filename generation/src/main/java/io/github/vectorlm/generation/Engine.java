@@ -14,7 +14,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * every sequence in flight — one token for each one that is decoding, a chunk of its prompt for
  * each one that is prefilling — reading the weights once for all of them ({@link
  * LanguageModel#forward(Batch)}). A finished sequence leaves and a waiting one joins at the next
- * pass. Each request's tokens, text and stop reason are exactly those {@link Generator} gives it
+ * pass; a new request whose prompt fits one chunk does not wait even for that: it runs in a pass
+ * of its own between two layers of the pass in flight ({@link Batch#onPause}). Each request's tokens, text and stop reason are exactly those {@link Generator} gives it
  * alone with the same options (seed included): batching never changes a result.
  *
  * <pre>{@code
