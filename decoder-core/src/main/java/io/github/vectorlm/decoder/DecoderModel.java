@@ -178,7 +178,10 @@ public abstract class DecoderModel implements LanguageModel {
             int i = order[g];
             embed(step, step.firstRow(g), batch.tokens(i), batch.offset(i), batch.count(i), step.position(g));
         }
-        layers(step);
+        for (int l = 0; l < cacheLayers; l++) {
+            layer(step, l);
+            batch.pause(); // the engine may run a new prompt's pass here, over other sessions
+        }
         // the logits of each entry's last position, in one pass over the head
         int d = shape.width();
         int last = 0;

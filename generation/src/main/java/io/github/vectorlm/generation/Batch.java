@@ -26,6 +26,7 @@ public class Batch {
     private float[][] logits = new float[8][];
     private int[] logitsOffsets = new int[8];
     private boolean[] allPositions = new boolean[8];
+    private Runnable betweenLayers;
 
     /**
      * An empty batch of at most {@code maxRows} positions.
@@ -80,6 +81,29 @@ public class Batch {
      */
     public final int freeRows() {
         return maxRows - rows;
+    }
+
+    /**
+     * Sets what runs at the pauses of this batch's passes: a model that runs the batch layer by
+     * layer calls {@link #pause} between layers (others may never call it). The engine uses it to
+     * run a new prompt's pass inside a long one, so that its first token does not wait for the
+     * pass in flight. The action runs on the thread that runs the pass; it may run passes of
+     * other batches of the same model over other sessions, but must not touch this batch or its
+     * sessions. Results do not change: a pass's arithmetic does not depend on what runs between
+     * its layers.
+     *
+     * @param action the action, or {@code null} for none
+     */
+    public final void onPause(Runnable action) {
+        this.betweenLayers = action;
+    }
+
+    /** Called by the model between the layers of a pass of this batch: runs the {@link #onPause} action, if any. */
+    public final void pause() {
+        Runnable action = betweenLayers;
+        if (action != null) {
+            action.run();
+        }
     }
 
     /** Forgets every entry, keeping the buffers. */

@@ -1,5 +1,8 @@
 package io.github.vectorlm.generation;
 
+import io.github.vectorlm.generation.EngineJobs.GenerateJob;
+import io.github.vectorlm.generation.EngineJobs.Job;
+import io.github.vectorlm.generation.EngineJobs.ScoreJob;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
@@ -14,7 +17,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * every sequence in flight — one token for each one that is decoding, a chunk of its prompt for
  * each one that is prefilling — reading the weights once for all of them ({@link
  * LanguageModel#forward(Batch)}). A finished sequence leaves and a waiting one joins at the next
- * pass. Each request's tokens, text and stop reason are exactly those {@link Generator} gives it
+ * pass; a new request whose prompt fits one chunk does not wait even for that: it runs in a pass
+ * of its own between two layers of the pass in flight ({@link Batch#onPause}). Each request's tokens, text and stop reason are exactly those {@link Generator} gives it
  * alone with the same options (seed included): batching never changes a result.
  *
  * <pre>{@code
@@ -33,17 +37,20 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@link EngineOptions#memoryBytes()}; a request that could never fit is refused when submitted.
  */
 public final class Engine implements AutoCloseable {
-    private final LanguageModel model;
-    private final Tokenizer tokenizer;
+    final LanguageModel model;
+    final Tokenizer tokenizer;
     private final EngineOptions options;
     private final Batch batch;
     private final LinkedBlockingQueue<Job> incoming = new LinkedBlockingQueue<>();
     private final ArrayDeque<Job> waiting = new ArrayDeque<>();
     private final List<Job> active = new ArrayList<>();
     private final List<Job> inStep = new ArrayList<>();
+    private final List<Job> inPause = new ArrayList<>();
+    private Batch pauseBatch;
+    private boolean closing;
     private final Thread scheduler;
     private final AtomicLong memoryInUse = new AtomicLong();
-    private final AtomicLong tokensGenerated = new AtomicLong();
+    final AtomicLong tokensGenerated = new AtomicLong();
     private final AtomicLong passes = new AtomicLong();
     private final AtomicLong rowsRun = new AtomicLong();
     private volatile int activeCount;
@@ -56,6 +63,7 @@ public final class Engine implements AutoCloseable {
         this.tokenizer = model.tokenizer().orElse(null);
         this.options = Objects.requireNonNull(options, "options");
         this.batch = model.newBatch(options.maxStepRows());
+        batch.onPause(this::runNewPrompts);
         this.scheduler = new Thread(this::schedule, "vectorlm-engine");
         scheduler.setDaemon(true);
         scheduler.start();
@@ -301,6 +309,9 @@ public final class Engine implements AutoCloseable {
                 waitingCount = waiting.size();
                 activeCount = active.size();
                 pass();
+                if (closing) {
+                    return;
+                }
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -388,6 +399,72 @@ public final class Engine implements AutoCloseable {
         batch.clear();
     }
 
+    /**
+     * Between two layers of a pass: admits the requests that arrived since it began and runs the
+     * prompts of those whose prompt fits one chunk in a pass of their own, so that their first
+     * token does not wait for the pass in flight (nor share the next one with every decode step).
+     * Longer prompts and scoring wait for the next pass, as before. A sequence's arithmetic does
+     * not depend on the pass it runs in, so results do not change.
+     */
+    private void runNewPrompts() {
+        if (incoming.isEmpty()) {
+            return;
+        }
+        for (Job next; !closing && (next = incoming.poll()) != null; ) {
+            if (next == CLOSE) {
+                closing = true; // after this pass
+            } else {
+                waiting.add(next);
+            }
+        }
+        int from = active.size();
+        admit();
+        waitingCount = waiting.size();
+        activeCount = active.size();
+        if (pauseBatch == null) {
+            pauseBatch = model.newBatch(options.maxStepRows());
+        }
+        pauseBatch.clear();
+        inPause.clear();
+        for (int i = from; i < active.size(); i++) {
+            Job j = active.get(i);
+            int n = j.runLength;
+            if (j instanceof GenerateJob && !j.future.isDone() && n <= options.prefillChunk()
+                    && n <= pauseBatch.freeRows()) {
+                j.addChunk(pauseBatch, n);
+                inPause.add(j);
+            }
+        }
+        if (inPause.isEmpty()) {
+            return;
+        }
+        try {
+            model.forward(pauseBatch);
+            passes.incrementAndGet();
+            rowsRun.addAndGet(pauseBatch.rows());
+        } catch (RuntimeException e) {
+            for (Job j : inPause) {
+                j.future.completeExceptionally(e);
+            }
+        }
+        for (Job j : inPause) {
+            if (!j.future.isDone()) {
+                try {
+                    j.afterPass();
+                } catch (RuntimeException e) {
+                    j.future.completeExceptionally(e);
+                }
+            }
+            if (j.future.isDone()) { // finished at its first token, failed or cancelled: its cache goes now
+                active.remove(j);
+                release(j);
+            }
+        }
+        inPause.clear();
+        pauseBatch.clear();
+        activeCount = active.size();
+    }
+
     private void release(Job j) {
         if (j.session != null) {
             j.session = null;
@@ -412,176 +489,5 @@ public final class Engine implements AutoCloseable {
         }
         activeCount = 0;
         waitingCount = 0;
-    }
-
-    /** One request in the engine: the positions it runs as a prompt, then what it does with logits. */
-    private abstract static class Job {
-        final CompletableFuture<?> future;
-        final int[] run;
-        final int runLength;
-        final int capacity;
-        final long bytes;
-        Session session;
-        int done;
-        int chunk;
-
-        Job(Engine engine, int[] run, int runLength, int capacity, CompletableFuture<?> future) {
-            this.run = run;
-            this.runLength = runLength;
-            this.capacity = capacity;
-            this.future = future;
-            this.bytes = engine == null ? 0 : engine.model.sessionBytes(capacity);
-        }
-
-        boolean prefilled() {
-            return done == runLength;
-        }
-
-        void addChunk(Batch batch, int n) {
-            chunk = n;
-            batch.add(session, run, done, n, logits(), 0, allPositions());
-        }
-
-        abstract void addDecode(Batch batch);
-
-        abstract float[] logits();
-
-        abstract boolean allPositions();
-
-        /** Takes the pass's logits: samples or scores, and completes the future when done. */
-        abstract void afterPass();
-    }
-
-    private static final class GenerateJob extends Job {
-        private final Engine engine;
-        private final TokenListener listener;
-        private final Sequence sequence;
-        private final float[] logits;
-        private final int[] next = new int[1];
-        private final long submitted = System.nanoTime();
-        private long prefillEnd;
-        private int steps;
-
-        GenerateJob(Engine engine, int[] prompt, GenerationOptions options, TokenListener listener, int capacity,
-                CompletableFuture<GenerationResult> future) {
-            super(engine, prompt, prompt.length, capacity, future);
-            this.engine = engine;
-            this.listener = listener;
-            this.sequence = new Sequence(engine.model.vocabSize(), engine.tokenizer, options,
-                    Sequence.stopTokens(options, engine.tokenizer), engine.model.contextLength());
-            this.logits = new float[engine.model.vocabSize()];
-        }
-
-        @Override
-        float[] logits() {
-            return logits;
-        }
-
-        @Override
-        boolean allPositions() {
-            return false;
-        }
-
-        @Override
-        void addDecode(Batch batch) {
-            chunk = 0;
-            batch.add(session, next, 0, 1, logits, 0, false);
-        }
-
-        @Override
-        @SuppressWarnings("unchecked")
-        void afterPass() {
-            if (chunk > 0) {
-                done += chunk;
-                if (!prefilled()) {
-                    return;
-                }
-                prefillEnd = System.nanoTime();
-            } else {
-                steps++;
-            }
-            StopReason reason = sequence.next(logits, listener, session.position() >= session.capacity());
-            engine.tokensGenerated.incrementAndGet();
-            if (reason == null) {
-                next[0] = sequence.last();
-                return;
-            }
-            reason = sequence.finish(listener, reason);
-            long end = System.nanoTime();
-            ((CompletableFuture<GenerationResult>) future).complete(new GenerationResult(run, sequence.ids(),
-                    sequence.text(), reason, (prefillEnd - submitted) / 1e6, (end - prefillEnd) / 1e6, steps,
-                    sequence.logprobs()));
-        }
-    }
-
-    /** Runs a text as a prompt with every position's logits: its score, and its log-probabilities if asked. */
-    private static final class ScoreJob extends Job {
-        private final int vocab;
-        private final int[] ids;
-        private final int top;
-        private final List<TokenLogprobs> logprobs;
-        private float[] logits;
-        private double sum;
-
-        /** A job for the score ({@code top < 0}) or the log-probabilities with {@code top} alternatives. */
-        ScoreJob(Engine engine, int[] ids, int runLength, int vocab, int top, CompletableFuture<?> future) {
-            super(engine, ids, runLength, runLength, future);
-            this.ids = ids;
-            this.vocab = vocab;
-            this.top = top;
-            this.logprobs = top < 0 ? null : new ArrayList<>(runLength);
-        }
-
-        @Override
-        float[] logits() {
-            return logits;
-        }
-
-        @Override
-        boolean allPositions() {
-            return true;
-        }
-
-        @Override
-        void addChunk(Batch batch, int n) {
-            if (logits == null || logits.length < n * vocab) {
-                logits = new float[n * vocab];
-            }
-            super.addChunk(batch, n);
-        }
-
-        @Override
-        void addDecode(Batch batch) {
-            throw new IllegalStateException("a scoring job has no decode step");
-        }
-
-        @Override
-        boolean prefilled() {
-            return false; // never decodes: finished when its last chunk has run
-        }
-
-        @Override
-        @SuppressWarnings("unchecked")
-        void afterPass() {
-            for (int r = 0; r < chunk; r++) {
-                int target = ids[done + r + 1];
-                if (logprobs != null) {
-                    logprobs.add(TokenLogprobs.of(logits, r * vocab, vocab, target, top));
-                } else {
-                    sum += Scorer.negativeLogLikelihood(logits, r * vocab, vocab, target);
-                }
-            }
-            done += chunk;
-            if (done < runLength) {
-                return;
-            }
-            if (logprobs != null) {
-                ((CompletableFuture<List<TokenLogprobs>>) future).complete(List.copyOf(logprobs));
-            } else {
-                double loss = sum / runLength;
-                ((CompletableFuture<Scorer.Score>) future).complete(
-                        new Scorer.Score(ids.length, runLength, 1, loss, Math.exp(loss)));
-            }
-        }
     }
 }

@@ -4,14 +4,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
+import io.github.vectorlm.generation.Batch;
 import io.github.vectorlm.generation.Engine;
 import io.github.vectorlm.generation.EngineOptions;
 import io.github.vectorlm.generation.GenerationOptions;
 import io.github.vectorlm.generation.GenerationResult;
 import io.github.vectorlm.generation.Generator;
+import io.github.vectorlm.generation.LanguageModel;
 import io.github.vectorlm.generation.LoadOptions;
 import io.github.vectorlm.generation.SamplingOptions;
 import io.github.vectorlm.generation.Scorer;
+import io.github.vectorlm.generation.Session;
 import io.github.vectorlm.generation.StopReason;
 import io.github.vectorlm.generation.TokenListener;
 import io.github.vectorlm.generation.TokenLogprobs;
@@ -21,6 +24,7 @@ import io.github.vectorlm.testing.Fixtures;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Random;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
@@ -30,6 +34,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -108,6 +113,132 @@ class EngineTest {
             assertThat(engine.memoryInUse()).isZero();
             long[] pr = engine.passesAndRows();
             assertThat(pr[1]).as("several sequences per pass").isGreaterThan(pr[0]);
+        }
+    }
+
+    /**
+     * Requests that arrive while a pass runs: a prompt that fits one chunk runs in a pass of its
+     * own between two layers of the pass in flight (the model sees a forward inside a forward), a
+     * longer one waits for the next pass; every result is still what the generator gives alone.
+     */
+    @Test
+    void aNewShortPromptRunsBetweenTheLayersOfThePassInFlight() throws Exception {
+        NestingModel nesting = new NestingModel(model);
+        String[] prompts = {PROMPTS[0], PROMPTS[3], PROMPTS[2], PROMPTS[4]};
+        GenerationOptions[] options = {GenerationOptions.of(6, SamplingOptions.sample(0.8, 7)),
+            GenerationOptions.greedy(5), GenerationOptions.greedy(4), GenerationOptions.greedy(1)};
+        List<CompletableFuture<GenerationResult>> probes = new ArrayList<>();
+        try (Engine engine = Engine.start(nesting, new EngineOptions(6, 16, 8, 1L << 30))) {
+            CountDownLatch decoding = new CountDownLatch(3);
+            CompletableFuture<GenerationResult> background = engine.submit(PROMPTS[1], GenerationOptions.greedy(40),
+                    (id, t) -> decoding.countDown());
+            assertThat(decoding.await(30, TimeUnit.SECONDS)).isTrue();
+            CountDownLatch submitted = new CountDownLatch(1);
+            nesting.beforeNextPass.set(() -> { // on the scheduler thread, as a pass begins
+                for (int i = 0; i < prompts.length; i++) {
+                    probes.add(engine.submit(prompts[i], options[i], TokenListener.NONE));
+                }
+                submitted.countDown();
+            });
+            assertThat(submitted.await(30, TimeUnit.SECONDS)).isTrue();
+            for (int i = 0; i < prompts.length; i++) {
+                GenerationResult alone = new Generator(model).generate(prompts[i], options[i], TokenListener.NONE);
+                assertThat(probes.get(i).get(60, TimeUnit.SECONDS).ids()).as("probe %d", i)
+                        .containsExactly(alone.ids());
+            }
+            assertThat(background.get(60, TimeUnit.SECONDS).ids()).containsExactly(
+                    new Generator(model).generate(PROMPTS[1], GenerationOptions.greedy(40), TokenListener.NONE).ids());
+            Tokenizer tokenizer = model.tokenizer().orElseThrow();
+            int[] lengths = java.util.Arrays.stream(prompts).mapToInt(p -> tokenizer.encode(p).length).toArray();
+            assertThat(lengths).as("three prompts fit a chunk of 8, one does not").containsExactly(
+                    lengths[0], lengths[1], 1, lengths[3]);
+            assertThat(lengths[0]).isBetween(2, 8);
+            assertThat(lengths[1]).isGreaterThan(8);
+            assertThat(lengths[3]).isBetween(2, 8);
+            assertThat(nesting.nestedRows).as("rows run inside another pass: the prompts that fit a chunk")
+                    .isEqualTo(lengths[0] + 1 + lengths[3]);
+            for (int i = 0; i < 500 && engine.memoryInUse() != 0; i++) {
+                Thread.sleep(10);
+            }
+            assertThat(engine.memoryInUse()).isZero();
+        }
+    }
+
+    /** The demo model, recording the rows of passes run inside another pass; runs an action as a pass begins. */
+    private static final class NestingModel implements LanguageModel {
+        final AtomicReference<Runnable> beforeNextPass = new AtomicReference<>();
+        private final LanguageModel model;
+        private int depth;
+        volatile int nestedRows;
+
+        NestingModel(LanguageModel model) {
+            this.model = model;
+        }
+
+        @Override
+        public void forward(Batch batch) {
+            Runnable action = depth == 0 ? beforeNextPass.getAndSet(null) : null;
+            if (action != null) {
+                action.run();
+            }
+            if (depth > 0) {
+                nestedRows += batch.rows();
+            }
+            depth++;
+            try {
+                model.forward(batch);
+            } finally {
+                depth--;
+            }
+        }
+
+        @Override
+        public Batch newBatch(int maxRows) {
+            return model.newBatch(maxRows);
+        }
+
+        @Override
+        public String architecture() {
+            return model.architecture();
+        }
+
+        @Override
+        public int vocabSize() {
+            return model.vocabSize();
+        }
+
+        @Override
+        public int contextLength() {
+            return model.contextLength();
+        }
+
+        @Override
+        public Optional<Tokenizer> tokenizer() {
+            return model.tokenizer();
+        }
+
+        @Override
+        public Session newSession(int capacity) {
+            return model.newSession(capacity);
+        }
+
+        @Override
+        public long sessionBytes(int capacity) {
+            return model.sessionBytes(capacity);
+        }
+
+        @Override
+        public void forward(Session session, int[] tokens, int offset, int count, float[] logits) {
+            model.forward(session, tokens, offset, count, logits);
+        }
+
+        @Override
+        public void forwardAll(Session session, int[] tokens, int offset, int count, float[] logits) {
+            model.forwardAll(session, tokens, offset, count, logits);
+        }
+
+        @Override
+        public void close() {
         }
     }
 
