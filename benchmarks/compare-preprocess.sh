@@ -27,14 +27,7 @@ mkdir -p "$OUT"
 benchmarks/scripts/machine_info.sh > "$OUT/machine.txt"
 echo "== $(sed -n 's/^machine=//p' "$OUT/machine.txt")" >&2
 
-/usr/bin/python3 - "$TEXT" "$COPIES" "$OUT/corpus.jsonl" <<'PY'
-import json, sys
-paragraphs = [p for p in open(sys.argv[1], encoding="utf-8").read().split("\n\n") if p.strip()]
-with open(sys.argv[3], "w", encoding="utf-8") as f:
-    for copy in range(int(sys.argv[2])):
-        for p in paragraphs:
-            f.write(json.dumps({"text": f"{p}\n({copy})"}) + "\n")
-PY
+/usr/bin/python3 benchmarks/scripts/shakespeare_jsonl.py "$TEXT" "$COPIES" "$OUT/corpus.jsonl"
 echo "== corpus: $(wc -l < "$OUT/corpus.jsonl") documents, $(du -h "$OUT/corpus.jsonl" | cut -f1)" >&2
 
 HF=1

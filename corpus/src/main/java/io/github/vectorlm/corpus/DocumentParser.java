@@ -43,16 +43,11 @@ final class DocumentParser {
 
     /** As {@link #parse(byte[])} for the line {@code bytes[offset .. offset + length)}. */
     String[] parse(byte[] bytes, int offset, int length) {
-        String text;
-        try {
-            text = utf8.reset().decode(ByteBuffer.wrap(bytes, offset, length)).toString();
-        } catch (MalformedInputException e) {
-            throw new IllegalArgumentException("invalid UTF-8 at byte " + firstBadByte(bytes, offset, length));
-        } catch (CharacterCodingException e) {
-            throw new IllegalArgumentException("invalid UTF-8: " + e.getMessage());
-        }
         String[] out = new String[keys.size()];
-        try (JsonParser p = JSON.createParser(text)) {
+        // ASCII (most lines of most corpora) is valid UTF-8 and parses straight from the bytes;
+        // any other line is checked by a strict decoder first, which names the first bad byte
+        try (JsonParser p = isAscii(bytes, offset, length) ? JSON.createParser(bytes, offset, length)
+                : JSON.createParser(decode(bytes, offset, length))) {
             if (p.nextToken() != JsonToken.START_OBJECT) {
                 throw new IllegalArgumentException("not a JSON object");
             }
@@ -79,6 +74,25 @@ final class DocumentParser {
             }
         }
         return out;
+    }
+
+    private String decode(byte[] bytes, int offset, int length) {
+        try {
+            return utf8.reset().decode(ByteBuffer.wrap(bytes, offset, length)).toString();
+        } catch (MalformedInputException e) {
+            throw new IllegalArgumentException("invalid UTF-8 at byte " + firstBadByte(bytes, offset, length));
+        } catch (CharacterCodingException e) {
+            throw new IllegalArgumentException("invalid UTF-8: " + e.getMessage());
+        }
+    }
+
+    /** Whether every byte is below 0x80 (no early exit: the loop vectorizes). */
+    private static boolean isAscii(byte[] bytes, int offset, int length) {
+        int any = 0;
+        for (int i = offset; i < offset + length; i++) {
+            any |= bytes[i];
+        }
+        return any >= 0;
     }
 
     private static String describe(JsonToken t) {

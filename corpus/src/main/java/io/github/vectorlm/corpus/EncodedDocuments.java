@@ -1,5 +1,6 @@
 package io.github.vectorlm.corpus;
 
+import io.github.vectorlm.generation.IntList;
 import java.util.Arrays;
 
 /**
@@ -9,13 +10,15 @@ import java.util.Arrays;
  */
 final class EncodedDocuments {
     private final TokenDtype dtype;
-    private byte[] tokens = new byte[1 << 16];
+    private byte[] tokens;
     private int tokenBytes;
     private int[] sizes = new int[256];
     private int documents;
 
-    EncodedDocuments(TokenDtype dtype) {
+    /** Room for about {@code expectedTokens} tokens before growing. */
+    EncodedDocuments(TokenDtype dtype, int expectedTokens) {
         this.dtype = dtype;
+        this.tokens = new byte[Math.max(1 << 12, expectedTokens * dtype.bytes())];
     }
 
     /**
@@ -23,19 +26,20 @@ final class EncodedDocuments {
      *
      * @throws IllegalArgumentException if an id does not fit the dtype
      */
-    void add(int[] ids, int endOfText) {
-        int count = ids.length + (endOfText >= 0 ? 1 : 0);
-        int need = tokenBytes + count * dtype.bytes();
+    void add(IntList ids, int endOfText) {
+        int n = ids.size();
+        int width = dtype.bytes();
+        int count = n + (endOfText >= 0 ? 1 : 0);
+        int need = tokenBytes + count * width;
         if (need > tokens.length) {
             tokens = Arrays.copyOf(tokens, Math.max(need, 2 * tokens.length));
         }
-        java.nio.ByteBuffer out = java.nio.ByteBuffer.wrap(tokens, tokenBytes, count * dtype.bytes())
-                .order(java.nio.ByteOrder.LITTLE_ENDIAN);
-        for (int id : ids) {
-            put(out, id);
+        int at = tokenBytes;
+        for (int i = 0; i < n; i++, at += width) {
+            put(at, ids.get(i));
         }
         if (endOfText >= 0) {
-            put(out, endOfText);
+            put(at, endOfText);
         }
         tokenBytes = need;
         if (documents == sizes.length) {
@@ -44,11 +48,11 @@ final class EncodedDocuments {
         sizes[documents++] = count;
     }
 
-    private void put(java.nio.ByteBuffer out, int id) {
+    private void put(int offset, int id) {
         if (!dtype.holds(id)) {
             throw new IllegalArgumentException("token id " + id + " does not fit the dataset's " + dtype);
         }
-        dtype.put(out, id);
+        dtype.put(tokens, offset, id);
     }
 
     /** Writes the documents to {@code writer}. */

@@ -1,5 +1,6 @@
 package io.github.vectorlm.corpus;
 
+import io.github.vectorlm.generation.IntList;
 import io.github.vectorlm.generation.Tokenizer;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -101,7 +102,7 @@ public final class Preprocessor {
             t.setDaemon(true);
             return t;
         });
-        ThreadLocal<DocumentParser> parsers = ThreadLocal.withInitial(() -> new DocumentParser(keys));
+        ThreadLocal<Worker> workers = ThreadLocal.withInitial(() -> new Worker(new DocumentParser(keys), new IntList(1 << 12)));
         Counts counts = new Counts(System.nanoTime(), totalBytes);
         try {
             for (String key : keys) {
@@ -118,7 +119,7 @@ public final class Preprocessor {
                     while ((chunk = reader.next(counts.lineInFile)) != null) {
                         counts.fileBytes = readBefore + reader.fileBytesRead();
                         JsonLinesReader.Chunk c = chunk;
-                        pending.add(pool.submit(() -> encode(c, parsers.get(), dtype)));
+                        pending.add(pool.submit(() -> encode(c, workers.get(), dtype)));
                         while (pending.size() >= 2 * options.workers()) {
                             write(pending.poll(), writers, counts, progress);
                         }
@@ -148,12 +149,19 @@ public final class Preprocessor {
             int badCount, long documents, long textBytes) {
     }
 
-    private Encoded encode(JsonLinesReader.Chunk chunk, DocumentParser parser, TokenDtype dtype) {
+    /** A worker thread's parser and id list, reused from document to document. */
+    private record Worker(DocumentParser parser, IntList ids) {
+    }
+
+    private Encoded encode(JsonLinesReader.Chunk chunk, Worker worker, TokenDtype dtype) {
         int n = options.keys().size();
         EncodedDocuments[] keys = new EncodedDocuments[n];
         for (int k = 0; k < n; k++) {
-            keys[k] = new EncodedDocuments(dtype);
+            // about one token for 3.5 bytes of JSON lines (English text under one key)
+            keys[k] = new EncodedDocuments(dtype, chunk.length() / 3 / n);
         }
+        DocumentParser parser = worker.parser();
+        IntList ids = worker.ids();
         long[] badLines = new long[4];
         String[] badReasons = new String[4];
         int bad = 0;
@@ -176,9 +184,12 @@ public final class Preprocessor {
                     String[] texts = parser.parse(bytes, start, end - start);
                     if (!allEmpty(texts)) {
                         for (int k = 0; k < n; k++) {
-                            int[] ids = texts[k].isEmpty() ? new int[0] : tokenizer.encode(texts[k]);
+                            ids.clear();
+                            if (!texts[k].isEmpty()) {
+                                tokenizer.encode(texts[k], ids);
+                            }
                             // an empty text under one key: an empty document, as GPT-NeoX writes it
-                            keys[k].add(ids, options.appendEndOfText() && ids.length > 0 ? endOfText : -1);
+                            keys[k].add(ids, options.appendEndOfText() && ids.size() > 0 ? endOfText : -1);
                         }
                         documents++;
                         textBytes += end - start;

@@ -81,6 +81,23 @@ public enum TokenDtype {
         }
     }
 
+    /** Writes {@code id} (checked by the caller) at byte {@code offset} of {@code out}, little-endian. */
+    void put(byte[] out, int offset, int id) {
+        switch (this) {
+            case UINT8, INT8 -> out[offset] = (byte) id;
+            case UINT16, INT16 -> LE_SHORT_ARRAY.set(out, offset, (short) id);
+            case INT32 -> LE_INT_ARRAY.set(out, offset, id);
+            case INT64 -> LE_LONG_ARRAY.set(out, offset, (long) id);
+        }
+    }
+
+    private static final java.lang.invoke.VarHandle LE_SHORT_ARRAY =
+            java.lang.invoke.MethodHandles.byteArrayViewVarHandle(short[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final java.lang.invoke.VarHandle LE_INT_ARRAY =
+            java.lang.invoke.MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final java.lang.invoke.VarHandle LE_LONG_ARRAY =
+            java.lang.invoke.MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+
     /** Reads the token at byte {@code offset} of {@code in}, little-endian. */
     long get(MemorySegment in, long offset) {
         return switch (this) {

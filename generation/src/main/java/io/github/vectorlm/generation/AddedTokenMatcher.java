@@ -1,8 +1,7 @@
 package io.github.vectorlm.generation;
 
-import java.util.HashMap;
+import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 
 /**
  * Finds added tokens in text as Hugging Face's added vocabulary does: the leftmost-longest
@@ -24,14 +23,14 @@ final class AddedTokenMatcher {
             }
             Node node = root;
             for (int i = 0; i < pattern.length(); i++) {
-                node = node.children.computeIfAbsent(pattern.charAt(i), c -> new Node());
+                node = node.childOrNew(pattern.charAt(i));
             }
             if (node.token == null) {
                 node.token = token; // first listed wins for duplicate patterns
             }
             firstChars[pattern.charAt(0)] = true;
         }
-        empty = root.children.isEmpty();
+        empty = root.keys.length == 0;
     }
 
     /** Whether there is nothing to match. */
@@ -62,7 +61,7 @@ final class AddedTokenMatcher {
             AddedToken found = null;
             int foundEnd = -1;
             for (int j = i; j < n; j++) {
-                node = node.children.get(text.charAt(j));
+                node = node.child(text.charAt(j));
                 if (node == null) {
                     break;
                 }
@@ -127,8 +126,44 @@ final class AddedTokenMatcher {
         void segment(String text, int from, int to, AddedToken token);
     }
 
+    /** A trie node; its children by character, sorted (no boxing, no hashing in the scan). */
     private static final class Node {
-        final Map<Character, Node> children = new HashMap<>(4);
+        private char[] keys = new char[0];
+        private Node[] children = new Node[0];
         AddedToken token;
+
+        Node child(char c) {
+            char[] k = keys;
+            if (k.length <= 8) {
+                for (int i = 0; i < k.length; i++) {
+                    if (k[i] == c) {
+                        return children[i];
+                    }
+                }
+                return null;
+            }
+            int i = Arrays.binarySearch(k, c);
+            return i < 0 ? null : children[i];
+        }
+
+        Node childOrNew(char c) {
+            int i = Arrays.binarySearch(keys, c);
+            if (i >= 0) {
+                return children[i];
+            }
+            int at = -i - 1;
+            Node node = new Node();
+            char[] k = new char[keys.length + 1];
+            Node[] n = new Node[keys.length + 1];
+            System.arraycopy(keys, 0, k, 0, at);
+            System.arraycopy(children, 0, n, 0, at);
+            k[at] = c;
+            n[at] = node;
+            System.arraycopy(keys, at, k, at + 1, keys.length - at);
+            System.arraycopy(children, at, n, at + 1, keys.length - at);
+            keys = k;
+            children = n;
+            return node;
+        }
     }
 }

@@ -3,7 +3,6 @@ package io.github.vectorlm.generation;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * A byte-level BPE model: the vocabulary (token string ↔ id) and the merge rules by rank, and
@@ -15,7 +14,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * a merged token's rank is above the ranks of the merges that made its parts, which holds for
  * every trained merge list.)
  *
- * <p>Immutable but for a bounded, thread-safe cache of piece → ids.
+ * <p>Immutable but for a bounded, thread-safe cache of piece → ids ({@link PieceCache}).
  */
 final class BpeModel {
     /** Pieces longer than this (in chars) are not cached, so one huge word cannot fill memory. */
@@ -29,8 +28,7 @@ final class BpeModel {
     private final boolean fuseUnknown;
     private final boolean ignoreMerges;
     private final MergeTable merges;
-    private final ConcurrentHashMap<String, int[]> cache = new ConcurrentHashMap<>();
-    private final int cacheCapacity;
+    private final PieceCache cache;
 
     /**
      * @param tokenToId the vocabulary, kept as it is (not copied: 50 000 entries): the caller hands it over and
@@ -40,7 +38,7 @@ final class BpeModel {
      * @param unknownId the id emitted for a byte with no token, or -1 to drop such bytes (as Hugging Face does without an unk_token)
      * @param fuseUnknown whether consecutive unknown bytes give one unknown id
      * @param ignoreMerges whether a piece that is itself a token skips the merges (Hugging Face's {@code ignore_merges})
-     * @param cacheCapacity how many pieces the cache holds before it is cleared (0: no cache)
+     * @param cacheCapacity about how many pieces the cache holds (0: no cache)
      */
     BpeModel(Map<String, Integer> tokenToId, String[] idToToken, MergeTable merges, int unknownId,
             boolean fuseUnknown, boolean ignoreMerges, int cacheCapacity) {
@@ -50,7 +48,7 @@ final class BpeModel {
         this.unknownId = unknownId;
         this.fuseUnknown = fuseUnknown;
         this.ignoreMerges = ignoreMerges;
-        this.cacheCapacity = cacheCapacity;
+        this.cache = cacheCapacity > 0 ? new PieceCache(cacheCapacity) : null;
         this.byteToId = new int[256];
         for (int b = 0; b < 256; b++) {
             Integer id = tokenToId.get(String.valueOf(ByteLevel.charOf(b)));
@@ -76,22 +74,15 @@ final class BpeModel {
 
     /** Appends the ids of one pre-tokenized piece {@code text[from, to)} to {@code out}. */
     void encodePiece(String text, int from, int to, IntList out) {
-        boolean cacheable = cacheCapacity > 0 && to - from <= MAX_CACHED_PIECE;
-        String key = null;
-        if (cacheable) {
-            key = text.substring(from, to);
-            int[] hit = cache.get(key);
-            if (hit != null) {
-                out.addAll(hit);
-                return;
-            }
+        if (cache == null || to - from > MAX_CACHED_PIECE) {
+            out.addAll(merge(Utf8.encode(text, from, to)));
+            return;
         }
-        int[] ids = merge(Utf8.encode(text, from, to));
-        if (cacheable) {
-            if (cache.size() >= cacheCapacity) {
-                cache.clear(); // bounded: start over rather than track recency
-            }
-            cache.put(key, ids);
+        int hash = PieceCache.hash(text, from, to);
+        int[] ids = cache.get(text, from, to, hash);
+        if (ids == null) {
+            ids = merge(Utf8.encode(text, from, to));
+            cache.put(text, from, to, hash, ids);
         }
         out.addAll(ids);
     }

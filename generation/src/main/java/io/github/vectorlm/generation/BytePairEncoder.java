@@ -84,8 +84,15 @@ public final class BytePairEncoder implements Tokenizer {
 
     @Override
     public int[] encode(String text) {
-        Objects.requireNonNull(text, "text");
         IntList out = new IntList(text.length() / 3 + 4);
+        encode(text, out);
+        return out.toArray();
+    }
+
+    @Override
+    public void encode(String text, IntList out) {
+        Objects.requireNonNull(text, "text");
+        Objects.requireNonNull(out, "out");
         rawMatcher.split(text, (raw, from, to, token) -> {
             if (token != null) {
                 out.add(token.id());
@@ -100,7 +107,6 @@ public final class BytePairEncoder implements Tokenizer {
                 }
             });
         });
-        return out.toArray();
     }
 
     private void encodeStretch(String text, int from, int to, IntList out) {

@@ -62,6 +62,14 @@ final class Gpt2PreTokenizer {
         if (cls != SPACE) {
             int i = first + Character.charCount(Character.codePointAt(s, first));
             while (i < end) {
+                char ch = s.charAt(i);
+                if (ch < 128) { // the common case, without the surrogate check
+                    if (ASCII_CLASS[ch] != cls) {
+                        break;
+                    }
+                    i++;
+                    continue;
+                }
                 int cp = Character.codePointAt(s, i);
                 if (classify(cp) != cls) {
                     break;

@@ -9,6 +9,14 @@ public interface Tokenizer {
     /** Encodes text; special tokens written in the text (such as {@code <|endoftext|>}) become their ids. */
     int[] encode(String text);
 
+    /**
+     * Encodes text as {@link #encode(String)} does, appending the ids to {@code out}: a caller that
+     * tokenizes many texts reuses one list.
+     */
+    default void encode(String text, IntList out) {
+        out.addAll(encode(text));
+    }
+
     /** Decodes ids to text; bytes that are not valid UTF-8 become U+FFFD, as Hugging Face does. */
     String decode(int[] ids);
 

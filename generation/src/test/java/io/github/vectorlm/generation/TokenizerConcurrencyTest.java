@@ -10,7 +10,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import org.junit.jupiter.api.Test;
 
-/** One tokenizer shared by threads gives each the same ids as a private one, while its cache fills and starts over. */
+/** One tokenizer shared by threads gives each the same ids as a private one, while its cache fills and evicts. */
 class TokenizerConcurrencyTest {
     @Test
     void sharedTokenizerAgreesWithPrivateOnes() throws Exception {

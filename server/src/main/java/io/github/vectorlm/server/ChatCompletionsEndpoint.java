@@ -27,6 +27,7 @@ final class ChatCompletionsEndpoint {
 
     void handle(ServerRequest req, ServerResponse res, RequestRecord record) throws InterruptedException {
         long start = System.nanoTime();
+        ConnectionProbe probe = ConnectionProbe.of(req); // before any I/O
         Params p = new Params(serving.readBody(req));
         serving.checkModel(p);
         ChatRequest r = ChatRequest.parse(p, serving);
@@ -49,15 +50,20 @@ final class ChatCompletionsEndpoint {
                 for (int j = 0; j < n; j++) {
                     texts.add(new StringBuilder());
                 }
-                for (int open = n; open > 0; ) {
-                    switch (run.generation.next()) {
-                        case Generation.Token t -> texts.get(t.choice()).append(t.text());
-                        case Generation.Finished f -> {
-                            results.set(f.choice(), f.result());
-                            open--;
+                try {
+                    for (int open = n; open > 0; ) {
+                        switch (run.generation.next(probe)) {
+                            case Generation.Token t -> texts.get(t.choice()).append(t.text());
+                            case Generation.Finished f -> {
+                                results.set(f.choice(), f.result());
+                                open--;
+                            }
+                            case Generation.Failed f -> throw failure(f.error());
                         }
-                        case Generation.Failed f -> throw failure(f.error());
                     }
+                } catch (ClientGoneException e) {
+                    record.completionTokens = run.generation.tokensTaken(); // for the log line
+                    throw e;
                 }
                 record.completionTokens = results.stream().mapToInt(x -> x.ids().length).sum();
                 Responses.sendJson(res, 200, response(texts, results, r, id, created, record.completionTokens));

@@ -25,6 +25,7 @@ final class CompletionsEndpoint {
 
     void handle(ServerRequest req, ServerResponse res, RequestRecord record) throws InterruptedException {
         long start = System.nanoTime();
+        ConnectionProbe probe = ConnectionProbe.of(req); // before any I/O
         Params p = new Params(serving.readBody(req));
         serving.checkModel(p);
         CompletionRequest r = CompletionRequest.parse(p, serving);
@@ -54,7 +55,12 @@ final class CompletionsEndpoint {
             if (r.sampling().stream()) {
                 stream(res, run.generation, choices, r, id, created, promptTokens, record);
             } else {
-                collect(run.generation, choices);
+                try {
+                    collect(run.generation, choices, probe);
+                } catch (ClientGoneException e) {
+                    record.completionTokens = run.generation.tokensTaken(); // for the log line
+                    throw e;
+                }
                 record.completionTokens = choices.stream().mapToInt(c -> c.result.ids().length).sum();
                 Responses.sendJson(res, 200, response(choices, id, created, promptTokens, record.completionTokens));
             }
@@ -80,9 +86,9 @@ final class CompletionsEndpoint {
         }
     }
 
-    private void collect(Generation g, List<Choice> choices) throws InterruptedException {
+    private void collect(Generation g, List<Choice> choices, ConnectionProbe probe) throws InterruptedException {
         for (int open = choices.size(); open > 0; ) {
-            switch (g.next()) {
+            switch (g.next(probe)) {
                 case Generation.Token t -> choices.get(t.choice()).add(t, serving);
                 case Generation.Finished f -> {
                     choices.get(f.choice()).result = f.result();

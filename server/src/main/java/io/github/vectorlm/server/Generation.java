@@ -43,6 +43,11 @@ final class Generation implements AutoCloseable {
     private final List<CompletableFuture<GenerationResult>> futures = new ArrayList<>();
     private final long startNanos;
     private volatile long firstTokenNanos;
+    private int tokensTaken; // by the handler's thread only
+    private long nextProbeNanos; // likewise; 0 before the first next(probe)
+
+    /** How often a non-streaming request asks whether its client is still there. */
+    static final long PROBE_INTERVAL_MS = 100;
 
     private Generation(long startNanos) {
         this.startNanos = startNanos;
@@ -90,7 +95,44 @@ final class Generation implements AutoCloseable {
 
     /** The next event, waiting for it. */
     Event next() throws InterruptedException {
-        return events.take();
+        return take(events.take());
+    }
+
+    /**
+     * The next event, waiting for it while the client is there: every {@link #PROBE_INTERVAL_MS}
+     * (whether events come or not), {@code probe} is asked whether the client has closed its
+     * connection.
+     *
+     * @throws ClientGoneException if it has (closing this generation then frees its KV caches)
+     */
+    Event next(ConnectionProbe probe) throws InterruptedException {
+        while (true) {
+            long now = System.nanoTime();
+            if (nextProbeNanos == 0) {
+                nextProbeNanos = now + PROBE_INTERVAL_MS * 1_000_000L;
+            } else if (now - nextProbeNanos >= 0) {
+                nextProbeNanos = now + PROBE_INTERVAL_MS * 1_000_000L;
+                if (probe.peerClosed()) {
+                    throw new ClientGoneException("the client closed the connection while waiting for its response", null);
+                }
+            }
+            Event e = events.poll(Math.max(1, nextProbeNanos - now), java.util.concurrent.TimeUnit.NANOSECONDS);
+            if (e != null) {
+                return take(e);
+            }
+        }
+    }
+
+    private Event take(Event e) {
+        if (e instanceof Token t && t.id() != TokenListener.END) {
+            tokensTaken++;
+        }
+        return e;
+    }
+
+    /** Generated tokens taken by {@link #next} so far, over all choices. */
+    int tokensTaken() {
+        return tokensTaken;
     }
 
     /** How many choices there are. */

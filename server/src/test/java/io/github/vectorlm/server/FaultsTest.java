@@ -285,6 +285,45 @@ class FaultsTest {
         assertThat(demo.log).anyMatch(l -> l.contains(" 499 ") && l.contains("stream"));
     }
 
+    @Test
+    void aClientLeavingANonStreamingRequestCancelsIt() throws Exception {
+        int maxTokens = 240;
+        try (RawHttp s = new RawHttp(demo.server.port())) {
+            byte[] body = ("{\"model\": \"gpt2-shakespeare\", \"prompt\": \"ROMEO:\", \"max_tokens\": " + maxTokens
+                    + ", \"ignore_eos\": true}").getBytes(StandardCharsets.UTF_8);
+            s.out.write(RawHttp.postHeaders("/v1/completions", body.length));
+            s.out.write(body);
+            s.out.flush();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (demo.engine.activeSequences() == 0 && System.nanoTime() < deadline) {
+                Thread.sleep(1);
+            }
+            assertThat(demo.engine.activeSequences()).isEqualTo(1);
+        } // closed while it generates: nothing has been sent back yet
+        awaitEngineIdle();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        java.util.function.Predicate<String> cancelled = l -> l.contains(" 499 ") && !l.contains("stream");
+        while (demo.log.stream().noneMatch(cancelled) && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        String line = demo.log.stream().filter(cancelled).findFirst().orElseThrow(
+                () -> new AssertionError("no 499 for the dropped request in " + demo.log));
+        System.out.println("FaultsTest dropped non-streaming request: " + line);
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("completion=(\\d+)").matcher(line);
+        assertThat(m.find()).as(line).isTrue();
+        assertThat(Integer.parseInt(m.group(1))).as("tokens generated before the cancel: " + line)
+                .isLessThan(maxTokens / 2);
+    }
+
+    @Test
+    void theProbeWritesAddressesAsTheKernelDoes() throws Exception {
+        // /proc/net/tcp: 127.0.0.1 is 0100007F; in tcp6 a dual-stack socket's ::ffff:127.0.0.1
+        assertThat(ConnectionProbe.forms(java.net.InetAddress.getByName("127.0.0.1")))
+                .containsExactly("0100007F", "0000000000000000FFFF00000100007F");
+        assertThat(ConnectionProbe.forms(java.net.InetAddress.getByName("::1")))
+                .containsExactly("00000000000000000000000001000000");
+    }
+
     private static void awaitEngineIdle() throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while ((demo.engine.activeSequences() > 0 || demo.engine.memoryInUse() > 0) && System.nanoTime() < deadline) {

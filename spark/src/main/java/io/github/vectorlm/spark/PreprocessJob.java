@@ -28,7 +28,9 @@ import org.apache.hadoop.mapred.InputSplit;
 import org.apache.hadoop.mapred.TextInputFormat;
 import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.JavaHadoopRDD;
+import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.api.java.function.FlatMapFunction;
 import org.apache.spark.api.java.function.Function2;
 import org.apache.spark.sql.SparkSession;
 import scala.Tuple2;
@@ -41,9 +43,13 @@ import scala.Tuple2;
  * {@link IndexedDatasets#merge}. The result is byte for byte what {@code vectorlm preprocess}
  * writes for the same inputs in the same order.
  *
- * <p>Inputs are read through Hadoop's {@code TextInputFormat}, cut only at {@code \n}: plain text,
- * and what Hadoop decompresses itself ({@code .gz}, {@code .bz2}: one partition per file).
- * {@code .zst} and {@code .xz} need {@code vectorlm preprocess} or decompressing first. The output
+ * <p>Plain inputs are read through Hadoop's {@code TextInputFormat}, cut only at {@code \n} into
+ * splits (as is {@code .bz2}, which Hadoop decompresses). Compressed inputs that the corpus module
+ * reads ({@code gzip}, {@code xz}, {@code zstd}, recognised by their first bytes as
+ * {@code vectorlm preprocess} recognises them) are not splittable: each is one partition, read
+ * whole by {@link Preprocessor} on the executor (a file outside the local file system is copied
+ * to the executor's temporary folder first). {@code --skip-bad-lines} counts and skips bad lines
+ * as the command line does; without it the first bad line fails the job, named. The output
  * prefix must be a local path that the driver and every executor see (a shared mount on a cluster):
  * the partitions' datasets are written to {@code PREFIX_parts/} beside it and removed after the
  * merge.
@@ -52,16 +58,19 @@ public final class PreprocessJob {
     static final String USAGE = """
             Usage: spark-submit --class io.github.vectorlm.spark.PreprocessJob JAR --input PATH[,PATH...]
                                 --tokenizer FILE --output-prefix PREFIX [--append-eod] [--json-keys text]
-                                [--partitions N]
+                                [--partitions N] [--skip-bad-lines]
             Tokenizes JSON lines (one document per line) into GPT-NeoX's indexed dataset
             PREFIX_KEY_document.bin/.idx, byte for byte what `vectorlm preprocess` writes.
               --input PATH,...      JSON-lines files or folders (a folder's files in name order),
-                                    plain, .gz or .bz2, read in the order given
+                                    plain, .bz2, or gzip / xz / zstd (by their bytes; one partition
+                                    per such file), read in the order given
               --tokenizer FILE      tokenizer.json, or encoder.json with vocab.bpe beside it, on every executor
               --output-prefix PREFIX  where the datasets go: a path the driver and every executor see
               --append-eod          end each document with the tokenizer's end-of-text id
               --json-keys K,...     the JSON keys whose texts are tokenized, one dataset each (default: text)
-              --partitions N        at least this many partitions (default: Spark's split of the input)
+              --partitions N        at least this many partitions of the plain files (default: Spark's split)
+              --skip-bad-lines      count and skip lines that are not JSON objects with the keys as
+                                    strings in UTF-8 (default: stop at the first)
               --help                this text
             """;
 
@@ -83,6 +92,9 @@ public final class PreprocessJob {
             Result r = run(spark, args);
             for (Path p : r.datasets()) {
                 System.out.println("wrote " + p + ".bin/.idx from " + r.partitions() + " partitions");
+            }
+            if (r.badLines() > 0) {
+                System.out.println("skipped " + r.badLines() + " bad line" + (r.badLines() == 1 ? "" : "s"));
             }
         } finally {
             spark.stop();
@@ -107,7 +119,7 @@ public final class PreprocessJob {
     private static JobArguments arguments(String[] args) {
         JobArguments a = new JobArguments(args,
                 Set.of("--input", "--tokenizer", "--output-prefix", "--json-keys", "--partitions"),
-                Set.of("--append-eod"));
+                Set.of("--append-eod", "--skip-bad-lines"));
         if (!a.help()) {
             a.required("--input");
             a.required("--tokenizer");
@@ -122,8 +134,9 @@ public final class PreprocessJob {
      *
      * @param datasets the merged datasets' prefixes, one per JSON key, in the keys' order
      * @param partitions how many partitions (and so partial datasets) the input was cut into
+     * @param badLines how many bad lines were skipped ({@code --skip-bad-lines})
      */
-    public record Result(List<Path> datasets, int partitions) {
+    public record Result(List<Path> datasets, int partitions, long badLines) {
     }
 
     /**
@@ -138,7 +151,7 @@ public final class PreprocessJob {
     public static Result run(SparkSession spark, String[] args) throws IOException {
         JobArguments a = arguments(args);
         List<String> keys = Arrays.stream(a.optional("--json-keys", "text").split(",")).map(String::trim).toList();
-        PreprocessOptions options = new PreprocessOptions(keys, a.flag("--append-eod"), 1, false);
+        PreprocessOptions options = new PreprocessOptions(keys, a.flag("--append-eod"), 1, a.flag("--skip-bad-lines"));
         String tokenizer = a.required("--tokenizer");
         ExecutorModels.tokenizer(tokenizer); // fail early, on the driver, for a missing or bad file
         Path prefix = Path.of(a.required("--output-prefix")).toAbsolutePath().normalize();
@@ -153,14 +166,40 @@ public final class PreprocessJob {
             Configuration conf = new Configuration(sc.hadoopConfiguration());
             conf.set("textinputformat.record.delimiter", "\n"); // as Preprocessor cuts lines: \r stays, \r\n is stripped
             List<String> files = inputFiles(a.required("--input"), conf);
-            org.apache.hadoop.mapred.JobConf job = new org.apache.hadoop.mapred.JobConf(conf);
-            org.apache.hadoop.mapred.FileInputFormat.setInputPaths(job, String.join(",", files));
+            int minPartitions = a.positiveInt("--partitions", 1);
+            String[] keyArray = keys.toArray(String[]::new);
+            // runs of consecutive files read the same way, each an RDD; their union keeps input order
+            List<JavaRDD<long[]>> runs = new ArrayList<>();
+            for (int i = 0; i < files.size(); ) {
+                boolean whole = readWhole(files.get(i), conf);
+                int j = i + 1;
+                while (j < files.size() && readWhole(files.get(j), conf) == whole) {
+                    j++;
+                }
+                List<String> run = files.subList(i, j);
+                if (whole) {
+                    runs.add(sc.parallelize(run, run.size()).mapPartitions(new WholeFilesToDataset(tokenizer, keyArray,
+                            options.appendEndOfText(), options.skipBadLines(), parts.toString())));
+                } else {
+                    org.apache.hadoop.mapred.JobConf job = new org.apache.hadoop.mapred.JobConf(conf);
+                    org.apache.hadoop.mapred.FileInputFormat.setInputPaths(job, String.join(",", run));
+                    @SuppressWarnings("unchecked")
+                    JavaHadoopRDD<LongWritable, Text> lines = (JavaHadoopRDD<LongWritable, Text>) sc.hadoopRDD(job,
+                            TextInputFormat.class, LongWritable.class, Text.class, minPartitions);
+                    runs.add(lines.mapPartitionsWithInputSplit(new PartitionToDataset(tokenizer, keyArray,
+                            options.appendEndOfText(), options.skipBadLines(), parts.toString()), true));
+                }
+                i = j;
+            }
             @SuppressWarnings("unchecked")
-            JavaHadoopRDD<LongWritable, Text> lines = (JavaHadoopRDD<LongWritable, Text>) sc.hadoopRDD(job,
-                    TextInputFormat.class, LongWritable.class, Text.class, a.positiveInt("--partitions", 1));
-            List<Integer> written = lines.mapPartitionsWithInputSplit(
-                    new PartitionToDataset(tokenizer, keys.toArray(String[]::new), options.appendEndOfText(),
-                            parts.toString()), true).collect();
+            JavaRDD<long[]> all = runs.size() == 1 ? runs.get(0) : sc.union(runs.toArray(JavaRDD[]::new));
+            List<long[]> outcomes = all.collect();
+            List<Integer> written = new ArrayList<>();
+            long badLines = 0;
+            for (long[] o : outcomes) {
+                written.add((int) o[0]);
+                badLines += o[1];
+            }
             List<Path> merged = new ArrayList<>();
             for (String key : keys) {
                 List<Path> inputs = new ArrayList<>();
@@ -171,7 +210,7 @@ public final class PreprocessJob {
                 IndexedDatasets.merge(inputs, out);
                 merged.add(out);
             }
-            return new Result(List.copyOf(merged), written.size());
+            return new Result(List.copyOf(merged), written.size(), badLines);
         } finally {
             deleteTree(parts);
         }
@@ -179,6 +218,27 @@ public final class PreprocessJob {
 
     private static String partPrefix(int partition) {
         return String.format("part-%05d", partition);
+    }
+
+    /**
+     * Whether a file is compressed as the corpus module reads it (gzip, xz, zstd, by its first
+     * bytes, as {@code vectorlm preprocess} decides): such a file is read whole, one partition.
+     */
+    static boolean readWhole(String file, Configuration conf) throws IOException {
+        org.apache.hadoop.fs.Path p = new org.apache.hadoop.fs.Path(file);
+        byte[] head = new byte[6];
+        int n = 0;
+        try (java.io.InputStream in = p.getFileSystem(conf).open(p)) {
+            for (int r; n < head.length && (r = in.read(head, n, head.length - n)) > 0; ) {
+                n += r;
+            }
+        }
+        boolean gzip = n >= 2 && (head[0] & 0xFF) == 0x1F && (head[1] & 0xFF) == 0x8B;
+        boolean xz = n >= 6 && (head[0] & 0xFF) == 0xFD && head[1] == '7' && head[2] == 'z' && head[3] == 'X'
+                && head[4] == 'Z' && head[5] == 0;
+        boolean zstd = n >= 4 && (head[0] & 0xFF) == 0x28 && (head[1] & 0xFF) == 0xB5 && (head[2] & 0xFF) == 0x2F
+                && (head[3] & 0xFF) == 0xFD;
+        return gzip || xz || zstd;
     }
 
     /** The input files in order: each path as given, a folder's files in name order. */
@@ -209,11 +269,11 @@ public final class PreprocessJob {
     }
 
     /** Runs on the executors: a partition's lines, as read, into one dataset; returns the partition's number. */
-    private record PartitionToDataset(String tokenizer, String[] keys, boolean appendEod, String parts)
-            implements Function2<InputSplit, Iterator<Tuple2<LongWritable, Text>>, Iterator<Integer>> {
+    private record PartitionToDataset(String tokenizer, String[] keys, boolean appendEod, boolean skipBadLines,
+            String parts) implements Function2<InputSplit, Iterator<Tuple2<LongWritable, Text>>, Iterator<long[]>> {
         @Override
-        public Iterator<Integer> call(InputSplit split, Iterator<Tuple2<LongWritable, Text>> lines) throws IOException {
-            PreprocessOptions options = new PreprocessOptions(List.of(keys), appendEod, 1, false);
+        public Iterator<long[]> call(InputSplit split, Iterator<Tuple2<LongWritable, Text>> lines) throws IOException {
+            PreprocessOptions options = new PreprocessOptions(List.of(keys), appendEod, 1, skipBadLines);
             int partition = TaskContext.getPartitionId();
             Path folder = Files.createTempDirectory("vectorlm-preprocess-");
             Path text = folder.resolve(partPrefix(partition) + ".jsonl");
@@ -227,7 +287,9 @@ public final class PreprocessJob {
                 }
                 Preprocessor p = new Preprocessor(ExecutorModels.tokenizer(tokenizer), options);
                 try {
-                    p.run(List.of(text), Path.of(parts, partPrefix(partition)), Preprocessor.ProgressCallback.NONE);
+                    Preprocessor.Result r = p.run(List.of(text), Path.of(parts, partPrefix(partition)),
+                            Preprocessor.ProgressCallback.NONE);
+                    return List.of(new long[] {partition, r.progress().badLines()}).iterator();
                 } catch (CorpusLineException e) {
                     // the line number counts from the split's start, not the file's
                     String problem = e.getMessage().substring(e.getMessage().indexOf(": ", text.toString().length()) + 2);
@@ -237,11 +299,53 @@ public final class PreprocessJob {
                 Files.deleteIfExists(text);
                 Files.deleteIfExists(folder);
             }
-            return List.of(partition).iterator();
         }
 
         private static String where(InputSplit split) {
             return split instanceof FileSplit f ? f.getPath() + " from byte " + f.getStart() : split.toString();
+        }
+    }
+
+    /**
+     * Runs on the executors: a partition of whole compressed files (one, as the job makes them)
+     * into one dataset, read by the corpus module; returns the partition's number and bad lines.
+     */
+    private record WholeFilesToDataset(String tokenizer, String[] keys, boolean appendEod, boolean skipBadLines,
+            String parts) implements FlatMapFunction<Iterator<String>, long[]> {
+        @Override
+        public Iterator<long[]> call(Iterator<String> files) throws IOException {
+            PreprocessOptions options = new PreprocessOptions(List.of(keys), appendEod, 1, skipBadLines);
+            int partition = TaskContext.getPartitionId();
+            Path folder = Files.createTempDirectory("vectorlm-preprocess-");
+            List<Path> local = new ArrayList<>();
+            List<String> names = new ArrayList<>();
+            try {
+                while (files.hasNext()) {
+                    String file = files.next();
+                    org.apache.hadoop.fs.Path p = new org.apache.hadoop.fs.Path(file);
+                    if ("file".equals(p.toUri().getScheme())) {
+                        local.add(Path.of(p.toUri()));
+                    } else { // copied as stored (compressed), with the executor's Hadoop configuration
+                        Path copy = folder.resolve(local.size() + "-" + p.getName());
+                        p.getFileSystem(new Configuration()).copyToLocalFile(false, p,
+                                new org.apache.hadoop.fs.Path(copy.toUri()), true);
+                        local.add(copy);
+                    }
+                    names.add(file);
+                }
+                Preprocessor p = new Preprocessor(ExecutorModels.tokenizer(tokenizer), options);
+                try {
+                    Preprocessor.Result r = p.run(local, Path.of(parts, partPrefix(partition)),
+                            Preprocessor.ProgressCallback.NONE);
+                    return List.of(new long[] {partition, r.progress().badLines()}).iterator();
+                } catch (CorpusLineException e) {
+                    String file = names.get(local.indexOf(e.file()));
+                    String problem = e.getMessage().substring(e.getMessage().indexOf(": ", e.file().toString().length()) + 2);
+                    throw new IOException(file + ", line " + e.line() + ": " + problem, e);
+                }
+            } finally {
+                deleteTree(folder);
+            }
         }
     }
 

@@ -215,6 +215,69 @@ class SparkJobsTest {
         assertThat(dir.resolve("out_text_document.bin")).doesNotExist();
     }
 
+    @Test
+    void preprocessJobReadsXzAndZstdFilesWholeAsTheCliDoes() throws IOException {
+        // plain, xz, zstd, plain again (the names say nothing: the bytes do), cut into splits
+        // where the files are plain: two runs of split files around a run of whole files
+        Path corpus = Path.of("../corpus/src/test/resources/preprocess"); // the corpus module's fixtures
+        Path plain = dir.resolve("plain.jsonl");
+        Files.copy(corpus.resolve("docs.jsonl"), plain);
+        Path xz = dir.resolve("x.data");
+        Files.copy(corpus.resolve("docs.jsonl.xz"), xz);
+        Path zst = dir.resolve("z.data");
+        Files.copy(corpus.resolve("docs.jsonl.zst"), zst);
+        String inputs = plain + "," + xz + "," + zst + "," + plain;
+        String tokenizer = SparkTests.MODEL + "/encoder.json";
+        PreprocessJob.Result written = PreprocessJob.run(spark, new String[] {"--input", inputs, "--tokenizer",
+            tokenizer, "--output-prefix", dir.resolve("spark").toString(), "--append-eod", "--partitions", "3"});
+        assertThat(written.partitions()).as("3+ splits of each plain file, one per compressed file")
+                .isGreaterThanOrEqualTo(8);
+        cli("preprocess", "--input", plain.toString(), xz.toString(), zst.toString(), plain.toString(), "--tokenizer",
+                tokenizer, "--output-prefix", dir.resolve("cli").toString(), "--append-eod");
+        assertSameFiles("cli_text_document", "spark_text_document");
+    }
+
+    @Test
+    void preprocessJobSkipsBadLinesAsTheCliDoes() throws IOException {
+        StringBuilder mixed = new StringBuilder();
+        for (int i = 0; i < 40; i++) {
+            mixed.append(JSON.writeValueAsString(Map.of("text", TEXTS[i % TEXTS.length] + " " + i))).append('\n');
+            if (i % 9 == 4) {
+                mixed.append(i % 2 == 0 ? "not json " + i : "{\"text\": " + i + "}").append('\n');
+            }
+        }
+        Path plain = dir.resolve("mixed.jsonl");
+        Files.writeString(plain, mixed);
+        Path gz = dir.resolve("mixed.jsonl.gz");
+        try (OutputStream out = new GZIPOutputStream(Files.newOutputStream(gz))) {
+            out.write(mixed.toString().getBytes(StandardCharsets.UTF_8));
+        }
+        String tokenizer = SparkTests.MODEL + "/encoder.json";
+        PreprocessJob.Result written = PreprocessJob.run(spark, new String[] {"--input", plain + "," + gz,
+            "--tokenizer", tokenizer, "--output-prefix", dir.resolve("spark").toString(), "--skip-bad-lines",
+            "--partitions", "2"});
+        assertThat(written.badLines()).isEqualTo(2 * 4);
+        String summary = cli("preprocess", "--input", plain.toString(), gz.toString(), "--tokenizer", tokenizer,
+                "--output-prefix", dir.resolve("cli").toString(), "--skip-bad-lines", "--json");
+        assertThat(json(summary.strip()).get("bad_lines").asLong()).isEqualTo(written.badLines());
+        assertSameFiles("cli_text_document", "spark_text_document");
+
+        // without the flag, a bad line of a compressed file fails the job, named with its file and line
+        assertThatThrownBy(() -> PreprocessJob.run(spark, new String[] {"--input", gz.toString(), "--tokenizer",
+            tokenizer, "--output-prefix", dir.resolve("out").toString()}))
+                .satisfies(e -> assertThat(String.valueOf(e.getMessage()))
+                        .contains("mixed.jsonl.gz, line 6: not JSON"));
+        assertThat(dir.resolve("out_text_document.bin")).doesNotExist();
+    }
+
+    private void assertSameFiles(String expectedPrefix, String actualPrefix) throws IOException {
+        for (String ext : List.of(".bin", ".idx")) {
+            byte[] expected = Files.readAllBytes(dir.resolve(expectedPrefix + ext));
+            assertThat(expected).hasSizeGreaterThan(16);
+            assertThat(Files.readAllBytes(dir.resolve(actualPrefix + ext))).as(actualPrefix + ext).isEqualTo(expected);
+        }
+    }
+
     private static JsonNode json(String line) {
         try {
             return JSON.readTree(line);
