@@ -1,7 +1,5 @@
 package io.github.vectorlm.decoder;
 
-import io.github.vectorlm.checkpoint.CheckpointFormat;
-import io.github.vectorlm.checkpoint.Checkpoints;
 import io.github.vectorlm.checkpoint.CorruptCheckpointException;
 import io.github.vectorlm.checkpoint.GgufCheckpoint;
 import io.github.vectorlm.checkpoint.GgufReader;
@@ -59,7 +57,13 @@ public final class GgufModelFile implements AutoCloseable {
      * @throws IOException if the file cannot be read
      */
     public static boolean isGguf(Path path) throws IOException {
-        return Files.isRegularFile(path) && Checkpoints.detect(path) == CheckpointFormat.GGUF;
+        if (!Files.isRegularFile(path)) {
+            return false;
+        }
+        try (java.io.InputStream in = Files.newInputStream(path)) {
+            byte[] magic = in.readNBytes(4);
+            return magic.length == 4 && magic[0] == 'G' && magic[1] == 'G' && magic[2] == 'U' && magic[3] == 'F';
+        }
     }
 
     /**
