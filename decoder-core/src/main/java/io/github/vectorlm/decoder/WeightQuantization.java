@@ -23,7 +23,7 @@ import java.lang.foreign.Arena;
  *   <li>the LM head: with int8, an f32 head is rounded to F16 (LLM.int8() keeps the output embedding
  *       in 16 bits), a 16-bit one stays; with Q8_0 or Q4_0 it becomes Q8_0 in both cases, as
  *       llama.cpp keeps its output matrix at higher precision than Q4_0 (Q6_K there, which this
- *       library does not compute yet): the head is a third of GPT-2 124M's bytes per token, and
+ *       library computes when a GGUF file has it, but does not quantize to): the head is a third of GPT-2 124M's bytes per token, and
  *       logits are where rounding shows most directly.
  * </ul>
  */

@@ -75,6 +75,7 @@ public final class LanguageModels {
         }
         String problem = accepting.isEmpty()
                 ? "no model loader recognises " + path + ModelFamilies.missingLoaderHint(path, loaders)
+                        + ModelFamilies.ggufNote(path)
                 : "several model loaders claim " + path + ", cannot choose";
         String tried = loaders.isEmpty()
                 ? "no model loaders are installed: put vectorlm-gpt2-model or vectorlm-neox-model on the class or module path"

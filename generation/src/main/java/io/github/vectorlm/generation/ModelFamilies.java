@@ -45,6 +45,59 @@ final class ModelFamilies {
                 + "'requires " + f.module() + ";')";
     }
 
+    /**
+     * ": a GGUF file of architecture 'x', which VectorLM does not run (…)" for a GGUF file whose
+     * {@code general.architecture} (read from its first metadata entries, where llama.cpp's
+     * writers put it) is neither gpt2 nor gptneox, else "".
+     */
+    static String ggufNote(Path path) {
+        String arch = ggufArchitecture(path);
+        if (arch == null || arch.equals("gpt2") || arch.equals("gptneox")) {
+            return "";
+        }
+        return ": a GGUF file of architecture '" + arch + "', which VectorLM does not run (GGUF architectures: "
+                + "'gpt2', 'gptneox')";
+    }
+
+    private static String ggufArchitecture(Path path) {
+        if (!Files.isRegularFile(path)) {
+            return null;
+        }
+        try (var in = Files.newInputStream(path)) {
+            java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(in.readNBytes(4096)).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+            if (b.remaining() < 24 || b.getInt() != 0x46554747) { // "GGUF"
+                return null;
+            }
+            b.getInt();
+            b.getLong();
+            long kv = b.getLong();
+            for (long i = 0; i < Math.min(kv, 8); i++) {
+                String key = string(b);
+                int type = b.getInt();
+                if (type != 8) {
+                    return null; // only strings are skipped here: the key comes first in every converter's output
+                }
+                String value = string(b);
+                if (key.equals("general.architecture")) {
+                    return value;
+                }
+            }
+            return null;
+        } catch (IOException | RuntimeException e) {
+            return null; // unreadable: the readers say why
+        }
+    }
+
+    private static String string(java.nio.ByteBuffer b) {
+        long n = b.getLong();
+        if (n < 0 || n > b.remaining()) {
+            throw new IllegalArgumentException("string past the buffer");
+        }
+        byte[] bytes = new byte[(int) n];
+        b.get(bytes);
+        return new String(bytes, java.nio.charset.StandardCharsets.UTF_8);
+    }
+
     private record Guess(Family family, String evidence) {
     }
 

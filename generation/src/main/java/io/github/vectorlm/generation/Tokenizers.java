@@ -449,7 +449,7 @@ public final class Tokenizers {
     }
 
     /** The BPE model; errors name {@code vocabFile} or {@code mergesFile} (the same file in a tokenizer.json). */
-    private static BpeModel buildModel(Path vocabFile, Path mergesFile, Map<String, Integer> vocab, List<String[]> merges,
+    static BpeModel buildModel(Path vocabFile, Path mergesFile, Map<String, Integer> vocab, List<String[]> merges,
             String unk, boolean fuseUnk, boolean ignoreMerges) throws IOException {
         int limit = 0;
         for (int id : vocab.values()) {

@@ -6,6 +6,7 @@ import io.github.vectorlm.checkpoint.Checkpoints;
 import io.github.vectorlm.checkpoint.UnsupportedCheckpointException;
 import io.github.vectorlm.decoder.Closeables;
 import io.github.vectorlm.decoder.DecoderLoader;
+import io.github.vectorlm.decoder.GgufModelFile;
 import io.github.vectorlm.decoder.ModelPool;
 import io.github.vectorlm.decoder.StateDict;
 import io.github.vectorlm.decoder.WeightMappingException;
@@ -28,7 +29,9 @@ import java.util.Map;
  *       {@code model.safetensors} or {@code pytorch_model.bin}, sharded or not, names with or
  *       without {@code transformer.};
  *   <li>a nanoGPT {@code ckpt.pt} (or a folder holding one), {@code _orig_mod.} prefixes and
- *       {@code bias=False} included.
+ *       {@code bias=False} included;
+ *   <li>a GGUF file of architecture {@code gpt2} as llama.cpp's converter writes it (F32, F16,
+ *       BF16, Q8_0, Q4_0 and a Q6_K head read in place; the tokenizer from its metadata).
  * </ul>
  * Weights are used as stored (f32, f16 or bf16), viewing the memory-mapped file, unless
  * {@link LoadOptions#int8()} or {@link LoadOptions#quantize()} asks for the blocks' matrices
@@ -52,6 +55,9 @@ public final class Gpt2Loader extends DecoderLoader {
     /** Whether {@code path} is one of the layouts above, judged from config files and checkpoint metadata. */
     @Override
     public boolean canLoad(Path path) throws IOException {
+        if (GgufModelFile.isGguf(path)) {
+            return "gpt2".equals(GgufModelFile.architectureOf(path));
+        }
         return Gpt2Source.find(path) != null;
     }
 
@@ -66,6 +72,9 @@ public final class Gpt2Loader extends DecoderLoader {
      */
     @Override
     public Gpt2Model load(Path path, LoadOptions options) throws IOException {
+        if (GgufModelFile.isGguf(path)) {
+            return Gpt2GgufLoader.load(path, options);
+        }
         Gpt2Source.Opened opened = Gpt2Source.findKeepingOpen(path);
         if (opened == null) {
             if (Files.isRegularFile(path)) {

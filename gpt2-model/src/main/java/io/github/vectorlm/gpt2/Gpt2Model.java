@@ -6,6 +6,7 @@ import io.github.vectorlm.decoder.DecoderStep;
 import io.github.vectorlm.decoder.LayerProjections;
 import io.github.vectorlm.decoder.LayerWeights;
 import io.github.vectorlm.decoder.Projection;
+import io.github.vectorlm.decoder.TokenEmbedding;
 import io.github.vectorlm.generation.Tokenizer;
 import io.github.vectorlm.tensor.ops.Activations;
 import io.github.vectorlm.tensor.ops.Embeddings;
@@ -34,6 +35,7 @@ public final class Gpt2Model extends DecoderModel {
     private final Gpt2Config config;
     private final Gpt2Weights weights;
     private final List<LayerProjections> blocks;
+    private final TokenEmbedding tokens;
     private final Projection head;
     private final String quantization;
 
@@ -47,16 +49,32 @@ public final class Gpt2Model extends DecoderModel {
      */
     Gpt2Model(Gpt2Config config, Gpt2Weights weights, Parallel parallel, Tokenizer tokenizer,
             Function<Linear, Projection> projections, Projection head, String quantization, AutoCloseable resources) {
+        this(config, weights, runs(weights, projections), TokenEmbedding.of(weights.tokenEmbedding()), parallel,
+                tokenizer, head, quantization, resources);
+    }
+
+    /**
+     * A model whose blocks' matrices are already projections (a GGUF file's, some read in place as
+     * blocks): {@code weights} gives the norms, biases and position table, {@code blocks} the
+     * projections (their {@link LayerWeights} may hold null matrices), {@code tokens} the token table.
+     */
+    Gpt2Model(Gpt2Config config, Gpt2Weights weights, List<LayerProjections> blocks, TokenEmbedding tokens,
+            Parallel parallel, Tokenizer tokenizer, Projection head, String quantization, AutoCloseable resources) {
         super(config.shape(), config.layers(), parallel, tokenizer, resources);
         this.config = config;
         this.weights = Objects.requireNonNull(weights, "weights");
+        this.blocks = List.copyOf(blocks);
+        this.tokens = Objects.requireNonNull(tokens, "tokens");
+        this.head = Objects.requireNonNull(head, "head");
+        this.quantization = Objects.requireNonNull(quantization, "quantization");
+    }
+
+    private static List<LayerProjections> runs(Gpt2Weights weights, Function<Linear, Projection> projections) {
         List<LayerProjections> runs = new ArrayList<>();
         for (LayerWeights b : weights.blocks()) {
             runs.add(LayerProjections.of(b, projections));
         }
-        this.blocks = List.copyOf(runs);
-        this.head = Objects.requireNonNull(head, "head");
-        this.quantization = Objects.requireNonNull(quantization, "quantization");
+        return runs;
     }
 
     /**
@@ -90,7 +108,7 @@ public final class Gpt2Model extends DecoderModel {
     @Override
     protected void embed(DecoderStep step, int firstRow, int[] tokens, int offset, int rows, int position) {
         int at = firstRow * config.embeddingSize();
-        Embeddings.lookup(step.residual, at, weights.tokenEmbedding(), tokens, offset, rows);
+        this.tokens.lookup(step.residual, at, tokens, offset, rows);
         Embeddings.addPositions(step.residual, at, weights.positionEmbedding(), position, rows);
     }
 

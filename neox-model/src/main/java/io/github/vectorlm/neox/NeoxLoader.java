@@ -8,6 +8,7 @@ import io.github.vectorlm.checkpoint.UnsupportedCheckpointException;
 import io.github.vectorlm.decoder.Closeables;
 import io.github.vectorlm.decoder.ConfigReader;
 import io.github.vectorlm.decoder.DecoderLoader;
+import io.github.vectorlm.decoder.GgufModelFile;
 import io.github.vectorlm.decoder.ModelPool;
 import io.github.vectorlm.decoder.Projection;
 import io.github.vectorlm.decoder.WeightKey;
@@ -35,7 +36,9 @@ import java.util.Map;
  *       bf16);
  *   <li>GPT-NeoX's own "slim weights" (the 20B download): the folder holding {@code latest},
  *       merged by {@link NeoxSlimMerger} (the one copy of weights VectorLM makes); its YAML config
- *       from {@link LoadOptions#config()} or found beside it.
+ *       from {@link LoadOptions#config()} or found beside it;
+ *   <li>a GGUF file of architecture {@code gptneox} as llama.cpp's converter writes it (F32, F16,
+ *       BF16, Q8_0, Q4_0 and a Q6_K head read in place; the tokenizer from its metadata).
  * </ul>
  * The tokenizer is {@link LoadOptions#tokenizer()}, else the {@code tokenizer.json} or
  * {@code 20B_tokenizer.json} beside the weights (beside {@code latest} for slim weights), else none.
@@ -63,6 +66,9 @@ public final class NeoxLoader extends DecoderLoader {
      */
     @Override
     public boolean canLoad(Path path) throws IOException {
+        if (GgufModelFile.isGguf(path)) {
+            return "gptneox".equals(GgufModelFile.architectureOf(path));
+        }
         if (NeoxSlimMerger.isSlimFolder(path)) {
             return true;
         }
@@ -93,6 +99,9 @@ public final class NeoxLoader extends DecoderLoader {
      */
     @Override
     public NeoxModel load(Path path, LoadOptions options) throws IOException {
+        if (GgufModelFile.isGguf(path)) {
+            return NeoxGgufLoader.load(path, options);
+        }
         if (NeoxSlimMerger.isSlimFolder(path)) {
             return loadSlim(path, options);
         }

@@ -4,6 +4,7 @@ import io.github.vectorlm.decoder.DecoderModel;
 import io.github.vectorlm.decoder.DecoderSession;
 import io.github.vectorlm.decoder.DecoderStep;
 import io.github.vectorlm.decoder.Projection;
+import io.github.vectorlm.decoder.TokenEmbedding;
 import io.github.vectorlm.decoder.LayerProjections;
 import io.github.vectorlm.decoder.LayerWeights;
 import io.github.vectorlm.generation.Tokenizer;
@@ -41,6 +42,8 @@ public final class NeoxModel extends DecoderModel {
     private final NeoxConfig config;
     private final NeoxWeights weights;
     private final List<LayerProjections> layers;
+    private final TokenEmbedding tokens;
+    private final boolean qkvByHead;
     private final Projection head;
     private final RopeTable rope;
     private final String quantization;
@@ -57,18 +60,40 @@ public final class NeoxModel extends DecoderModel {
     NeoxModel(NeoxConfig config, NeoxWeights weights, Parallel parallel, Tokenizer tokenizer,
             Function<Linear, Projection> projections, Projection head, String quantization,
             AutoCloseable resources) {
+        this(config, weights, runs(weights, projections), TokenEmbedding.of(weights.embedding()), true, parallel,
+                tokenizer, head, quantization, resources);
+    }
+
+    /**
+     * A model whose layers' matrices are already projections (a GGUF file's, some read in place
+     * as blocks).
+     *
+     * @param layers the projections (their {@link LayerWeights} may hold null matrices)
+     * @param tokens the token table
+     * @param qkvByHead whether query_key_value's outputs are [n_heads, 3, head_dim] (Hugging Face,
+     *     NeoX); else [3, n_heads, head_dim], q then k then v, as llama.cpp's converter reorders them
+     */
+    NeoxModel(NeoxConfig config, NeoxWeights weights, List<LayerProjections> layers, TokenEmbedding tokens,
+            boolean qkvByHead, Parallel parallel, Tokenizer tokenizer, Projection head, String quantization,
+            AutoCloseable resources) {
         super(config.shape(), weights.layers().size(), parallel, tokenizer, resources);
         this.config = config;
         this.weights = Objects.requireNonNull(weights, "weights");
         this.quantization = Objects.requireNonNull(quantization, "quantization");
+        this.layers = List.copyOf(layers);
+        this.tokens = Objects.requireNonNull(tokens, "tokens");
+        this.qkvByHead = qkvByHead;
+        this.head = Objects.requireNonNull(head, "head");
+        this.rope = config.rotaryDims() == 0 ? null
+                : RopeTable.create(config.rotaryDims(), config.rotaryBase(), config.maxPositions());
+    }
+
+    private static List<LayerProjections> runs(NeoxWeights weights, Function<Linear, Projection> projections) {
         List<LayerProjections> runs = new ArrayList<>();
         for (LayerWeights l : weights.layers()) {
             runs.add(LayerProjections.of(l, projections));
         }
-        this.layers = List.copyOf(runs);
-        this.head = Objects.requireNonNull(head, "head");
-        this.rope = config.rotaryDims() == 0 ? null
-                : RopeTable.create(config.rotaryDims(), config.rotaryBase(), config.maxPositions());
+        return runs;
     }
 
     /**
@@ -127,7 +152,7 @@ public final class NeoxModel extends DecoderModel {
 
     @Override
     protected void embed(DecoderStep step, int firstRow, int[] tokens, int offset, int rows, int position) {
-        Embeddings.lookup(step.residual, firstRow * config.hiddenSize(), weights.embedding(), tokens, offset, rows);
+        this.tokens.lookup(step.residual, firstRow * config.hiddenSize(), tokens, offset, rows);
     }
 
     @Override
@@ -142,7 +167,10 @@ public final class NeoxModel extends DecoderModel {
 
         Norms.layerNorm(step.normed, 0, step.residual, 0, rows, d, w.norm1Weight(), w.norm1Bias(), eps);
         step.project(step.qkv, step.normed, run.attention());
-        // query_key_value's outputs are [n_heads, 3, head_dim]: q, k, v of head h are rows h·3·hd + {0, 1, 2}·hd
+        // query_key_value's outputs are [n_heads, 3, head_dim]: q, k, v of head h are rows h·3·hd + {0, 1, 2}·hd;
+        // a GGUF's are [3, n_heads, head_dim]: q, k, v of head h at {0, 1, 2}·d + h·hd
+        int stride = qkvByHead ? 3 * headDim : headDim;
+        int part = qkvByHead ? headDim : d;
         for (int g = 0; g < step.segments(); g++) {
             DecoderSession s = step.session(g);
             float[] keys = s.keys[cacheIndex];
@@ -153,11 +181,11 @@ public final class NeoxModel extends DecoderModel {
             for (int r = 0; r < count; r++) {
                 int cacheRow = (position + r) * d;
                 for (int h = 0; h < heads; h++) {
-                    int src = (first + r) * 3 * d + h * 3 * headDim;
+                    int src = (first + r) * 3 * d + h * stride;
                     int dst = h * headDim;
                     System.arraycopy(step.qkv, src, step.queries, (first + r) * d + dst, headDim);
-                    System.arraycopy(step.qkv, src + headDim, keys, cacheRow + dst, headDim);
-                    System.arraycopy(step.qkv, src + 2 * headDim, values, cacheRow + dst, headDim);
+                    System.arraycopy(step.qkv, src + part, keys, cacheRow + dst, headDim);
+                    System.arraycopy(step.qkv, src + 2 * part, values, cacheRow + dst, headDim);
                 }
             }
             if (rope != null) {

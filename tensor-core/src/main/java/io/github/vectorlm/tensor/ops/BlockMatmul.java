@@ -5,8 +5,8 @@ import io.github.vectorlm.tensor.QuantizedTensor;
 import java.lang.foreign.MemorySegment;
 
 /**
- * {@code y = x·Wᵀ + b} for a {@link QuantizedLinear} (Q8_0 or Q4_0 blocks, [out, in], read in
- * place). Activations enter as f32:
+ * {@code y = x·Wᵀ + b} for a {@link QuantizedLinear} (Q8_0, Q4_0 or Q6_K blocks, [out, in], read
+ * in place). Activations enter as f32:
  * <ul>
  *   <li>one row (decode), and each row of {@link #linearEachRow} (the decode step of several
  *       sequences), is a dot product per output straight from the blocks ({@link BlockDots}), each
@@ -92,10 +92,16 @@ final class BlockMatmul {
         MemorySegment seg = q.segment();
         int in = w.in();
         int nOut = w.out();
-        int blocks = in / 32;
+        int blocks = in / q.type().blockSize();
         long rowBytes = q.rowBytes();
         long row = q.byteOffset() + o0 * rowBytes;
-        if (q.type() == BlockType.Q8_0) {
+        if (q.type() == BlockType.Q6_K) {
+            for (int o = o0; o < o1; o++, row += rowBytes) {
+                for (int r = 0; r < rows; r++) {
+                    out[outOffset + r * nOut + o] = BlockDots.dotQ6K(seg, row, blocks, x, xOffset + r * in);
+                }
+            }
+        } else if (q.type() == BlockType.Q8_0) {
             for (int o = o0; o < o1; o++, row += rowBytes) {
                 for (int r = 0; r < rows; r++) {
                     out[outOffset + r * nOut + o] = BlockDots.dotQ8(seg, row, blocks, x, xOffset + r * in);
@@ -116,8 +122,10 @@ final class BlockMatmul {
      */
     static void dequantize(QuantizedTensor q, int o, int k0, int count, float[] dst, int dstOffset) {
         BlockType type = q.type();
-        long at = q.byteOffset() + o * q.rowBytes() + (long) (k0 / 32) * type.blockBytes();
-        if (type == BlockType.Q8_0) {
+        long at = q.byteOffset() + o * q.rowBytes() + (long) (k0 / type.blockSize()) * type.blockBytes();
+        if (type == BlockType.Q6_K) {
+            type.dequantize(q.segment(), at, count, dst, dstOffset); // ggml's own arithmetic, scalar
+        } else if (type == BlockType.Q8_0) {
             BlockDots.dequantizeQ8(q.segment(), at, count / 32, dst, dstOffset);
         } else {
             BlockDots.dequantizeQ4(q.segment(), at, count / 32, dst, dstOffset);

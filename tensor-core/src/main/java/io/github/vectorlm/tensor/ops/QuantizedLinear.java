@@ -10,7 +10,9 @@ import java.lang.foreign.MemorySegment;
 import java.util.Objects;
 
 /**
- * A linear layer whose weight is block-quantized in ggml's Q8_0 or Q4_0 layout, stored [out, in]
+ * A linear layer whose weight is block-quantized in ggml's Q8_0, Q4_0 or Q6_K layout (Q6_K: read
+ * from a GGUF file, e.g. the output matrix llama-quantize keeps in Q6_K; not made by
+ * {@link #quantize}), stored [out, in]
  * (each output's weights one row of blocks, as GGUF stores a weight), read in place, with an
  * optional F32/F16/BF16 bias. {@link Matmul#linear(float[], int, float[], int, int, QuantizedLinear,
  * Parallel)} computes {@code y = x·W (+ b)} with it.
@@ -42,15 +44,16 @@ public final class QuantizedLinear {
     }
 
     /**
-     * The layer over {@code weight} ([out, in], Q8_0 or Q4_0) and {@code bias} (may be null).
+     * The layer over {@code weight} ([out, in], Q8_0, Q4_0 or Q6_K) and {@code bias} (may be null).
+     * The weight may lie in a mapped file: the kernels read its blocks where they are.
      *
-     * @throws IllegalArgumentException if the weight is not 2-D, not Q8_0 or Q4_0, too large for
+     * @throws IllegalArgumentException if the weight is not 2-D, not Q8_0, Q4_0 or Q6_K, too large for
      *     int indices, or the bias is not a contiguous F32/F16/BF16 vector of {@code out} values
      */
     public static QuantizedLinear of(QuantizedTensor weight, Tensor bias) {
         Objects.requireNonNull(weight, "weight");
-        if (weight.type() != BlockType.Q8_0 && weight.type() != BlockType.Q4_0) {
-            throw new IllegalArgumentException("a quantized linear weight must be Q8_0 or Q4_0, got " + weight);
+        if (weight.type() != BlockType.Q8_0 && weight.type() != BlockType.Q4_0 && weight.type() != BlockType.Q6_K) {
+            throw new IllegalArgumentException("a quantized linear weight must be Q8_0, Q4_0 or Q6_K, got " + weight);
         }
         if (weight.shape().rank() != 2) {
             throw new IllegalArgumentException("a quantized linear weight must be 2-D [out, in], got " + weight);
@@ -127,7 +130,7 @@ public final class QuantizedLinear {
         return weight;
     }
 
-    /** The block type: Q8_0 or Q4_0. */
+    /** The block type: Q8_0, Q4_0 or Q6_K. */
     public BlockType type() {
         return weight.type();
     }

@@ -194,7 +194,7 @@ class BlockMatmulTest {
     void badWeightsAndArgumentsAreRefused() {
         MemorySegment seg = arena.allocate(4096, 64);
         assertThatThrownBy(() -> QuantizedLinear.of(QuantizedTensor.of(BlockType.Q4_1, Shape.of(2, 32), seg, 0), null))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("Q8_0 or Q4_0");
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("Q8_0, Q4_0 or Q6_K");
         assertThatThrownBy(() -> QuantizedLinear.of(QuantizedTensor.of(BlockType.Q8_0, Shape.of(2, 2, 32), seg, 0), null))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("2-D");
         Tensor bias = TestData.tensor(DType.F32, new float[3], 0, 3);

@@ -1,0 +1,115 @@
+package io.github.vectorlm.gpt2;
+
+import io.github.vectorlm.checkpoint.CorruptCheckpointException;
+import io.github.vectorlm.checkpoint.UnsupportedCheckpointException;
+import io.github.vectorlm.decoder.Closeables;
+import io.github.vectorlm.decoder.GgufModelFile;
+import io.github.vectorlm.decoder.LayerProjections;
+import io.github.vectorlm.decoder.LayerWeights;
+import io.github.vectorlm.decoder.ModelPool;
+import io.github.vectorlm.decoder.WeightQuantization;
+import io.github.vectorlm.generation.LoadOptions;
+import io.github.vectorlm.generation.Tokenizer;
+import io.github.vectorlm.generation.Tokenizers;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * GPT-2 from a GGUF file of architecture {@code gpt2}, as llama.cpp's {@code convert_hf_to_gguf.py}
+ * writes it. Hyperparameters: {@code gpt2.block_count}, {@code .context_length},
+ * {@code .embedding_length}, {@code .attention.head_count}, {@code .attention.layer_norm_epsilon},
+ * {@code .feed_forward_length} (4 × width when absent). Tensors (every matrix [out, in]; the
+ * converter transposes HF's Conv1D weights): {@code token_embd.weight}, {@code position_embd.weight},
+ * {@code blk.N.attn_norm.{weight,bias}}, {@code blk.N.attn_qkv.{weight,bias}} (outputs
+ * [q | k | v], as HF's c_attn), {@code blk.N.attn_output}, {@code blk.N.ffn_norm},
+ * {@code blk.N.ffn_up}, {@code blk.N.ffn_down}, {@code output_norm.{weight,bias}}, and
+ * {@code output.weight} (the converter writes a copy of the tied table; when absent the head reads
+ * {@code token_embd}). GELU in its tanh form, as GPT-2 and llama.cpp's graph.
+ */
+final class Gpt2GgufLoader {
+    private Gpt2GgufLoader() {
+    }
+
+    static Gpt2Model load(Path path, LoadOptions options) throws IOException {
+        GgufModelFile f = GgufModelFile.open(path, "gpt2");
+        ModelPool pool = null;
+        WeightQuantization quantization = null;
+        try {
+            if (options.layers() != null) {
+                throw new UnsupportedCheckpointException(path, null, "loading a subset of layers is not supported for GPT-2");
+            }
+            int layers = f.positiveInt("block_count");
+            int context = f.positiveInt("context_length");
+            int width = f.positiveInt("embedding_length");
+            int heads = f.positiveInt("attention.head_count");
+            double ff = f.number("feed_forward_length", 4.0 * width);
+            float eps = (float) f.number("attention.layer_norm_epsilon", null);
+            long vocab = f.contains("token_embd.weight") ? f.checkpoint().info("token_embd.weight").shape().dim(0) : 1;
+            if (ff != Math.rint(ff) || ff < 1 || ff > Integer.MAX_VALUE || vocab > Integer.MAX_VALUE) {
+                throw new CorruptCheckpointException(path, null, "gpt2.feed_forward_length " + ff + " or vocabulary "
+                        + vocab + " is not a positive 32-bit integer");
+            }
+            Gpt2Config config;
+            try {
+                config = new Gpt2Config((int) vocab, context, width, layers, heads, (int) ff, eps,
+                        Gpt2Config.Activation.GELU_TANH, true);
+            } catch (IllegalArgumentException e) {
+                throw new CorruptCheckpointException(path, null, e.getMessage());
+            }
+            f.expect("token_embd.weight", vocab, width);
+            f.expect("position_embd.weight", context, width);
+            for (int l = 0; l < layers; l++) {
+                String p = "blk." + l + ".";
+                f.expect(p + "attn_norm.weight", width);
+                f.expect(p + "attn_norm.bias", width);
+                f.expect(p + "attn_qkv.weight", 3L * width, width);
+                f.expect(p + "attn_qkv.bias", 3L * width);
+                f.expect(p + "attn_output.weight", width, width);
+                f.expect(p + "attn_output.bias", width);
+                f.expect(p + "ffn_norm.weight", width);
+                f.expect(p + "ffn_norm.bias", width);
+                f.expect(p + "ffn_up.weight", config.innerSize(), width);
+                f.expect(p + "ffn_up.bias", config.innerSize());
+                f.expect(p + "ffn_down.weight", width, config.innerSize());
+                f.expect(p + "ffn_down.bias", width);
+            }
+            f.expect("output_norm.weight", width);
+            f.expect("output_norm.bias", width);
+            boolean untied = f.contains("output.weight");
+            if (untied) {
+                f.expect("output.weight", vocab, width);
+            }
+            f.checkTensors();
+            Tokenizer tokenizer = options.tokenizer() != null ? Tokenizers.load(options.tokenizer()) : f.tokenizer((int) vocab);
+
+            options.progress().progress("mapping GPT-2 weights", 0, 1);
+            pool = ModelPool.of(options);
+            quantization = WeightQuantization.of(options, "GPT-2", 4 * layers);
+            List<LayerWeights> blocks = new ArrayList<>();
+            List<LayerProjections> runs = new ArrayList<>();
+            for (int l = 0; l < layers; l++) {
+                String p = "blk." + l + ".";
+                LayerWeights w = new LayerWeights(l, f.tensor(p + "attn_norm.weight"), f.tensor(p + "attn_norm.bias"),
+                        null, null, f.tensor(p + "ffn_norm.weight"), f.tensor(p + "ffn_norm.bias"), null, null);
+                blocks.add(w);
+                runs.add(new LayerProjections(w,
+                        f.projection(p + "attn_qkv.weight", p + "attn_qkv.bias", quantization::layer),
+                        f.projection(p + "attn_output.weight", p + "attn_output.bias", quantization::layer),
+                        f.projection(p + "ffn_up.weight", p + "ffn_up.bias", quantization::layer),
+                        f.projection(p + "ffn_down.weight", p + "ffn_down.bias", quantization::layer)));
+            }
+            WeightQuantization q = quantization;
+            var head = f.projection(untied ? "output.weight" : "token_embd.weight", null, q::head);
+            Gpt2Weights weights = new Gpt2Weights(null, f.tensor("position_embd.weight"), blocks,
+                    f.tensor("output_norm.weight"), f.tensor("output_norm.bias"), null);
+            options.progress().progress("mapping GPT-2 weights", 1, 1);
+            return new Gpt2Model(config, weights, runs, f.embedding("token_embd.weight"), pool.parallel(), tokenizer,
+                    head, WeightQuantization.describe(options), Closeables.inOrder(f, quantization, pool));
+        } catch (IOException | RuntimeException | Error e) {
+            Closeables.closeAfter(e, f, quantization, pool);
+            throw e;
+        }
+    }
+}
