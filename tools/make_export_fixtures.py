@@ -105,7 +105,7 @@ def tokenizer_fixtures(vectorlm, tmp):
         results[name] = len(ids)
         os.makedirs(os.path.join(ROOT, module, "export"), exist_ok=True)
         with open(os.path.join(ROOT, module, "export", f"tokenizer-{name}.json"), "w") as f:
-            json.dump({"text_chars": len(sample), "ids": exported.encode(sample).ids,
+            json.dump({"text": sample, "ids": exported.encode(sample).ids,
                        "all_ids_count": len(ids), "versions": versions(),
                        "note": "ids of Hugging Face tokenizers on the exported tokenizer.json; the whole of "
                                "tinyshakespeare.txt gave the original's ids (GPT-2: transformers' GPT2Tokenizer on "

@@ -44,6 +44,8 @@ final class GgufExport {
         md.putString(GgufNames.ARCHITECTURE, arch);
         md.putString(GgufNames.TYPE, "model");
         md.putString(GgufNames.NAME, source.name());
+        md.putString(GgufNames.SIZE_LABEL, sizeLabel(source.tensors(), modelType.equals("gpt2")
+                || source.tensors().stream().noneMatch(t -> GgufNames.map(modelType, t.name()).name().equals(GgufNames.OUTPUT))));
         if (modelType.equals("gpt2")) {
             // GPT2Model.set_gguf_parameters
             md.putUint32(arch + "." + GgufNames.BLOCK_COUNT, config.get("n_layer").asLong());
@@ -109,6 +111,42 @@ final class GgufExport {
         progress.start(bytes);
         GgufWriter.write(out, md, specs);
         return new ModelExport.Counts(specs.size(), bytes);
+    }
+
+    /**
+     * gguf-py's {@code size_label}: the parameter count of the file's tensors (a copied head counted
+     * again) in the fewest digits that keep two significant ones, e.g. {@code 124M}, {@code 1.4B}.
+     */
+    static String sizeLabel(List<ExportTensor> tensors, boolean headCopied) {
+        long total = 0;
+        ExportTensor embedding = null;
+        for (ExportTensor t : tensors) {
+            total += t.shape().numel();
+            if (t.name().endsWith("wte.weight") || t.name().endsWith("embed_in.weight")) {
+                embedding = t;
+            }
+        }
+        if (headCopied && embedding != null) {
+            total += embedding.shape().numel();
+        }
+        double scaled;
+        String suffix;
+        if (total > 1e12) {
+            scaled = total * 1e-12;
+            suffix = "T";
+        } else if (total > 1e9) {
+            scaled = total * 1e-9;
+            suffix = "B";
+        } else if (total > 1e6) {
+            scaled = total * 1e-6;
+            suffix = "M";
+        } else {
+            scaled = total * 1e-3;
+            suffix = "K";
+        }
+        String rounded = Long.toString((long) Math.rint(scaled)).replaceFirst("^0+", "");
+        int fix = Math.max(2 - rounded.length(), 0);
+        return new java.math.BigDecimal(scaled).setScale(fix, java.math.RoundingMode.HALF_EVEN).toPlainString() + suffix;
     }
 
     /** The GGUF type of a tensor, as the converter's {@code prepare_tensors} chooses it. */

@@ -21,6 +21,8 @@ public final class GgufNames {
     public static final String TYPE = "general.type";
     /** {@code general.name}. */
     public static final String NAME = "general.name";
+    /** {@code general.size_label}: the parameter count, as gguf-py writes it ("124M"). */
+    public static final String SIZE_LABEL = "general.size_label";
     /** {@code general.file_type}: llama.cpp's {@code llama_ftype}. */
     public static final String FILE_TYPE = "general.file_type";
     /** {@code general.quantization_version}: ggml's {@code GGML_QNT_VERSION}, 2. */
