@@ -220,7 +220,9 @@ final class GgufExport {
                     MemorySegment.copy(rows.rowBytes(r), 0, staging, used, rowBytes);
                 } else {
                     rows.read(r, values);
-                    if (block != null) {
+                    if (block == BlockType.Q8_0) {
+                        io.github.vectorlm.tensor.ops.BlockQuantizer.quantizeQ8_0(values, 0, n, staging, used);
+                    } else if (block != null) {
                         block.quantize(values, 0, n, staging, used);
                     } else {
                         TensorRows.encode(values, n, plain, staging, used);

@@ -21,6 +21,11 @@ final class TensorRows {
     private final long rows;
     private final long[] leading;
     private final short[] halfs;
+    /** For a transposed matrix: {@value #BLOCK} rows gathered at once, column by column in runs. */
+    private final float[][] block;
+    private final float[] run;
+    private long blockStart = -1;
+    private static final int BLOCK = 16;
 
     TensorRows(Tensor tensor) {
         DType d = tensor.dtype();
@@ -35,7 +40,10 @@ final class TensorRows {
         this.rowLength = (int) length;
         this.rows = tensor.numel() / Math.max(1, rowLength);
         this.leading = new long[Math.max(0, tensor.rank() - 1)];
-        this.halfs = d == DType.F32 ? null : new short[rowLength];
+        this.halfs = d == DType.F32 ? null : new short[Math.max(rowLength, BLOCK)];
+        boolean transposed = tensor.rank() == 2 && tensor.stride(1) != 1 && tensor.stride(0) == 1;
+        this.block = transposed ? new float[BLOCK][rowLength] : null;
+        this.run = transposed ? new float[BLOCK] : null;
     }
 
     int rowLength() {
@@ -66,6 +74,10 @@ final class TensorRows {
         int size = tensor.dtype().byteSize();
         long step = (tensor.rank() == 0 ? 1 : tensor.stride(-1)) * size;
         DType d = tensor.dtype();
+        if (block != null) {
+            readTransposed(row, out);
+            return;
+        }
         if (step == size) {
             if (d == DType.F32) {
                 MemorySegment.copy(s, F32_LE, address, out, 0, rowLength);
@@ -90,6 +102,38 @@ final class TensorRows {
                 default -> Float.intBitsToFloat(s.get(I16_LE, address) << 16);
             };
         }
+    }
+
+    /**
+     * A row of a transposed matrix (its elements a column of the stored one): the block of
+     * {@value #BLOCK} rows holding it is gathered first, reading the stored rows' runs of adjacent
+     * elements in bulk instead of one strided element at a time.
+     */
+    private void readTransposed(long row, float[] out) {
+        long start = row / BLOCK * BLOCK;
+        if (start != blockStart) {
+            int count = (int) Math.min(BLOCK, rows - start);
+            MemorySegment s = tensor.segment();
+            DType d = tensor.dtype();
+            int size = d.byteSize();
+            long columnStep = tensor.stride(1) * size;
+            long address = tensor.byteOffset() + start * size;
+            for (int i = 0; i < rowLength; i++, address += columnStep) {
+                if (d == DType.F32) {
+                    MemorySegment.copy(s, F32_LE, address, run, 0, count);
+                } else {
+                    MemorySegment.copy(s, I16_LE, address, halfs, 0, count);
+                    for (int k = 0; k < count; k++) {
+                        run[k] = d == DType.F16 ? Float.float16ToFloat(halfs[k]) : Float.intBitsToFloat(halfs[k] << 16);
+                    }
+                }
+                for (int k = 0; k < count; k++) {
+                    block[k][i] = run[k];
+                }
+            }
+            blockStart = start;
+        }
+        System.arraycopy(block[(int) (row - start)], 0, out, 0, rowLength);
     }
 
     /** Whether row {@code row}'s bytes lie side by side, so that {@link #rowBytes} can give them. */
