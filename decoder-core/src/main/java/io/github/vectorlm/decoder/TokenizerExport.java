@@ -30,8 +30,9 @@ import java.util.Map;
  * @param json the {@code tokenizer.json} bytes
  * @param source where it came from, for messages
  * @param endOfText the id of {@code <|endoftext|>}, or -1
+ * @param tokenizer the same tokenizer, loaded (what the pre-tokenizer's hash is computed with)
  */
-record TokenizerExport(byte[] json, Path source, int endOfText) {
+record TokenizerExport(byte[] json, Path source, int endOfText, BytePairEncoder tokenizer) {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /**
@@ -87,7 +88,7 @@ record TokenizerExport(byte[] json, Path source, int endOfText) {
 
     private static TokenizerExport copy(Path file) throws IOException {
         BytePairEncoder check = Tokenizers.loadHuggingFace(file); // refuses what the loaders would refuse
-        return new TokenizerExport(Files.readAllBytes(file), file, check.endOfText().orElse(-1));
+        return new TokenizerExport(Files.readAllBytes(file), file, check.endOfText().orElse(-1), check);
     }
 
     /**
@@ -146,7 +147,8 @@ record TokenizerExport(byte[] json, Path source, int endOfText) {
             }
             merges.add(line);
         }
-        return new TokenizerExport(JSON.writeValueAsBytes(root), encoderJson.getParent(), eot);
+        // the same tokenizer: GPT-2's byte-level BPE, <|endoftext|> special (the tests check the ids on real text)
+        return new TokenizerExport(JSON.writeValueAsBytes(root), encoderJson.getParent(), eot, check);
     }
 
     private static ObjectNode byteLevel(boolean addPrefixSpace, boolean trimOffsets) {
@@ -222,10 +224,8 @@ record TokenizerExport(byte[] json, Path source, int endOfText) {
 
     /** {@code tokenizer.ggml.pre}: the name llama.cpp's converter gives this tokenizer's pre-tokenizer. */
     String preTokenizer() throws IOException {
-        Path file = Files.createTempFile("vectorlm-tokenizer", ".json");
         try {
-            Files.write(file, json);
-            int[] ids = Tokenizers.loadHuggingFace(file).encode(CHECK_TEXT);
+            int[] ids = tokenizer.encode(CHECK_TEXT);
             StringBuilder list = new StringBuilder("[");
             for (int i = 0; i < ids.length; i++) {
                 list.append(i == 0 ? "" : ", ").append(ids[i]);
@@ -240,8 +240,6 @@ record TokenizerExport(byte[] json, Path source, int endOfText) {
             return pre;
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
-        } finally {
-            Files.deleteIfExists(file);
         }
     }
 
