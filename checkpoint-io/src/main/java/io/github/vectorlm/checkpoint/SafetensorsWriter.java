@@ -6,12 +6,8 @@ import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -21,7 +17,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Function;
 
 /**
@@ -85,14 +80,45 @@ public final class SafetensorsWriter {
         write(items, out, metadata);
     }
 
-    private interface TensorSupplier {
+    /** Gives a tensor when the writer is about to write it. */
+    @FunctionalInterface
+    public interface TensorSupplier {
+        /**
+         * The tensor, of the dtype and shape its {@link Item} said.
+         *
+         * @return the tensor
+         * @throws IOException if it cannot be read
+         */
         Tensor get() throws IOException;
+
+        /** Called once the tensor {@link #get} gave has been written: a copy may be freed now. */
+        default void written() {
+        }
     }
 
-    private record Item(String name, TensorInfo info, TensorSupplier tensor) {
+    /**
+     * One tensor to write, named and described before its data is asked for.
+     *
+     * @param name its name in the file
+     * @param info its dtype and shape
+     * @param tensor gives it, once, when it is written
+     */
+    public record Item(String name, TensorInfo info, TensorSupplier tensor) {
     }
 
-    private static void write(List<Item> items, Path out, Map<String, String> metadata) throws IOException {
+    /**
+     * Writes {@code items}: the header from their infos, then each tensor taken from its supplier
+     * only when its turn comes (in order of decreasing element size, the items' order among equal
+     * sizes), so that a caller can make tensors one at a time and free each after
+     * {@link TensorSupplier#written()}.
+     *
+     * @param items the tensors, in the header's order
+     * @param out the file to write
+     * @param metadata the {@code __metadata__} strings (omitted when empty)
+     * @throws IllegalArgumentException if two tensors get the same name or one is named {@code __metadata__}
+     * @throws IOException if reading a tensor or writing the file fails
+     */
+    public static void write(List<Item> items, Path out, Map<String, String> metadata) throws IOException {
         Objects.requireNonNull(metadata, "metadata");
         Set<String> seen = new HashSet<>();
         for (Item item : items) {
@@ -114,7 +140,7 @@ public final class SafetensorsWriter {
         byte[] header = header(items, offsets, metadata);
 
         Path absolute = out.toAbsolutePath();
-        Path temp = createTemporary(out, absolute);
+        Path temp = OutputFiles.temporaryFile(out);
         try {
             try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
                 ByteBuffer length = ByteBuffer.allocate(8).order(java.nio.ByteOrder.LITTLE_ENDIAN).putLong(0, header.length);
@@ -128,39 +154,13 @@ public final class SafetensorsWriter {
                                 + item.info().dtype() + " " + item.info().shape());
                     }
                     writeTensor(channel, t, buffer);
+                    item.tensor().written();
                 }
                 channel.force(false);
             }
-            try {
-                Files.move(temp, absolute, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(temp, absolute, StandardCopyOption.REPLACE_EXISTING);
-            }
+            OutputFiles.moveIntoPlace(temp, absolute);
         } finally {
             Files.deleteIfExists(temp);
-        }
-    }
-
-    /**
-     * An empty file beside {@code absolute} under a name of its own. It is created the way any new
-     * file is (not with {@link Files#createTempFile}'s owner-only permissions), so the finished file
-     * gets the permissions the user's umask gives. A missing folder is reported with the path the
-     * caller gave, not the temporary name.
-     */
-    private static Path createTemporary(Path out, Path absolute) throws IOException {
-        Path folder = absolute.getParent();
-        if (!Files.isDirectory(folder)) {
-            throw new NoSuchFileException(out.toString(), null,
-                    Files.exists(folder) ? "not a folder: " + folder : "the folder " + folder + " does not exist");
-        }
-        String prefix = "." + absolute.getFileName() + ".";
-        while (true) {
-            Path temp = folder.resolve(prefix + Long.toUnsignedString(ThreadLocalRandom.current().nextLong(), 36) + ".tmp");
-            try {
-                return Files.createFile(temp);
-            } catch (FileAlreadyExistsException e) {
-                // another writer's name: draw again
-            }
         }
     }
 

@@ -44,6 +44,7 @@ import picocli.CommandLine.Spec;
             "  vectorlm tokenize --text \"Hello world\"",
             "  vectorlm inspect models/gpt2-shakespeare/ckpt.pt",
             "  vectorlm convert ckpt.pt model.safetensors",
+            "  vectorlm export --model models/gpt2-shakespeare --to gguf shakespeare.gguf --quantize q8_0",
             "  vectorlm serve --port 8080",
             "",
             "Run 'vectorlm help COMMAND' (or COMMAND --help) for a command's options and more examples.",
@@ -63,7 +64,7 @@ public final class VectorLm implements java.util.concurrent.Callable<Integer> {
      * the AOT cache does not hold.
      */
     private static final List<String> SUBCOMMANDS = List.of("generate", "score", "forward", "tokenize", "inspect",
-            "convert", "download", "bench", "serve", "preprocess", "merge-datasets", "help");
+            "convert", "export", "download", "bench", "serve", "preprocess", "merge-datasets", "help");
 
     private final CliContext context;
 
@@ -140,6 +141,7 @@ public final class VectorLm implements java.util.concurrent.Callable<Integer> {
             case "tokenize" -> new TokenizeCommand();
             case "inspect" -> new InspectCommand();
             case "convert" -> new ConvertCommand();
+            case "export" -> new ExportCommand();
             case "download" -> new DownloadCommand();
             case "bench" -> new BenchCommand();
             case "serve" -> new ServeCommand();

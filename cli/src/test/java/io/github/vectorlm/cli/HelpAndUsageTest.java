@@ -9,7 +9,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 class HelpAndUsageTest {
     private static final List<String> COMMANDS =
-            List.of("generate", "score", "forward", "tokenize", "inspect", "convert", "download", "bench", "serve");
+            List.of("generate", "score", "forward", "tokenize", "inspect", "convert", "export", "download", "bench", "serve");
 
     @Test
     void topLevelHelpListsEveryCommandAndExamples() {
@@ -21,7 +21,7 @@ class HelpAndUsageTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"generate", "score", "forward", "tokenize", "inspect", "convert", "download", "bench", "serve"})
+    @ValueSource(strings = {"generate", "score", "forward", "tokenize", "inspect", "convert", "export", "download", "bench", "serve"})
     void everyCommandHasHelpWithExamples(String command) {
         Cli.Result r = Cli.run(command, "--help").assertSuccess();
         assertThat(r.out()).contains("Usage: vectorlm " + command).contains("Examples:").contains("  vectorlm " + command);

@@ -1,6 +1,9 @@
 package io.github.vectorlm.decoder;
 
+import io.github.vectorlm.checkpoint.UnsupportedCheckpointException;
 import io.github.vectorlm.generation.ModelLoader;
+import java.io.IOException;
+import java.nio.file.Path;
 import java.util.Objects;
 
 /**
@@ -23,5 +26,18 @@ public abstract class DecoderLoader implements ModelLoader {
     @Override
     public final String architecture() {
         return architecture;
+    }
+
+    /**
+     * Opens the model at {@code path} for {@link ModelExport}: its Hugging Face twin, tensors read
+     * when written. The default refuses.
+     *
+     * @param path a path {@link #canLoad} accepts
+     * @param options the export's options (its {@link ExportOptions#config()} names a config file)
+     * @return the source, which the caller closes
+     * @throws IOException if the model cannot be read
+     */
+    public ExportSource openExport(Path path, ExportOptions options) throws IOException {
+        throw new UnsupportedCheckpointException(path, null, architecture + " models cannot be exported");
     }
 }

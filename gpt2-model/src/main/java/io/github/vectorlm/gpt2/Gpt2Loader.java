@@ -6,6 +6,8 @@ import io.github.vectorlm.checkpoint.Checkpoints;
 import io.github.vectorlm.checkpoint.UnsupportedCheckpointException;
 import io.github.vectorlm.decoder.Closeables;
 import io.github.vectorlm.decoder.DecoderLoader;
+import io.github.vectorlm.decoder.ExportOptions;
+import io.github.vectorlm.decoder.ExportSource;
 import io.github.vectorlm.decoder.GgufModelFile;
 import io.github.vectorlm.decoder.ModelPool;
 import io.github.vectorlm.decoder.StateDict;
@@ -119,6 +121,38 @@ public final class Gpt2Loader extends DecoderLoader {
                     Closeables.inOrder(checkpoint, quantization, pool));
         } catch (IOException | RuntimeException | Error e) {
             Closeables.closeAfter(e, checkpoint, quantization, pool);
+            throw e;
+        }
+    }
+
+    /**
+     * Opens the model for {@link io.github.vectorlm.decoder.ModelExport}: from any of the three
+     * layouts, as Hugging Face's {@code GPT2LMHeadModel} ({@link Gpt2Export}). The config comes from
+     * {@link ExportOptions#config()} when given, as in {@link #load}.
+     */
+    @Override
+    public ExportSource openExport(Path path, ExportOptions options) throws IOException {
+        Gpt2Source.Opened opened = Gpt2Source.findKeepingOpen(path);
+        if (opened == null) {
+            throw new UnsupportedCheckpointException(path, null, "not a GPT-2 model");
+        }
+        Gpt2Source source = opened.source();
+        Checkpoint checkpoint = opened.checkpoint();
+        try {
+            if (checkpoint == null) {
+                checkpoint = Checkpoints.open(source.weights());
+            }
+            Gpt2Config config = options.config() != null ? Gpt2Config.fromJsonFile(options.config())
+                    : switch (source.kind()) {
+                        case HUGGING_FACE -> Gpt2Config.fromHuggingFaceConfig(source.config());
+                        case OPENAI_TF -> Gpt2Config.fromOpenAiHparams(source.config());
+                        case NANOGPT -> Gpt2Config.fromNanoGptModelArgs(nanoGptModelArgs(checkpoint), checkpoint.path());
+                    };
+            StateDict state = source.kind() == Gpt2Source.Kind.NANOGPT
+                    ? StateDict.ofPickledDict(checkpoint, "model") : StateDict.of(checkpoint);
+            return new Gpt2Export(source, config, checkpoint, Gpt2Weights.reader(state, config, source.kind().layout()));
+        } catch (IOException | RuntimeException | Error e) {
+            Closeables.closeAfter(e, checkpoint);
             throw e;
         }
     }

@@ -42,9 +42,7 @@ record Gpt2Weights(Tensor tokenEmbedding, Tensor positionEmbedding, List<LayerWe
      * @throws IOException if a tensor cannot be read
      */
     static Gpt2Weights map(StateDict state, Gpt2Config config, WeightTable<Parameter> table) throws IOException {
-        Map<WeightKey<Parameter>, String> names = table.check(state, config.shape(), p -> presence(p, config),
-                "GPT-2", config.summary());
-        WeightReader<Parameter> r = WeightReader.of(table, state, names);
+        WeightReader<Parameter> r = reader(state, config, table);
         List<LayerWeights> blocks = new ArrayList<>(config.layers());
         for (int l = 0; l < config.layers(); l++) {
             blocks.add(Gpt2WeightLayout.BLOCK.read(r, l));
@@ -53,6 +51,18 @@ record Gpt2Weights(Tensor tokenEmbedding, Tensor positionEmbedding, List<LayerWe
         return new Gpt2Weights(wte, r.tensor(Parameter.POSITION_EMBEDDING, -1), blocks,
                 r.tensor(Parameter.FINAL_NORM_WEIGHT, -1), r.optional(Parameter.FINAL_NORM_BIAS, -1),
                 Linear.outIn(wte, null));
+    }
+
+    /**
+     * A reader of {@code state}'s tensors through {@code table}, after checking them all.
+     *
+     * @throws WeightMappingException listing every problem
+     */
+    static WeightReader<Parameter> reader(StateDict state, Gpt2Config config, WeightTable<Parameter> table)
+            throws WeightMappingException {
+        Map<WeightKey<Parameter>, String> names = table.check(state, config.shape(), p -> presence(p, config),
+                "GPT-2", config.summary());
+        return WeightReader.of(table, state, names);
     }
 
     /** Whether a checkpoint of {@code config} holds {@code p}: biases go with the config, the tied head's copy may. */

@@ -8,6 +8,8 @@ import io.github.vectorlm.checkpoint.UnsupportedCheckpointException;
 import io.github.vectorlm.decoder.Closeables;
 import io.github.vectorlm.decoder.ConfigReader;
 import io.github.vectorlm.decoder.DecoderLoader;
+import io.github.vectorlm.decoder.ExportOptions;
+import io.github.vectorlm.decoder.ExportSource;
 import io.github.vectorlm.decoder.GgufModelFile;
 import io.github.vectorlm.decoder.ModelPool;
 import io.github.vectorlm.decoder.Projection;
@@ -144,6 +146,35 @@ public final class NeoxLoader extends DecoderLoader {
             return build(config, weights, options, tokenizer.get().orElse(null), arena);
         } catch (IOException | RuntimeException | Error e) {
             arena.close();
+            throw e;
+        }
+    }
+
+    /**
+     * Opens the model for {@link io.github.vectorlm.decoder.ModelExport} as Hugging Face's
+     * {@code GPTNeoXForCausalLM} ({@link NeoxExport}): a Hugging Face folder's tensors in place, slim
+     * weights merged one pipeline layer at a time as they are written. The config comes from
+     * {@link ExportOptions#config()} when given (a YAML for slim weights), as in {@link #load}.
+     */
+    @Override
+    public ExportSource openExport(Path path, ExportOptions options) throws IOException {
+        if (NeoxSlimMerger.isSlimFolder(path)) {
+            NeoxSlimMerger merger = NeoxSlimMerger.open(path);
+            NeoxConfig config = NeoxConfig.fromNeoxYaml(merger.findConfig(options.config()), merger.vocabSize());
+            return NeoxExport.slim(merger, config);
+        }
+        if (!canLoad(path)) {
+            throw new UnsupportedCheckpointException(path, null, "not a GPT-NeoX model");
+        }
+        Path folder = Files.isDirectory(path) ? path : path.toAbsolutePath().getParent();
+        Path configFile = options.config() != null ? options.config() : folder.resolve("config.json");
+        NeoxConfig config = NeoxConfig.fromHuggingFace(configFile);
+        JsonNode sourceConfig = ConfigReader.readJson(configFile);
+        Checkpoint checkpoint = Checkpoints.open(path);
+        try {
+            return NeoxExport.huggingFace(folder, config, checkpoint, sourceConfig);
+        } catch (IOException | RuntimeException | Error e) {
+            checkpoint.close();
             throw e;
         }
     }

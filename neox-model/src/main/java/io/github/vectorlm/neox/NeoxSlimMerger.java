@@ -344,32 +344,69 @@ public final class NeoxSlimMerger {
         Map<WeightKey<Parameter>, Tensor> merged = new LinkedHashMap<>();
         progress.progress(task, 0, stages.size());
         for (int s = 0; s < stages.size(); s++) {
-            Stage stage = stages.get(s);
-            int layer = layerOfStage.get(s);
-            List<Path> parts = files.get(stage.pipelineIndex(layer, config.layers()));
-            List<Checkpoint> open = new ArrayList<>(parts.size());
-            try {
-                for (Path f : parts) {
-                    open.add(Checkpoints.open(f));
-                }
-                for (SlimEntry e : NeoxWeightLayout.slimEntries(stage)) {
-                    if (!e.parameter().expected(config)) {
-                        continue;
-                    }
-                    String name = e.name();
-                    List<Tensor> pieces = new ArrayList<>(open.size());
-                    for (Checkpoint c : open) {
-                        pieces.add(c.tensor(name));
-                    }
-                    merged.put(WeightKey.of(e.parameter(), layer), SlimPartitions.merge(e.merge(), name, parts, pieces,
-                            Shape.of(e.expectedShape(config.shape())), arena));
-                }
-            } finally {
-                for (Checkpoint c : open) {
-                    c.close();
-                }
-            }
+            merged.putAll(mergeStage(config, stages.get(s), layerOfStage.get(s), arena));
             progress.progress(task, s + 1, stages.size());
+        }
+        return merged;
+    }
+
+    /**
+     * Checks every partition file a whole-model merge reads against {@code config} (as
+     * {@link #merge} does first), without merging.
+     *
+     * @throws WeightMappingException listing every problem
+     */
+    void checkAll(NeoxConfig config) throws IOException {
+        List<Stage> stages = new ArrayList<>();
+        List<Integer> layerOfStage = new ArrayList<>();
+        stages.add(Stage.EMBEDDING);
+        layerOfStage.add(-1);
+        for (int l = 0; l < config.layers(); l++) {
+            stages.add(Stage.LAYER);
+            layerOfStage.add(l);
+        }
+        stages.add(Stage.FINAL_NORM);
+        layerOfStage.add(-1);
+        if (!config.tiedEmbeddings()) {
+            stages.add(Stage.HEAD);
+            layerOfStage.add(-1);
+        }
+        check(config, stages, layerOfStage);
+    }
+
+    /**
+     * Merges one pipeline layer's partitions into allocations of {@code arena}; the files are
+     * mapped only while it runs. The files must have been checked ({@link #checkAll} or {@link #merge}).
+     *
+     * @param stage which kind of pipeline layer
+     * @param layer the transformer layer of a {@link Stage#LAYER} stage (else ignored)
+     * @return the stage's merged parameters, in table order
+     */
+    Map<WeightKey<Parameter>, Tensor> mergeStage(NeoxConfig config, Stage stage, int layer, Arena arena)
+            throws IOException {
+        Map<WeightKey<Parameter>, Tensor> merged = new LinkedHashMap<>();
+        List<Path> parts = files.get(stage.pipelineIndex(layer, config.layers()));
+        List<Checkpoint> open = new ArrayList<>(parts.size());
+        try {
+            for (Path f : parts) {
+                open.add(Checkpoints.open(f));
+            }
+            for (SlimEntry e : NeoxWeightLayout.slimEntries(stage)) {
+                if (!e.parameter().expected(config)) {
+                    continue;
+                }
+                String name = e.name();
+                List<Tensor> pieces = new ArrayList<>(open.size());
+                for (Checkpoint c : open) {
+                    pieces.add(c.tensor(name));
+                }
+                merged.put(WeightKey.of(e.parameter(), stage == Stage.LAYER ? layer : -1), SlimPartitions.merge(
+                        e.merge(), name, parts, pieces, Shape.of(e.expectedShape(config.shape())), arena));
+            }
+        } finally {
+            for (Checkpoint c : open) {
+                c.close();
+            }
         }
         return merged;
     }

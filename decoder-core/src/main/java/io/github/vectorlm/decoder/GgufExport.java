@@ -1,0 +1,238 @@
+package io.github.vectorlm.decoder;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.github.vectorlm.checkpoint.GgmlType;
+import io.github.vectorlm.checkpoint.GgufWriter;
+import io.github.vectorlm.tensor.BlockType;
+import io.github.vectorlm.tensor.DType;
+import io.github.vectorlm.tensor.Tensor;
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A model's Hugging Face twin ({@link ExportSource}) converted to GGUF as llama.cpp's
+ * {@code convert_hf_to_gguf.py} converts a Hugging Face folder: the same metadata keys and values,
+ * the same tensor names, transforms and types.
+ *
+ * <p>Types, as the converter chooses them: vectors (biases, norms) and GPT-2's position embedding
+ * in F32; every other matrix in the export's type, a block type falling back to F16 for rows that
+ * are no whole number of blocks. Q4_0, which the converter does not write, keeps the head
+ * ({@code output.weight}) in Q8_0, as {@code llama-quantize} keeps it above Q4_0 (in Q6_K, which
+ * this library does not write). Where the Hugging Face model ties its head to the embedding,
+ * {@code output.weight} is a copy of {@code token_embd.weight}: the converter writes it for GPT-2,
+ * and llama.cpp needs it for GPT-NeoX too (the converter leaves it out there, and llama.cpp then
+ * refuses the file).
+ */
+final class GgufExport {
+    private static final int STAGING_BYTES = 4 << 20;
+
+    private GgufExport() {
+    }
+
+    /** Writes {@code source} to {@code out} (the final path: written under a temporary name). */
+    static ModelExport.Counts write(ExportSource source, TokenizerExport tokenizer, ExportType type, Path out,
+            ModelExport.Progress progress) throws IOException {
+        String modelType = source.modelType();
+        String arch = GgufNames.architecture(modelType);
+        ObjectNode config = source.config(DType.F32, tokenizer == null ? -1 : tokenizer.endOfText());
+        GgufWriter.Metadata md = new GgufWriter.Metadata();
+        md.putString(GgufNames.ARCHITECTURE, arch);
+        md.putString(GgufNames.TYPE, "model");
+        md.putString(GgufNames.NAME, source.name());
+        md.putString(GgufNames.SIZE_LABEL, sizeLabel(source.tensors(), modelType.equals("gpt2")
+                || source.tensors().stream().noneMatch(t -> GgufNames.map(modelType, t.name()).name().equals(GgufNames.OUTPUT))));
+        if (modelType.equals("gpt2")) {
+            // GPT2Model.set_gguf_parameters
+            md.putUint32(arch + "." + GgufNames.BLOCK_COUNT, config.get("n_layer").asLong());
+            md.putUint32(arch + "." + GgufNames.CONTEXT_LENGTH, config.get("n_ctx").asLong());
+            md.putUint32(arch + "." + GgufNames.EMBEDDING_LENGTH, config.get("n_embd").asLong());
+            md.putUint32(arch + "." + GgufNames.FEED_FORWARD_LENGTH, 4 * config.get("n_embd").asLong());
+            md.putUint32(arch + "." + GgufNames.HEAD_COUNT, config.get("n_head").asLong());
+            md.putFloat32(arch + "." + GgufNames.LAYER_NORM_EPSILON, (float) config.get("layer_norm_epsilon").asDouble());
+            md.putUint32(GgufNames.FILE_TYPE, type.fileType());
+        } else {
+            // GPTNeoXModel.set_gguf_parameters (it writes no general.file_type)
+            long hidden = config.get("hidden_size").asLong();
+            long heads = config.get("num_attention_heads").asLong();
+            md.putUint32(arch + "." + GgufNames.CONTEXT_LENGTH, config.get("max_position_embeddings").asLong());
+            md.putUint32(arch + "." + GgufNames.EMBEDDING_LENGTH, hidden);
+            md.putUint32(arch + "." + GgufNames.BLOCK_COUNT, config.get("num_hidden_layers").asLong());
+            md.putUint32(arch + "." + GgufNames.FEED_FORWARD_LENGTH, config.get("intermediate_size").asLong());
+            md.putUint32(arch + "." + GgufNames.ROPE_DIMENSION_COUNT,
+                    (long) (config.get("rotary_pct").asDouble() * (hidden / heads)));
+            md.putUint32(arch + "." + GgufNames.HEAD_COUNT, heads);
+            md.putBool(arch + "." + GgufNames.PARALLEL_RESIDUAL, config.path("use_parallel_residual").asBoolean(true));
+            md.putFloat32(arch + "." + GgufNames.LAYER_NORM_EPSILON, (float) config.get("layer_norm_eps").asDouble());
+        }
+        if (tokenizer == null) {
+            throw new io.github.vectorlm.checkpoint.UnsupportedCheckpointException(null, null, "a GGUF export needs "
+                    + "the model's tokenizer (llama.cpp reads it from the file): none was found beside the model; "
+                    + "name one with --tokenizer");
+        }
+        int vocab = config.get("vocab_size").asInt();
+        tokenizer.putGguf(md, vocab);
+        // SpecialVocab: the ids config.json gives, in its order of types
+        for (String kind : List.of("bos", "eos", "unk", "sep", "pad", "cls", "mask")) {
+            JsonNode id = config.get(kind + "_token_id");
+            if (id != null && id.isInt() && id.asInt() >= 0 && id.asInt() < vocab) {
+                md.putUint32("tokenizer.ggml." + kind + "_token_id", id.asLong());
+            }
+        }
+        md.putUint32(GgufNames.QUANTIZATION_VERSION, 2);
+
+        int heads = modelType.equals("gpt_neox") ? config.get("num_attention_heads").asInt() : 0;
+        boolean hasOutput = false;
+        List<GgufWriter.TensorSpec> specs = new ArrayList<>();
+        ExportTensor embedding = null;
+        for (ExportTensor t : source.tensors()) {
+            GgufNames.Mapped m = GgufNames.map(modelType, t.name());
+            hasOutput |= m.name().equals(GgufNames.OUTPUT);
+            specs.add(spec(m.name(), t, m.transform(), type, heads, progress));
+            if (m.name().equals(GgufNames.TOKEN_EMBD)) {
+                embedding = t;
+                if (modelType.equals("gpt2")) {
+                    specs.add(spec(GgufNames.OUTPUT, t, GgufNames.Transform.NONE, type, heads, progress));
+                    hasOutput = true;
+                }
+            }
+        }
+        if (!hasOutput && embedding != null) {
+            specs.add(spec(GgufNames.OUTPUT, embedding, GgufNames.Transform.NONE, type, heads, progress));
+        }
+        long bytes = 0;
+        for (GgufWriter.TensorSpec s : specs) {
+            bytes += s.dataBytes();
+        }
+        progress.start(bytes);
+        GgufWriter.write(out, md, specs);
+        return new ModelExport.Counts(specs.size(), bytes);
+    }
+
+    /**
+     * gguf-py's {@code size_label}: the parameter count of the file's tensors (a copied head counted
+     * again) in the fewest digits that keep two significant ones, e.g. {@code 124M}, {@code 1.4B}.
+     */
+    static String sizeLabel(List<ExportTensor> tensors, boolean headCopied) {
+        long total = 0;
+        ExportTensor embedding = null;
+        for (ExportTensor t : tensors) {
+            total += t.shape().numel();
+            if (t.name().endsWith("wte.weight") || t.name().endsWith("embed_in.weight")) {
+                embedding = t;
+            }
+        }
+        if (headCopied && embedding != null) {
+            total += embedding.shape().numel();
+        }
+        double scaled;
+        String suffix;
+        if (total > 1e12) {
+            scaled = total * 1e-12;
+            suffix = "T";
+        } else if (total > 1e9) {
+            scaled = total * 1e-9;
+            suffix = "B";
+        } else if (total > 1e6) {
+            scaled = total * 1e-6;
+            suffix = "M";
+        } else {
+            scaled = total * 1e-3;
+            suffix = "K";
+        }
+        String rounded = Long.toString((long) Math.rint(scaled)).replaceFirst("^0+", "");
+        int fix = Math.max(2 - rounded.length(), 0);
+        return new java.math.BigDecimal(scaled).setScale(fix, java.math.RoundingMode.HALF_EVEN).toPlainString() + suffix;
+    }
+
+    /** The GGUF type of a tensor, as the converter's {@code prepare_tensors} chooses it. */
+    static GgmlType typeOf(String name, int dims, long rowLength, ExportType type) {
+        if (dims <= 1 || name.endsWith("_norm.weight") || name.equals(GgufNames.POSITION_EMBD) || !name.endsWith(".weight")) {
+            return GgmlType.F32;
+        }
+        GgmlType t = type == ExportType.Q4_0 && name.equals(GgufNames.OUTPUT) ? GgmlType.Q8_0 : type.ggml();
+        if (t.blockType() != null && rowLength % t.blockType().blockSize() != 0) {
+            return GgmlType.F16; // gguf-py's QuantError fallback
+        }
+        return t;
+    }
+
+    private static GgufWriter.TensorSpec spec(String name, ExportTensor t, GgufNames.Transform transform, ExportType type,
+            int heads, ModelExport.Progress progress) {
+        long[] shape = t.shape().toArray();
+        if (transform == GgufNames.Transform.TRANSPOSE) {
+            shape = new long[] {shape[1], shape[0]};
+        }
+        GgmlType ggml = typeOf(name, shape.length, shape[shape.length - 1], type);
+        return new GgufWriter.TensorSpec(name, ggml, shape, sink -> {
+            Tensor view = transformed(t.open(), transform, heads);
+            writeData(view, ggml, new GgufWriter.DataSink() {
+                @Override
+                public void write(MemorySegment data) throws IOException {
+                    sink.write(data);
+                    progress.add(data.byteSize());
+                }
+            });
+        });
+    }
+
+    /** The Hugging Face tensor as the converter's {@code modify_tensors} leaves it: a view. */
+    static Tensor transformed(Tensor t, GgufNames.Transform transform, int heads) {
+        return switch (transform) {
+            case NONE -> t;
+            case TRANSPOSE -> t.transpose(0, 1);
+            case QKV_BY_PART -> {
+                long rows = t.dim(0);
+                long headDim = rows / 3 / heads;
+                Tensor c = t.contiguous();
+                yield t.rank() == 2 ? c.reshape(heads, 3, headDim, t.dim(1)).transpose(0, 1)
+                        : c.reshape(heads, 3, headDim).transpose(0, 1);
+            }
+        };
+    }
+
+    /** Writes {@code view}'s rows (row-major, leading dimensions flattened) as {@code type}. */
+    static void writeData(Tensor view, GgmlType type, GgufWriter.DataSink sink) throws IOException {
+        DType plain = type.dtype();
+        if (plain != null && view.dtype() == plain && view.isContiguous()) {
+            sink.write(view.contiguousData());
+            return;
+        }
+        TensorRows rows = new TensorRows(view);
+        int n = rows.rowLength();
+        BlockType block = type.blockType();
+        long rowBytes = block != null ? block.bytesFor(n) : (long) n * plain.byteSize();
+        float[] values = new float[n];
+        try (Arena arena = Arena.ofConfined()) {
+            long capacity = Math.max(rowBytes, STAGING_BYTES / rowBytes * rowBytes);
+            MemorySegment staging = arena.allocate(capacity, 64);
+            long used = 0;
+            for (long r = 0; r < rows.rows(); r++) {
+                if (used + rowBytes > capacity) {
+                    sink.write(staging.asSlice(0, used));
+                    used = 0;
+                }
+                if (block == null && view.dtype() == plain && rows.rowsAdjacent()) {
+                    MemorySegment.copy(rows.rowBytes(r), 0, staging, used, rowBytes);
+                } else {
+                    rows.read(r, values);
+                    if (block == BlockType.Q8_0) {
+                        io.github.vectorlm.tensor.ops.BlockQuantizer.quantizeQ8_0(values, 0, n, staging, used);
+                    } else if (block != null) {
+                        block.quantize(values, 0, n, staging, used);
+                    } else {
+                        TensorRows.encode(values, n, plain, staging, used);
+                    }
+                }
+                used += rowBytes;
+            }
+            if (used > 0) {
+                sink.write(staging.asSlice(0, used));
+            }
+        }
+    }
+}
