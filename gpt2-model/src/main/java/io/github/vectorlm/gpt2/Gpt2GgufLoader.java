@@ -4,6 +4,7 @@ import io.github.vectorlm.checkpoint.CorruptCheckpointException;
 import io.github.vectorlm.checkpoint.UnsupportedCheckpointException;
 import io.github.vectorlm.decoder.Closeables;
 import io.github.vectorlm.decoder.GgufModelFile;
+import io.github.vectorlm.decoder.GgufNames;
 import io.github.vectorlm.decoder.LayerProjections;
 import io.github.vectorlm.decoder.LayerWeights;
 import io.github.vectorlm.decoder.ModelPool;
@@ -40,13 +41,13 @@ final class Gpt2GgufLoader {
             if (options.layers() != null) {
                 throw new UnsupportedCheckpointException(path, null, "loading a subset of layers is not supported for GPT-2");
             }
-            int layers = f.positiveInt("block_count");
-            int context = f.positiveInt("context_length");
-            int width = f.positiveInt("embedding_length");
-            int heads = f.positiveInt("attention.head_count");
-            double ff = f.number("feed_forward_length", 4.0 * width);
-            float eps = (float) f.number("attention.layer_norm_epsilon", null);
-            long vocab = f.contains("token_embd.weight") ? f.checkpoint().info("token_embd.weight").shape().dim(0) : 1;
+            int layers = f.positiveInt(GgufNames.BLOCK_COUNT);
+            int context = f.positiveInt(GgufNames.CONTEXT_LENGTH);
+            int width = f.positiveInt(GgufNames.EMBEDDING_LENGTH);
+            int heads = f.positiveInt(GgufNames.HEAD_COUNT);
+            double ff = f.number(GgufNames.FEED_FORWARD_LENGTH, 4.0 * width);
+            float eps = (float) f.number(GgufNames.LAYER_NORM_EPSILON, null);
+            long vocab = f.contains(GgufNames.TOKEN_EMBD) ? f.checkpoint().info(GgufNames.TOKEN_EMBD).shape().dim(0) : 1;
             if (ff != Math.rint(ff) || ff < 1 || ff > Integer.MAX_VALUE || vocab > Integer.MAX_VALUE) {
                 throw new CorruptCheckpointException(path, null, "gpt2.feed_forward_length " + ff + " or vocabulary "
                         + vocab + " is not a positive 32-bit integer");
@@ -58,8 +59,8 @@ final class Gpt2GgufLoader {
             } catch (IllegalArgumentException e) {
                 throw new CorruptCheckpointException(path, null, e.getMessage());
             }
-            f.expect("token_embd.weight", vocab, width);
-            f.expect("position_embd.weight", context, width);
+            f.expect(GgufNames.TOKEN_EMBD, vocab, width);
+            f.expect(GgufNames.POSITION_EMBD, context, width);
             for (int l = 0; l < layers; l++) {
                 String p = "blk." + l + ".";
                 f.expect(p + "attn_norm.weight", width);
@@ -77,9 +78,9 @@ final class Gpt2GgufLoader {
             }
             f.expect("output_norm.weight", width);
             f.expect("output_norm.bias", width);
-            boolean untied = f.contains("output.weight");
+            boolean untied = f.contains(GgufNames.OUTPUT);
             if (untied) {
-                f.expect("output.weight", vocab, width);
+                f.expect(GgufNames.OUTPUT, vocab, width);
             }
             f.checkTensors();
             Tokenizer tokenizer = options.tokenizer() != null ? Tokenizers.load(options.tokenizer()) : f.tokenizer((int) vocab);
@@ -101,11 +102,11 @@ final class Gpt2GgufLoader {
                         f.projection(p + "ffn_down.weight", p + "ffn_down.bias", quantization::layer)));
             }
             WeightQuantization q = quantization;
-            var head = f.projection(untied ? "output.weight" : "token_embd.weight", null, q::head);
-            Gpt2Weights weights = new Gpt2Weights(null, f.tensor("position_embd.weight"), blocks,
+            var head = f.projection(untied ? GgufNames.OUTPUT : GgufNames.TOKEN_EMBD, null, q::head);
+            Gpt2Weights weights = new Gpt2Weights(null, f.tensor(GgufNames.POSITION_EMBD), blocks,
                     f.tensor("output_norm.weight"), f.tensor("output_norm.bias"), null);
             options.progress().progress("mapping GPT-2 weights", 1, 1);
-            return new Gpt2Model(config, weights, runs, f.embedding("token_embd.weight"), pool.parallel(), tokenizer,
+            return new Gpt2Model(config, weights, runs, f.embedding(GgufNames.TOKEN_EMBD), pool.parallel(), tokenizer,
                     head, WeightQuantization.describe(options), Closeables.inOrder(f, quantization, pool));
         } catch (IOException | RuntimeException | Error e) {
             Closeables.closeAfter(e, f, quantization, pool);

@@ -4,6 +4,7 @@ import io.github.vectorlm.checkpoint.CorruptCheckpointException;
 import io.github.vectorlm.checkpoint.UnsupportedCheckpointException;
 import io.github.vectorlm.decoder.Closeables;
 import io.github.vectorlm.decoder.GgufModelFile;
+import io.github.vectorlm.decoder.GgufNames;
 import io.github.vectorlm.decoder.LayerProjections;
 import io.github.vectorlm.decoder.LayerWeights;
 import io.github.vectorlm.decoder.ModelPool;
@@ -50,16 +51,16 @@ final class NeoxGgufLoader {
                 throw new UnsupportedCheckpointException(path, null, "loading a subset of layers is not supported "
                         + "from a GGUF file");
             }
-            int layers = f.positiveInt("block_count");
-            int context = f.positiveInt("context_length");
-            int width = f.positiveInt("embedding_length");
-            int inner = f.positiveInt("feed_forward_length");
-            int heads = f.positiveInt("attention.head_count");
-            float eps = (float) f.number("attention.layer_norm_epsilon", null);
-            boolean parallel = f.bool("use_parallel_residual");
-            double base = f.number("rope.freq_base", 10000.0);
-            double rotaryDims = f.number("rope.dimension_count", null);
-            long vocab = f.contains("token_embd.weight") ? f.checkpoint().info("token_embd.weight").shape().dim(0) : 1;
+            int layers = f.positiveInt(GgufNames.BLOCK_COUNT);
+            int context = f.positiveInt(GgufNames.CONTEXT_LENGTH);
+            int width = f.positiveInt(GgufNames.EMBEDDING_LENGTH);
+            int inner = f.positiveInt(GgufNames.FEED_FORWARD_LENGTH);
+            int heads = f.positiveInt(GgufNames.HEAD_COUNT);
+            float eps = (float) f.number(GgufNames.LAYER_NORM_EPSILON, null);
+            boolean parallel = f.bool(GgufNames.PARALLEL_RESIDUAL);
+            double base = f.number(GgufNames.ROPE_FREQ_BASE, 10000.0);
+            double rotaryDims = f.number(GgufNames.ROPE_DIMENSION_COUNT, null);
+            long vocab = f.contains(GgufNames.TOKEN_EMBD) ? f.checkpoint().info(GgufNames.TOKEN_EMBD).shape().dim(0) : 1;
             int headDim = width / Math.max(1, heads);
             if (rotaryDims != Math.rint(rotaryDims) || rotaryDims < 0 || rotaryDims > headDim || vocab > Integer.MAX_VALUE) {
                 throw new CorruptCheckpointException(path, null, "gptneox.rope.dimension_count " + rotaryDims
@@ -76,7 +77,7 @@ final class NeoxGgufLoader {
             } catch (IllegalArgumentException e) {
                 throw new CorruptCheckpointException(path, null, e.getMessage());
             }
-            f.expect("token_embd.weight", vocab, width);
+            f.expect(GgufNames.TOKEN_EMBD, vocab, width);
             for (int l = 0; l < layers; l++) {
                 String p = "blk." + l + ".";
                 f.expect(p + "attn_norm.weight", width);
@@ -94,7 +95,7 @@ final class NeoxGgufLoader {
             }
             f.expect("output_norm.weight", width);
             f.expect("output_norm.bias", width);
-            f.expect("output.weight", vocab, width);
+            f.expect(GgufNames.OUTPUT, vocab, width);
             f.checkTensors();
             Tokenizer tokenizer = options.tokenizer() != null ? Tokenizers.load(options.tokenizer()) : f.tokenizer((int) vocab);
 
@@ -115,11 +116,11 @@ final class NeoxGgufLoader {
                         f.projection(p + "ffn_down.weight", p + "ffn_down.bias", quantization::layer)));
             }
             WeightQuantization q = quantization;
-            Projection head = f.projection("output.weight", null, q::head);
+            Projection head = f.projection(GgufNames.OUTPUT, null, q::head);
             NeoxWeights held = new NeoxWeights(null, weights, f.tensor("output_norm.weight"),
                     f.tensor("output_norm.bias"), null);
             options.progress().progress("mapping GPT-NeoX weights", 1, 1);
-            return new NeoxModel(config, held, runs, f.embedding("token_embd.weight"), false, pool.parallel(),
+            return new NeoxModel(config, held, runs, f.embedding(GgufNames.TOKEN_EMBD), false, pool.parallel(),
                     tokenizer, head, WeightQuantization.describe(options), Closeables.inOrder(f, quantization, pool));
         } catch (IOException | RuntimeException | Error e) {
             Closeables.closeAfter(e, f, quantization, pool);
