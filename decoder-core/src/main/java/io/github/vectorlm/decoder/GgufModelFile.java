@@ -21,6 +21,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * A model in a GGUF file as llama.cpp's {@code convert_hf_to_gguf.py} writes it, for the model
@@ -38,6 +39,9 @@ import java.util.Map;
  * Vectors (norms, biases) must be F32, F16 or BF16, as the converter writes them.
  */
 public final class GgufModelFile implements AutoCloseable {
+    /** {@code tokenizer.ggml.pre} values that llama.cpp splits with GPT-2's regex. */
+    private static final Set<String> GPT2_PRE_TOKENIZERS = Set.of("gpt-2", "default", "olmo", "mpt", "jais");
+
     private final GgufCheckpoint file;
     private final String architecture;
     private final Arena arena = Arena.ofShared();
@@ -254,7 +258,9 @@ public final class GgufModelFile implements AutoCloseable {
      *
      * @param vocabSize the model's vocabulary: the tokenizer may not have more ids
      * @throws UnsupportedCheckpointException if the tokenizer is not byte-level BPE ("gpt2") with
-     *     GPT-2's pre-tokenizer ("gpt-2" or "default")
+     *     GPT-2's pre-tokenizer ("gpt-2", "default", or "olmo", "mpt" and "jais", which llama.cpp's
+     *     {@code llama-vocab.cpp} splits with GPT-2's regex; its converter names the GPT-NeoX-20B
+     *     tokenizer of Pythia files "olmo")
      * @throws IOException naming the key or entry that is wrong
      */
     public Tokenizer tokenizer(int vocabSize) throws IOException {
@@ -268,7 +274,7 @@ public final class GgufModelFile implements AutoCloseable {
                     + "': VectorLM reads byte-level BPE tokenizers ('gpt2') only");
         }
         Object pre = m.get("tokenizer.ggml.pre");
-        if (pre != null && !"gpt-2".equals(pre) && !"default".equals(pre)) {
+        if (pre != null && !GPT2_PRE_TOKENIZERS.contains(pre)) {
             throw new UnsupportedCheckpointException(path(), null, "tokenizer.ggml.pre is '" + pre
                     + "': VectorLM applies GPT-2's pre-tokenizer ('gpt-2') only");
         }
