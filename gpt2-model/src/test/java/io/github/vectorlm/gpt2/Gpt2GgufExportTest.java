@@ -12,6 +12,7 @@ import io.github.vectorlm.decoder.ModelExport;
 import io.github.vectorlm.generation.LoadOptions;
 import io.github.vectorlm.testing.Decoding;
 import io.github.vectorlm.testing.Fixtures;
+import io.github.vectorlm.testing.GgufListing;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;

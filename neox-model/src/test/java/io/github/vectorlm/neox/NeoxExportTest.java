@@ -14,6 +14,7 @@ import io.github.vectorlm.generation.LoadOptions;
 import io.github.vectorlm.generation.Tokenizers;
 import io.github.vectorlm.testing.Decoding;
 import io.github.vectorlm.testing.Fixtures;
+import io.github.vectorlm.testing.GgufListing;
 import io.github.vectorlm.testing.Logits;
 import java.io.IOException;
 import java.nio.file.Path;

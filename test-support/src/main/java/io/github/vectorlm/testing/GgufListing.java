@@ -1,4 +1,4 @@
-package io.github.vectorlm.neox;
+package io.github.vectorlm.testing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.github.vectorlm.checkpoint.GgufCheckpoint;
 import io.github.vectorlm.checkpoint.GgufValueType;
 import io.github.vectorlm.checkpoint.TensorInfo;
-import io.github.vectorlm.testing.Fixtures;
 import java.lang.foreign.MemorySegment;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -19,9 +18,9 @@ import java.util.TreeSet;
 
 /**
  * A GGUF file listed as {@code tools/make_gguf_export_fixtures.py} lists one with gguf-py, and
- * compared with such a listing. (Kept the same in gpt2-model and neox-model.)
+ * compared with such a listing; the export tests of gpt2-model and neox-model use it.
  */
-final class GgufListing {
+public final class GgufListing {
     private GgufListing() {
     }
 
@@ -29,7 +28,7 @@ final class GgufListing {
      * Asserts that {@code g} lists as {@code expected} does, but for the keys in {@code skipKeys}
      * and the tensors in {@code extraTensors} (ours only) and {@code skipTensors}.
      */
-    static void assertSameAs(GgufCheckpoint g, JsonNode expected, Set<String> skipKeys, Set<String> extraTensors,
+    public static void assertSameAs(GgufCheckpoint g, JsonNode expected, Set<String> skipKeys, Set<String> extraTensors,
             Set<String> skipTensors) throws java.io.IOException {
         Set<String> keys = new TreeSet<>(g.metadata().keySet());
         expected.get("keys").fieldNames().forEachRemaining(keys::add);
@@ -100,7 +99,7 @@ final class GgufListing {
     }
 
     /** llama.cpp's logits on the export (probe ids at some positions, and the top 10) against ours. */
-    static void assertLlamaCppLogits(JsonNode fixture, float[] ours, int vocab, double rel) {
+    public static void assertLlamaCppLogits(JsonNode fixture, float[] ours, int vocab, double rel) {
         int[] positions = Fixtures.ints(fixture.get("positions"));
         int[] probe = Fixtures.ints(fixture.get("probe_ids"));
         double[][] llama = Fixtures.matrix(fixture.get("llama_cpp_probe_logits"));
@@ -123,11 +122,11 @@ final class GgufListing {
         assertThat(worst).isLessThanOrEqualTo(rel);
     }
 
-    static String sha256(MemorySegment data) {
+    private static String sha256(MemorySegment data) {
         return sha256(data.toArray(java.lang.foreign.ValueLayout.JAVA_BYTE));
     }
 
-    static String sha256(byte[] bytes) {
+    private static String sha256(byte[] bytes) {
         try {
             return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
         } catch (NoSuchAlgorithmException e) {
