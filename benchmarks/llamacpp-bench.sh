@@ -13,9 +13,11 @@
 #   benchmarks/llamacpp-bench.sh run CONFIG THREADS OUT.json    # one llama-bench process (compare-models.sh)
 #   benchmarks/llamacpp-bench.sh batched CONFIG THREADS 1,4,8,16 PROMPT NEW OUT.txt
 #                                     # one llama-batched-bench process (compare-batched.sh)
+#   benchmarks/llamacpp-bench.sh server CONFIG THREADS PARALLEL PORT
+#                                     # llama-server on 127.0.0.1:PORT, PARALLEL slots (compare-server.sh)
 #
 # LLAMA_CPP_BIN: the folder holding llama-bench, llama-batched-bench and llama-quantize of one CPU
-# build. The build decides the instruction set llama.cpp uses: to compare at the AVX2 shape on an
+# build (and llama-server for the `server` command). The build decides the instruction set llama.cpp uses: to compare at the AVX2 shape on an
 # AVX-512 machine (compare-models.sh PEERS_ISA=avx2), name a build made without AVX-512; `prepare`
 # counts the binary's 512-bit (zmm) instructions and records it in llamacpp.txt.
 # LLAMA_CPP_SRC: the same commit's source (a checkout, or a git dir to extract it from), for
@@ -27,8 +29,9 @@
 #  2. makes the models under $MODELS if missing, as compare-models.sh does, and converts them with
 #     llama.cpp's own convert_hf_to_gguf.py and its gguf-py: gpt2-124m-f32 and pythia-160m-f32
 #     --outtype f32, gpt2-124m-bf16 and pythia-160m-f16 --outtype f16 (llama.cpp's f16 path, as in the
-#     issue's table); a GGUF is reused while its model file, config and converter are unchanged. The
-#     converter runs in a venv made once under the cache from /usr/bin/python3 (numpy<2, torch, transformers,
+#     issue's table), and gpt2-124m-bf16 --outtype bf16 as config gpt2-bf16-bf16 (not in the default
+#     list; compare-server.sh asks for it); a GGUF is reused while its model file, config and
+#     converter are unchanged. The converter runs in a venv made once under the cache from /usr/bin/python3 (numpy<2, torch, transformers,
 #     sentencepiece, safetensors, tqdm, pyyaml from your pip configuration; PIP_INDEX_URL names an
 #     offline mirror). GPT-2 folders hold OpenAI's encoder.json / vocab.bpe, which the converter reads
 #     as vocab.json / merges.txt; a NeoX folder without tokenizer.json gets $NEOX_TOKENIZER (Pythia uses
@@ -58,13 +61,15 @@ config_model() { # CONFIG -> "model-folder outtype make-command..." (the names c
     case "$1" in
         gpt2-f32) echo "gpt2-124m-f32 f32 tools/make_gpt2_bench_model.py --dtype f32" ;;
         gpt2-bf16) echo "gpt2-124m-bf16 f16 tools/make_gpt2_bench_model.py --dtype bf16" ;;
+        gpt2-bf16-bf16) echo "gpt2-124m-bf16 bf16 tools/make_gpt2_bench_model.py --dtype bf16" ;;
         pythia-f32) echo "pythia-160m-f32 f32 tools/make_neox_bench_model.py --shape pythia-160m" ;;
         pythia-f16) echo "pythia-160m-f16 f16 tools/make_neox_bench_model.py --shape pythia-160m --dtype f16" ;;
         gpt2-q8_0) echo "gpt2-124m-f32 q8_0 tools/make_gpt2_bench_model.py --dtype f32" ;;
         gpt2-q4_0) echo "gpt2-124m-f32 q4_0 tools/make_gpt2_bench_model.py --dtype f32" ;;
         pythia-q8_0) echo "pythia-160m-f32 q8_0 tools/make_neox_bench_model.py --shape pythia-160m" ;;
         pythia-q4_0) echo "pythia-160m-f32 q4_0 tools/make_neox_bench_model.py --shape pythia-160m" ;;
-        *) die "unknown config '$1' (gpt2-f32, gpt2-bf16, pythia-f32, pythia-f16, {gpt2,pythia}-{q8_0,q4_0})" ;;
+        *) die "unknown config '$1' (gpt2-f32, gpt2-bf16, gpt2-bf16-bf16, pythia-f32, pythia-f16," \
+               "{gpt2,pythia}-{q8_0,q4_0})" ;;
     esac
 }
 
@@ -117,12 +122,13 @@ resolve_source() {
 }
 
 # --- 1. the binaries ----------------------------------------------------------------------------
-binaries() { # sets BIN, BENCH; dies unless LLAMA_CPP_BIN holds the three programs
+binaries() { # [PROGRAM...]: sets BIN, BENCH; dies unless LLAMA_CPP_BIN holds the programs (default: three)
     [ -n "${LLAMA_CPP_BIN:-}" ] \
         || die "set LLAMA_CPP_BIN to the bin folder of a llama.cpp CPU build (see the top of this script)"
     BIN=$(cd "$LLAMA_CPP_BIN" 2> /dev/null && pwd -P) || die "LLAMA_CPP_BIN=$LLAMA_CPP_BIN does not exist"
-    local p
-    for p in llama-bench llama-batched-bench llama-quantize; do
+    local p programs=("$@")
+    [ $# -gt 0 ] || programs=(llama-bench llama-batched-bench llama-quantize)
+    for p in "${programs[@]}"; do
         [ -x "$BIN/$p" ] || die "no $p in LLAMA_CPP_BIN=$BIN"
     done
     BENCH="$BIN/llama-bench"
@@ -267,6 +273,17 @@ run_batched() { # CONFIG THREADS NPL PROMPT NEW OUT.txt: one llama-batched-bench
         2> "${out%.txt}.log" || { tail -20 "${out%.txt}.log" >&2; die "llama-batched-bench failed on $gguf"; }
 }
 
+run_server() { # CONFIG THREADS PARALLEL PORT: llama-server in the foreground (compare-server.sh)
+    local cfg="$1" threads="$2" parallel="$3" port="$4" gguf
+    [ -n "${KEY:-}" ] || resolve_source
+    binaries llama-server
+    gguf=$(gguf_path "$cfg")
+    [ -f "$gguf" ] || die "no $gguf: run 'LLAMA_CPP_CONFIGS=$cfg $0 prepare DIR' first"
+    # -c: the model's 1,024 positions for each of the PARALLEL slots (llama-server splits -c among them)
+    exec "$BIN/llama-server" -m "$gguf" --host 127.0.0.1 --port "$port" -t "$threads" -tb "$threads" \
+        -np "$parallel" -c $((parallel * 1024)) --no-webui
+}
+
 for c in "${CONFIGS[@]}"; do config_model "$c" > /dev/null; done
 [ "${1:-}" != run ] || [ $# != 4 ] || config_model "$2" > /dev/null
 
@@ -280,6 +297,10 @@ case "${1:-all}" in
     batched)
         [ $# = 7 ] || die "usage: $0 batched CONFIG THREADS NPL PROMPT NEW OUT.txt"
         run_batched "$2" "$3" "$4" "$5" "$6" "$7" ;;
+    server)
+        [ $# = 5 ] || die "usage: $0 server CONFIG THREADS PARALLEL PORT"
+        config_model "$2" > /dev/null
+        run_server "$2" "$3" "$4" "$5" ;;
     all)
         OUT="${OUT:-$ROOT/benchmarks/target/llamacpp-bench}"
         rm -rf "$OUT"
@@ -313,5 +334,5 @@ for c in configs:
         print(f"| {c} | {gguf} | {t} | " + " | ".join(cells) + " |")
 EOF
         ;;
-    *) die "unknown command '$1' (none, prepare DIR, run CONFIG THREADS OUT.json)" ;;
+    *) die "unknown command '$1' (none, prepare DIR, run CONFIG THREADS OUT.json, batched ..., server ...)" ;;
 esac

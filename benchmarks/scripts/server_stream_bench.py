@@ -41,8 +41,9 @@ def stream(url, body, out, index, start_barrier):
         if line == b"data: [DONE]":
             break
         event = json.loads(line[6:])
-        if not event["choices"]:
+        if event.get("usage"):  # its own chunk (OpenAI, VectorLM) or on the last choice (llama-server)
             tokens = event["usage"]["completion_tokens"]
+        if not event["choices"]:
             continue
         now = time.perf_counter()
         if event["choices"][0]["finish_reason"] is None:
