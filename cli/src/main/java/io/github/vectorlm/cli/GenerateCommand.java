@@ -140,7 +140,7 @@ final class GenerateCommand implements Callable<Integer> {
             Tokenizer tokenizer = loaded.tokenizer();
             if (prompt.file != null) {
                 int failed = JsonLinesJobs.generate(loaded.model(), tokenizer, prompt.file,
-                        parallelism(parallel), options, seed == null, out);
+                        parallelism(parallel), options, seed == null, out, progress);
                 return failed == 0 ? 0 : 1;
             }
             int[] promptIds = prompt.ids != null ? prompt.ids.values() : loaded.requireTokenizer("--prompt").encode(prompt.text);

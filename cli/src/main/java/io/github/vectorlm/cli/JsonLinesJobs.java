@@ -6,6 +6,7 @@ import io.github.vectorlm.generation.EngineOptions;
 import io.github.vectorlm.generation.GenerationOptions;
 import io.github.vectorlm.generation.GenerationResult;
 import io.github.vectorlm.generation.LanguageModel;
+import io.github.vectorlm.generation.ProgressListener;
 import io.github.vectorlm.generation.SamplingOptions;
 import io.github.vectorlm.generation.Scorer;
 import io.github.vectorlm.generation.TokenListener;
@@ -13,6 +14,7 @@ import io.github.vectorlm.generation.Tokenizer;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -26,12 +28,14 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Function;
+import java.util.stream.Stream;
 
 /**
  * {@code generate --prompts-file} and {@code score --texts-file}: one JSON object per input line
  * through the batching {@link Engine}, one JSON line out per input, in input order. A line that
  * cannot be run (not JSON, no prompt, too long, …) gets {@code {"index": i, "error": "…"}} and the
- * others go on; the command then exits with status 1.
+ * others go on; the command then exits with status 1. Progress (lines done of the file's non-blank
+ * lines) goes to a {@link ProgressListener}: the command's {@link ProgressDisplay} on stderr.
  */
 final class JsonLinesJobs {
     private JsonLinesJobs() {
@@ -49,9 +53,9 @@ final class JsonLinesJobs {
      * @return the number of lines that failed
      */
     static int generate(LanguageModel model, Tokenizer tokenizer, Path file, int parallel, GenerationOptions defaults,
-            boolean randomSeed, PrintWriter out) throws IOException {
+            boolean randomSeed, PrintWriter out, ProgressListener progress) throws IOException {
         try (Engine engine = Engine.start(model, EngineOptions.forSequences(model, parallel))) {
-            return run(file, parallel, out, line -> {
+            return run(file, parallel, out, progress, line -> {
                 int[] prompt = ids(line, "prompt", tokenizer);
                 GenerationOptions options = options(line, defaults, randomSeed);
                 CompletableFuture<GenerationResult> f = engine.submit(prompt, options, TokenListener.NONE);
@@ -80,10 +84,10 @@ final class JsonLinesJobs {
      *
      * @return the number of lines that failed
      */
-    static int score(LanguageModel model, Tokenizer tokenizer, Path file, int parallel, PrintWriter out)
-            throws IOException {
+    static int score(LanguageModel model, Tokenizer tokenizer, Path file, int parallel, PrintWriter out,
+            ProgressListener progress) throws IOException {
         try (Engine engine = Engine.start(model, EngineOptions.forSequences(model, parallel))) {
-            return run(file, parallel, out, line -> {
+            return run(file, parallel, out, progress, line -> {
                 int[] ids = ids(line, "text", tokenizer);
                 if (ids.length > model.contextLength()) {
                     throw new IllegalArgumentException("the text has " + ids.length + " tokens but the context holds "
@@ -102,10 +106,11 @@ final class JsonLinesJobs {
     }
 
     /** Reads lines, submits each, prints results in order with at most a few times {@code parallel} in flight. */
-    private static int run(Path file, int parallel, PrintWriter out,
+    private static int run(Path file, int parallel, PrintWriter out, ProgressListener progress,
             Function<JsonNode, CompletableFuture<Map<String, Object>>> submit) throws IOException {
         ArrayDeque<Pending> pending = new ArrayDeque<>();
         int failed = 0;
+        Progress shown = new Progress(file.getFileName() + " lines", inputLines(file), progress);
         try (BufferedReader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
             int index = 0;
             int lineNumber = 0;
@@ -128,6 +133,7 @@ final class JsonLinesJobs {
                 index++;
                 while (pending.size() > 2 * parallel) {
                     failed += print(pending.poll(), out);
+                    shown.oneMore();
                 }
             }
         } catch (NoSuchFileException e) {
@@ -135,8 +141,39 @@ final class JsonLinesJobs {
         }
         while (!pending.isEmpty()) {
             failed += print(pending.poll(), out);
+            shown.oneMore();
         }
         return failed;
+    }
+
+    /** The file's non-blank lines: the progress total (one quick pass before the slow one). */
+    private static long inputLines(Path file) throws IOException {
+        try (Stream<String> lines = Files.lines(file, StandardCharsets.UTF_8)) {
+            return lines.filter(l -> !l.isBlank()).count();
+        } catch (NoSuchFileException e) {
+            throw new CliException("no such file: " + file);
+        } catch (UncheckedIOException e) {
+            return -1; // not UTF-8 throughout: the slow pass reports the line; the total is unknown
+        }
+    }
+
+    /** Lines printed so far, reported as they are printed. */
+    private static final class Progress {
+        private final String task;
+        private final long total;
+        private final ProgressListener listener;
+        private long done;
+
+        Progress(String task, long total, ProgressListener listener) {
+            this.task = task;
+            this.total = total;
+            this.listener = listener;
+            listener.progress(task, 0, total);
+        }
+
+        void oneMore() {
+            listener.progress(task, ++done, total);
+        }
     }
 
     private static int print(Pending p, PrintWriter out) throws IOException {

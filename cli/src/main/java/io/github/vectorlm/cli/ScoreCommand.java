@@ -115,7 +115,7 @@ final class ScoreCommand implements Callable<Integer> {
                 ModelOptions.LoadedModel loaded = modelOptions.load(root.context(), progress)) {
             if (input.textsFile != null) {
                 int failed = JsonLinesJobs.score(loaded.model(), loaded.tokenizer(), input.textsFile,
-                        GenerateCommand.parallelism(parallel), out);
+                        GenerateCommand.parallelism(parallel), out, progress);
                 return failed == 0 ? 0 : 1;
             }
             int[] ids;

@@ -4,7 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.github.vectorlm.generation.GenerationOptions;
+import io.github.vectorlm.generation.LanguageModel;
+import io.github.vectorlm.generation.LanguageModels;
 import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -81,6 +86,30 @@ class BatchFilesTest {
             assertThat(out.get(i).get("tokens").intValue()).isEqualTo(alone.get("tokens").intValue());
         }
         assertThat(out.get(1).get("error").asText()).contains("line 2: scoring needs at least 2 tokens");
+    }
+
+    private record Progress(String task, long done, long total) {
+    }
+
+    @Test
+    void batchFilesReportTheLinesDoneOfTheFilesLines(@TempDir Path tmp) throws IOException {
+        Path file = tmp.resolve("texts.jsonl");
+        Files.writeString(file, "{\"ids\": [1, 2, 3]}\n\n{\"ids\": [7]}\n{\"ids\": [4, 5]}\n");
+        List<Progress> events = new ArrayList<>();
+        StringWriter out = new StringWriter();
+        try (LanguageModel demo = LanguageModels.load(Cli.DEMO)) {
+            int failed = JsonLinesJobs.score(demo, null, file, 2, new PrintWriter(out),
+                    (task, done, total) -> events.add(new Progress(task, done, total)));
+            assertThat(failed).as("[7] has one token").isEqualTo(1);
+            Path prompts = tmp.resolve("prompts.jsonl");
+            Files.writeString(prompts, "{\"ids\": [1]}\n{\"ids\": [2]}\n");
+            JsonLinesJobs.generate(demo, null, prompts, 1, GenerationOptions.greedy(2), false, new PrintWriter(out),
+                    (task, done, total) -> events.add(new Progress(task, done, total)));
+        }
+        assertThat(events).containsExactly(new Progress("texts.jsonl lines", 0, 3), new Progress("texts.jsonl lines", 1, 3),
+                new Progress("texts.jsonl lines", 2, 3), new Progress("texts.jsonl lines", 3, 3),
+                new Progress("prompts.jsonl lines", 0, 2), new Progress("prompts.jsonl lines", 1, 2),
+                new Progress("prompts.jsonl lines", 2, 2));
     }
 
     @Test
