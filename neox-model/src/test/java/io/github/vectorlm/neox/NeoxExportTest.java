@@ -4,21 +4,29 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.github.vectorlm.checkpoint.Checkpoint;
+import io.github.vectorlm.checkpoint.Checkpoints;
+import io.github.vectorlm.checkpoint.GgmlType;
 import io.github.vectorlm.checkpoint.GgufCheckpoint;
 import io.github.vectorlm.checkpoint.GgufReader;
+import io.github.vectorlm.checkpoint.SafetensorsWriter;
 import io.github.vectorlm.decoder.ExportFormat;
 import io.github.vectorlm.decoder.ExportOptions;
 import io.github.vectorlm.decoder.ExportType;
 import io.github.vectorlm.decoder.ModelExport;
 import io.github.vectorlm.generation.LoadOptions;
 import io.github.vectorlm.generation.Tokenizers;
+import io.github.vectorlm.tensor.Shape;
 import io.github.vectorlm.testing.Decoding;
 import io.github.vectorlm.testing.Fixtures;
 import io.github.vectorlm.testing.GgufListing;
 import io.github.vectorlm.testing.Logits;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -117,6 +125,56 @@ class NeoxExportTest {
             try (NeoxModel model = new NeoxLoader().load(NeoxFixtures.SHAKESPEARE, LoadOptions.defaults())) {
                 GgufListing.assertLlamaCppLogits(fixture, Decoding.full(model, ids), model.vocabSize(), 1e-3);
             }
+        }
+    }
+
+    /**
+     * A model without attention biases ({@code attention_bias: false}; the demo model with them
+     * removed): llama.cpp's gptneox loader requires {@code attn_qkv.bias} and {@code attn_output.bias},
+     * so the GGUF holds zeros of their shapes in F32, each right after its weight, and loads back with
+     * the model's logits (f32: within 1e-5, as the f32 export of the demo model).
+     */
+    @Test
+    void ggufOfAModelWithoutAttentionBiasesHasZeroBiases() throws IOException {
+        Path source = temp.resolve("neox-nobias");
+        Files.createDirectories(source);
+        Files.copy(NeoxFixtures.SHAKESPEARE.resolve("tokenizer.json"), source.resolve("tokenizer.json"));
+        ObjectMapper json = new ObjectMapper();
+        ObjectNode config = (ObjectNode) json.readTree(NeoxFixtures.SHAKESPEARE.resolve("config.json").toFile());
+        config.put("attention_bias", false);
+        json.writeValue(source.resolve("config.json").toFile(), config);
+        try (Checkpoint c = Checkpoints.open(NeoxFixtures.SHAKESPEARE.resolve("model.safetensors"))) {
+            SafetensorsWriter.write(c, source.resolve("model.safetensors"),
+                    n -> n.endsWith(".attention.query_key_value.bias") || n.endsWith(".attention.dense.bias") ? null : n,
+                    Map.of());
+        }
+        Path out = temp.resolve("nobias.gguf");
+        ModelExport.export(source, out, ExportOptions.of(ExportFormat.GGUF).withType(ExportType.F32),
+                List.of(new NeoxLoader()));
+        try (GgufCheckpoint g = GgufReader.open(out)) {
+            List<String> names = g.tensorNames();
+            assertThat(names).hasSize(52);
+            for (int l = 0; l < 4; l++) {
+                for (String part : List.of("attn_qkv", "attn_output")) {
+                    String bias = "blk." + l + "." + part + ".bias";
+                    assertThat(names.indexOf(bias)).as(bias + " after its weight")
+                            .isEqualTo(names.indexOf("blk." + l + "." + part + ".weight") + 1);
+                    assertThat(g.ggmlType(bias)).isEqualTo(GgmlType.F32);
+                    assertThat(g.info(bias).shape()).isEqualTo(Shape.of(part.equals("attn_qkv") ? 3 * 128 : 128));
+                    assertThat(g.tensor(bias).toFloatArray()).as(bias).containsOnly(0f);
+                }
+            }
+        }
+        int[] ids = Fixtures.ints(Fixtures.json(EXPORT.resolve("gguf-neox-shakespeare-f32.json"),
+                "tools/make_gguf_export_fixtures.py").get("ids"));
+        try (NeoxModel original = new NeoxLoader().load(source, LoadOptions.defaults());
+                NeoxModel back = new NeoxLoader().load(out, LoadOptions.defaults())) {
+            float[] reference = Decoding.full(original, ids);
+            try (NeoxModel withBiases = new NeoxLoader().load(NeoxFixtures.SHAKESPEARE, LoadOptions.defaults())) {
+                assertThat(Decoding.full(withBiases, ids)).as("the biases removed change the model").isNotEqualTo(reference);
+            }
+            Logits.assertClose("GGUF of the model without attention biases", Decoding.full(back, ids), 0,
+                    Logits.rows(reference, ids.length, original.vocabSize()), 1e-5);
         }
     }
 }
