@@ -16,13 +16,17 @@ import io.github.vectorlm.decoder.ExportOptions;
 import io.github.vectorlm.decoder.ExportType;
 import io.github.vectorlm.decoder.ModelExport;
 import io.github.vectorlm.generation.LoadOptions;
+import io.github.vectorlm.generation.Scorer;
 import io.github.vectorlm.generation.Tokenizers;
+import io.github.vectorlm.tensor.BlockType;
 import io.github.vectorlm.tensor.Shape;
 import io.github.vectorlm.testing.Decoding;
 import io.github.vectorlm.testing.Fixtures;
 import io.github.vectorlm.testing.GgufListing;
 import io.github.vectorlm.testing.Logits;
 import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -43,6 +47,24 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 class NeoxExportTest {
     private static final Path EXPORT = Path.of("src/test/resources/export");
+    /**
+     * A bf16 export's logits, loaded back, against the model's, of the row scale: bf16 rounds each
+     * weight by at most 2^-9 relative, which left errors of a few 1e-3 (measured 2.5e-3); 1e-2.
+     */
+    private static final double TOL_BF16 = 1e-2;
+    /**
+     * A q4_0 export's, likewise: 4-bit blocks (the token embedding too) move logits by a tenth of the
+     * row scale on these small models (measured 1.3e-1); about twice that. Loose, so the
+     * perplexity bound and the byte-for-byte blocks carry the weight of the check.
+     */
+    private static final double TOL_Q4_0 = 0.25;
+    /** bf16's relative perplexity change on the 2,000 validation tokens (measured −0.009 %): within 0.2 %. */
+    private static final double PPL_BF16 = 0.002;
+    /**
+     * q4_0's (measured +0.26 %): within 2 %, the bound of Q4_0 quantized at load (llama.cpp
+     * reports Q4_0 a few percent above f16 on its models).
+     */
+    private static final double PPL_Q4_0 = 0.02;
 
     @TempDir
     Path temp;
@@ -125,6 +147,61 @@ class NeoxExportTest {
             try (NeoxModel model = new NeoxLoader().load(NeoxFixtures.SHAKESPEARE, LoadOptions.defaults())) {
                 GgufListing.assertLlamaCppLogits(fixture, Decoding.full(model, ids), model.vocabSize(), 1e-3);
             }
+        }
+    }
+
+    /**
+     * bf16 and q4_0, for which there is no converter fixture (the converter writes no Q4_0): the
+     * types are the documented ones (vectors F32; every matrix, the embedding included, in the export
+     * type, except a q4_0 file's head, {@code output.weight}, in Q8_0), the Q4_0 blocks are
+     * {@link BlockType#quantize}'s of the model's weights, byte for byte, and our loader takes the
+     * file back with logits near the model's and nearly its perplexity on the validation tokens
+     * ({@code TOL_*}, {@code PPL_*}).
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"bf16", "q4_0"})
+    void ggufInBf16AndQ4_0HasTheDocumentedTypesAndLoadsBack(String type) throws IOException {
+        Path out = temp.resolve("m.gguf");
+        ModelExport.export(NeoxFixtures.SHAKESPEARE, out,
+                ExportOptions.of(ExportFormat.GGUF).withType(ExportType.parse(type)), List.of(new NeoxLoader()));
+        GgmlType matrices = type.equals("bf16") ? GgmlType.BF16 : GgmlType.Q4_0;
+        try (GgufCheckpoint g = GgufReader.open(out)) {
+            assertThat(g.tensorNames()).hasSize(52).contains("token_embd.weight", "output.weight");
+            for (String name : g.tensorNames()) {
+                GgmlType expected = g.info(name).shape().rank() == 1 ? GgmlType.F32
+                        : name.equals("output.weight") && matrices == GgmlType.Q4_0 ? GgmlType.Q8_0 : matrices;
+                assertThat(g.ggmlType(name)).as(name).isEqualTo(expected);
+            }
+            if (matrices == GgmlType.Q4_0) {
+                try (Checkpoint source = Checkpoints.open(NeoxFixtures.SHAKESPEARE.resolve("model.safetensors"))) {
+                    for (String[] pair : new String[][] {{"gpt_neox.embed_in.weight", "token_embd.weight"},
+                        {"gpt_neox.layers.0.mlp.dense_h_to_4h.weight", "blk.0.ffn_up.weight"}}) {
+                        float[] weights = source.tensor(pair[0]).toFloatArray();
+                        MemorySegment reference = Arena.ofAuto().allocate(BlockType.Q4_0.bytesFor(weights.length));
+                        BlockType.Q4_0.quantize(weights, 0, weights.length, reference, 0);
+                        assertThat(g.quantized(pair[1]).data().mismatch(reference)).as(pair[1] + " vs BlockType.Q4_0 of "
+                                + pair[0]).isEqualTo(-1L);
+                    }
+                }
+            }
+        }
+        int[] ids = Fixtures.ints(Fixtures.json(EXPORT.resolve("gguf-neox-shakespeare-f32.json"),
+                "tools/make_gguf_export_fixtures.py").get("ids"));
+        try (NeoxModel original = new NeoxLoader().load(NeoxFixtures.SHAKESPEARE, LoadOptions.defaults());
+                NeoxModel back = new NeoxLoader().load(out, LoadOptions.defaults())) {
+            Logits.assertClose("exported " + type + " GGUF loaded back", Decoding.full(back, ids), 0,
+                    Logits.rows(Decoding.full(original, ids), ids.length, original.vocabSize()),
+                    type.equals("bf16") ? TOL_BF16 : TOL_Q4_0);
+            JsonNode score = Fixtures.json(NeoxFixtures.SHAKESPEARE.resolve("score.json"),
+                    "tools/train_neox_shakespeare.py");
+            int[] text = Fixtures.ints(score.get("ids"));
+            int window = score.get("window").asInt();
+            int stride = score.get("stride").asInt();
+            double exact = new Scorer(original, window, stride).score(text).perplexity();
+            double change = new Scorer(back, window, stride).score(text).perplexity() / exact - 1;
+            System.out.printf("%s GGUF, 2000 validation tokens: perplexity %+.3f%% of the model's%n", type, 100 * change);
+            assertThat(Math.abs(change)).as(type + " relative perplexity change").isLessThan(type.equals("bf16")
+                    ? PPL_BF16 : PPL_Q4_0);
         }
     }
 
