@@ -24,7 +24,8 @@ import picocli.CommandLine.Spec;
         mixinStandardHelpOptions = true,
         description = {
             "Writes the model --model names (any layout 'generate' loads: OpenAI's TensorFlow GPT-2, a nanoGPT "
-                    + "ckpt.pt, Hugging Face folders, GPT-NeoX slim weights with their YAML) as:",
+                    + "ckpt.pt, Hugging Face folders, GPT-NeoX slim weights with their YAML; default: the built-in "
+                    + "demo model) as:",
             "  --to hf OUT_DIR    config.json, model.safetensors (shards + model.safetensors.index.json above "
                     + "--max-shard-size), tokenizer.json, generation_config.json: what transformers' "
                     + "from_pretrained loads;",
@@ -40,6 +41,7 @@ import picocli.CommandLine.Spec;
         footer = {
             "",
             "Examples:",
+            "  vectorlm export --to gguf shakespeare.gguf",
             "  vectorlm export --model gpt2 --to hf gpt2-hf",
             "  vectorlm export --model models/gpt2-shakespeare --to gguf shakespeare.Q8_0.gguf --quantize q8_0",
             "  vectorlm export --model 20B_checkpoints --to hf neox-20b-hf --quantize f16"})
@@ -50,7 +52,8 @@ final class ExportCommand implements Callable<Integer> {
     @Spec
     private CommandSpec spec;
 
-    @Option(names = "--model", required = true, paramLabel = "PATH", description = "The model folder or file.")
+    @Option(names = "--model", paramLabel = "PATH",
+            description = {ModelOptions.MODEL_HELP, ModelOptions.MODEL_DEFAULT_HELP})
     private Path model;
 
     @Option(names = "--to", required = true, paramLabel = "hf|gguf", description = "What to write: hf or gguf.")
@@ -98,7 +101,8 @@ final class ExportCommand implements Callable<Integer> {
         long start = System.nanoTime();
         ModelExport.Result result;
         try (ProgressDisplay progress = root.progress()) {
-            result = ModelExport.export(model, out, options.withProgress(progress::bytes));
+            result = ModelExport.export(ModelOptions.modelPath(model, root.context()), out,
+                    options.withProgress(progress::bytes));
         }
         double seconds = (System.nanoTime() - start) / 1e9;
         stdout.printf(Locale.ROOT, "wrote %s: %s %s, %d tensors, %s in %.2f s (%.0f MB/s)%n", result.out(),

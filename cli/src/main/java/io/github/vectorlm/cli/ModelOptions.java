@@ -15,10 +15,13 @@ import picocli.CommandLine.Option;
 
 /** The options of every command that runs a model: which model, and how to load it. */
 final class ModelOptions {
-    @Option(names = "--model", paramLabel = "PATH",
-            description = {"The model: a folder (Hugging Face, OpenAI's GPT-2 TensorFlow release, GPT-NeoX slim weights "
-                    + "with 'latest') or a nanoGPT ckpt.pt file.",
-                "Default: the built-in demo model " + CliContext.DEMO_MODEL + "."})
+    /** The help text of {@code --model}, the first line; shared with commands that take it on their own. */
+    static final String MODEL_HELP = "The model: a folder (Hugging Face, OpenAI's GPT-2 TensorFlow release, GPT-NeoX "
+            + "slim weights with 'latest') or a nanoGPT ckpt.pt file.";
+    /** The help text of {@code --model}, the second line: its default. */
+    static final String MODEL_DEFAULT_HELP = "Default: the built-in demo model " + CliContext.DEMO_MODEL + ".";
+
+    @Option(names = "--model", paramLabel = "PATH", description = {MODEL_HELP, MODEL_DEFAULT_HELP})
     Path model;
 
     @Option(names = "--tokenizer", paramLabel = "FILE",
@@ -45,6 +48,11 @@ final class ModelOptions {
 
     /** The model path the user gave, or the demo model. */
     Path modelPath(CliContext context) {
+        return modelPath(model, context);
+    }
+
+    /** {@code model} if given, else the demo model of {@code context}, which must exist. */
+    static Path modelPath(Path model, CliContext context) {
         if (model != null) {
             return model;
         }

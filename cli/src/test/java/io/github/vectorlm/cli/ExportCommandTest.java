@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.github.vectorlm.checkpoint.GgufCheckpoint;
 import io.github.vectorlm.checkpoint.GgufReader;
 import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -29,6 +31,29 @@ class ExportCommandTest {
             assertThat(g.metadata().get("general.architecture")).isEqualTo("gpt2");
             assertThat(g.ggmlType("blk.0.attn_qkv.weight").name()).isEqualTo("Q8_0");
         }
+    }
+
+    /** Without --model, as the model commands: the demo model, or a one-line error where there is none. */
+    @Test
+    void exportsTheDemoModelWithoutModel(@TempDir Path tmp) throws IOException {
+        Path gguf = tmp.resolve("demo.gguf");
+        Cli.Result r = Cli.run("export", "--to", "gguf", gguf.toString()).assertSuccess();
+        assertThat(r.out()).startsWith("wrote " + gguf + ": gguf f16, 77 tensors");
+        try (GgufCheckpoint g = GgufReader.open(gguf)) {
+            assertThat(g.metadata().get("general.name")).isEqualTo("gpt2-shakespeare");
+            assertThat(g.metadata().get("general.architecture")).isEqualTo("gpt2");
+        }
+        assertThat(Cli.run("export", "--help").assertSuccess().out().replaceAll("\\s+", " ")).contains("[--model=PATH]")
+                .contains("Default: the built-in demo model models/gpt2-shakespeare.");
+
+        StringWriter err = new StringWriter();
+        Path nowhere = Files.createDirectory(tmp.resolve("home"));
+        int status = VectorLm.execute(new String[] {"export", "--to", "gguf", tmp.resolve("x.gguf").toString()},
+                new PrintWriter(new StringWriter()), new PrintWriter(err), new CliContext(nowhere, false));
+        assertThat(status).isEqualTo(1);
+        assertThat(err.toString()).startsWith("vectorlm: no --model given, and the demo model is not at")
+                .contains("hint: pass --model PATH");
+        assertThat(tmp.resolve("x.gguf")).doesNotExist();
     }
 
     @Test

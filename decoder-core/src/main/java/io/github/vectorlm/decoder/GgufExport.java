@@ -12,7 +12,9 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
 /**
  * A model's Hugging Face twin ({@link ExportSource}) converted to GGUF as llama.cpp's
@@ -26,7 +28,9 @@ import java.util.List;
  * this library does not write). Where the Hugging Face model ties its head to the embedding,
  * {@code output.weight} is a copy of {@code token_embd.weight}: the converter writes it for GPT-2,
  * and llama.cpp needs it for GPT-NeoX too (the converter leaves it out there, and llama.cpp then
- * refuses the file).
+ * refuses the file). For the same reason a GPT-NeoX model without attention biases
+ * ({@code attention_bias: false}) gets zero F32 {@code attn_qkv.bias} / {@code attn_output.bias},
+ * each right after its weight ({@link #requiredBias}).
  */
 final class GgufExport {
     private static final int STAGING_BYTES = 4 << 20;
@@ -89,10 +93,18 @@ final class GgufExport {
         boolean hasOutput = false;
         List<GgufWriter.TensorSpec> specs = new ArrayList<>();
         ExportTensor embedding = null;
+        Set<String> mappedNames = new HashSet<>();
+        for (ExportTensor t : source.tensors()) {
+            mappedNames.add(GgufNames.map(modelType, t.name()).name());
+        }
         for (ExportTensor t : source.tensors()) {
             GgufNames.Mapped m = GgufNames.map(modelType, t.name());
             hasOutput |= m.name().equals(GgufNames.OUTPUT);
             specs.add(spec(m.name(), t, m.transform(), type, heads, progress));
+            String bias = requiredBias(modelType, m.name());
+            if (bias != null && !mappedNames.contains(bias)) {
+                specs.add(zeroBias(bias, t.shape().dim(0), progress));
+            }
             if (m.name().equals(GgufNames.TOKEN_EMBD)) {
                 embedding = t;
                 if (modelType.equals("gpt2")) {
@@ -147,6 +159,33 @@ final class GgufExport {
         String rounded = Long.toString((long) Math.rint(scaled)).replaceFirst("^0+", "");
         int fix = Math.max(2 - rounded.length(), 0);
         return new java.math.BigDecimal(scaled).setScale(fix, java.math.RoundingMode.HALF_EVEN).toPlainString() + suffix;
+    }
+
+    /**
+     * The bias llama.cpp requires beside {@code weight}, or null. Its {@code LLM_ARCH_GPTNEOX}
+     * tensor loading ({@code src/llama-model.cpp}, c392e50) creates {@code attn_qkv.bias} and
+     * {@code attn_output.bias} with flags 0, not {@code TENSOR_NOT_REQUIRED}, so a file without them
+     * is refused ("missing tensor"); the converter writes only the biases the Hugging Face model has,
+     * so its file of an {@code attention_bias: false} model does not load. A zero bias adds nothing
+     * to the projection. (GPT-2's exports always have biases: {@code Gpt2Export} gives zeros.)
+     */
+    static String requiredBias(String modelType, String weight) {
+        if (modelType.equals("gpt_neox")
+                && (weight.endsWith(".attn_qkv.weight") || weight.endsWith(".attn_output.weight"))) {
+            return weight.substring(0, weight.length() - ".weight".length()) + ".bias";
+        }
+        return null;
+    }
+
+    /** An F32 vector of {@code length} zeros. */
+    private static GgufWriter.TensorSpec zeroBias(String name, long length, ModelExport.Progress progress) {
+        return new GgufWriter.TensorSpec(name, GgmlType.F32, new long[] {length}, sink -> {
+            try (Arena arena = Arena.ofConfined()) {
+                MemorySegment zeros = arena.allocate(length * Float.BYTES, 64); // allocate zero-fills
+                sink.write(zeros);
+                progress.add(zeros.byteSize());
+            }
+        });
     }
 
     /** The GGUF type of a tensor, as the converter's {@code prepare_tensors} chooses it. */

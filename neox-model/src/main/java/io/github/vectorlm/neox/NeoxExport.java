@@ -73,7 +73,7 @@ final class NeoxExport implements ExportSource {
         for (WeightKey<Parameter> key : order) {
             TensorInfo info = infos.get(key);
             if (info == null) {
-                continue; // attention biases of a model without them
+                continue; // attention biases of a model without them (GgufExport gives llama.cpp zeros)
             }
             String hf = key.parameter() == Parameter.HEAD ? "embed_out.weight"
                     : NeoxWeightLayout.HUGGING_FACE.entry(key.parameter()).names("", key.layer()).get(0);
