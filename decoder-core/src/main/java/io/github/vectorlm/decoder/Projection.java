@@ -1,10 +1,9 @@
 package io.github.vectorlm.decoder;
 
-import io.github.vectorlm.tensor.ops.Int8Linear;
 import io.github.vectorlm.tensor.ops.Linear;
+import io.github.vectorlm.tensor.ops.LinearLayer;
 import io.github.vectorlm.tensor.ops.Matmul;
 import io.github.vectorlm.tensor.ops.Parallel;
-import io.github.vectorlm.tensor.ops.QuantizedLinear;
 
 /**
  * A linear layer as the forward pass runs it: the weights as stored ({@link Matmul#linear}), their
@@ -53,109 +52,39 @@ public interface Projection {
     void applyEachRow(float[] out, int outOffset, float[] in, int inOffset, int rows, Parallel parallel);
 
     /**
-     * The layer with its weights as stored.
+     * The layer as {@link Matmul} runs it: with its weights as stored ({@link Linear}), quantized in
+     * the LLM.int8() style ({@link io.github.vectorlm.tensor.ops.Int8Linear}), or in Q8_0/Q4_0
+     * blocks ({@link io.github.vectorlm.tensor.ops.QuantizedLinear}).
      *
-     * @param linear the layer
+     * @param layer the layer
      * @return it as a projection
      */
-    static Projection of(Linear linear) {
+    static Projection of(LinearLayer layer) {
         return new Projection() {
             @Override
             public int in() {
-                return linear.in();
+                return layer.in();
             }
 
             @Override
             public int out() {
-                return linear.out();
+                return layer.out();
             }
 
             @Override
             public void apply(float[] out, int outOffset, float[] in, int inOffset, int rows, Parallel parallel) {
-                Matmul.linear(out, outOffset, in, inOffset, rows, linear, parallel);
+                Matmul.linear(out, outOffset, in, inOffset, rows, layer, parallel);
             }
 
             @Override
             public void applyEachRow(float[] out, int outOffset, float[] in, int inOffset, int rows,
                     Parallel parallel) {
-                Matmul.linearEachRow(out, outOffset, in, inOffset, rows, linear, parallel);
+                Matmul.linearEachRow(out, outOffset, in, inOffset, rows, layer, parallel);
             }
 
             @Override
             public String toString() {
-                return linear.toString();
-            }
-        };
-    }
-
-    /**
-     * The layer quantized in the LLM.int8() style ({@link Matmul#linear(float[], int, float[], int, int, Int8Linear, Parallel)}).
-     *
-     * @param linear the quantized layer
-     * @return it as a projection
-     */
-    static Projection of(Int8Linear linear) {
-        return new Projection() {
-            @Override
-            public int in() {
-                return linear.in();
-            }
-
-            @Override
-            public int out() {
-                return linear.out();
-            }
-
-            @Override
-            public void apply(float[] out, int outOffset, float[] in, int inOffset, int rows, Parallel parallel) {
-                Matmul.linear(out, outOffset, in, inOffset, rows, linear, parallel);
-            }
-
-            @Override
-            public void applyEachRow(float[] out, int outOffset, float[] in, int inOffset, int rows,
-                    Parallel parallel) {
-                Matmul.linearEachRow(out, outOffset, in, inOffset, rows, linear, parallel);
-            }
-
-            @Override
-            public String toString() {
-                return linear.toString();
-            }
-        };
-    }
-
-    /**
-     * The layer with Q8_0/Q4_0 weights ({@link Matmul#linear(float[], int, float[], int, int, QuantizedLinear, Parallel)}).
-     *
-     * @param linear the quantized layer
-     * @return it as a projection
-     */
-    static Projection of(QuantizedLinear linear) {
-        return new Projection() {
-            @Override
-            public int in() {
-                return linear.in();
-            }
-
-            @Override
-            public int out() {
-                return linear.out();
-            }
-
-            @Override
-            public void apply(float[] out, int outOffset, float[] in, int inOffset, int rows, Parallel parallel) {
-                Matmul.linear(out, outOffset, in, inOffset, rows, linear, parallel);
-            }
-
-            @Override
-            public void applyEachRow(float[] out, int outOffset, float[] in, int inOffset, int rows,
-                    Parallel parallel) {
-                Matmul.linearEachRow(out, outOffset, in, inOffset, rows, linear, parallel);
-            }
-
-            @Override
-            public String toString() {
-                return linear.toString();
+                return layer.toString();
             }
         };
     }

@@ -24,7 +24,7 @@ import java.util.Objects;
  * </ul>
  * Immutable and shareable across threads.
  */
-public final class Int8Linear {
+public final class Int8Linear implements LinearLayer {
     /** LLM.int8()'s default outlier threshold. */
     public static final float DEFAULT_THRESHOLD = 6.0f;
 
@@ -121,11 +121,13 @@ public final class Int8Linear {
     }
 
     /** Input features. */
+    @Override
     public int in() {
         return source.in();
     }
 
     /** Output features. */
+    @Override
     public int out() {
         return source.out();
     }

@@ -15,7 +15,7 @@ import java.util.Objects;
  *       OpenAI's TensorFlow GPT-2.
  * </ul>
  */
-public final class Linear {
+public final class Linear implements LinearLayer {
     /** How the weight matrix is stored. */
     public enum Layout {
         /** [out, in]: each output's weights are one contiguous row. */
@@ -102,11 +102,13 @@ public final class Linear {
     }
 
     /** Input features. */
+    @Override
     public int in() {
         return in;
     }
 
     /** Output features. */
+    @Override
     public int out() {
         return out;
     }

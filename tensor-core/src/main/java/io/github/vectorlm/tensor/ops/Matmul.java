@@ -311,6 +311,42 @@ public final class Matmul {
         }
     }
 
+    /**
+     * {@code out[r, :] = in[r, :]·W + b} for {@code r < rows}, for a layer of any kind: the
+     * overload for its class, chosen once per call.
+     *
+     * @throws IllegalArgumentException if an array is too short for the shapes
+     */
+    public static void linear(float[] out, int outOffset, float[] in, int inOffset, int rows, LinearLayer layer,
+            Parallel parallel) {
+        // instanceof, not a pattern switch: that one is linked at run time by a bootstrap method,
+        // a cost on every cold start
+        if (layer instanceof Linear l) {
+            linear(out, outOffset, in, inOffset, rows, l, parallel);
+        } else if (layer instanceof Int8Linear l) {
+            linear(out, outOffset, in, inOffset, rows, l, parallel);
+        } else {
+            linear(out, outOffset, in, inOffset, rows, (QuantizedLinear) layer, parallel);
+        }
+    }
+
+    /**
+     * Each row with the arithmetic it has alone, the weights read once for all rows, for a layer of
+     * any kind: the overload for its class, chosen once per call.
+     *
+     * @throws IllegalArgumentException if an array is too short for the shapes
+     */
+    public static void linearEachRow(float[] out, int outOffset, float[] in, int inOffset, int rows,
+            LinearLayer layer, Parallel parallel) {
+        if (layer instanceof Linear l) {
+            linearEachRow(out, outOffset, in, inOffset, rows, l, parallel);
+        } else if (layer instanceof Int8Linear l) {
+            linearEachRow(out, outOffset, in, inOffset, rows, l, parallel);
+        } else {
+            linearEachRow(out, outOffset, in, inOffset, rows, (QuantizedLinear) layer, parallel);
+        }
+    }
+
     static void checkArguments(float[] out, int outOffset, float[] in, int inOffset, int rows, Linear linear) {
         checkArguments(out, outOffset, in, inOffset, rows, linear.in(), linear.out(), linear);
     }

@@ -24,7 +24,7 @@ import java.util.Objects;
  *
  * Immutable and shareable across threads.
  */
-public final class QuantizedLinear {
+public final class QuantizedLinear implements LinearLayer {
     /**
      * Bytes allocated past the blocks by {@link #quantize}: a kernel may load a whole vector (at
      * most 64 bytes) from a block's first value byte without leaving the segment.
@@ -141,11 +141,13 @@ public final class QuantizedLinear {
     }
 
     /** Input features. */
+    @Override
     public int in() {
         return in;
     }
 
     /** Output features. */
+    @Override
     public int out() {
         return out;
     }
