@@ -13,7 +13,6 @@ import io.github.vectorlm.decoder.ExportOptions;
 import io.github.vectorlm.decoder.ExportType;
 import io.github.vectorlm.decoder.ModelExport;
 import io.github.vectorlm.generation.LoadOptions;
-import io.github.vectorlm.generation.Scorer;
 import io.github.vectorlm.tensor.BlockType;
 import io.github.vectorlm.testing.Decoding;
 import io.github.vectorlm.testing.Fixtures;
@@ -131,13 +130,8 @@ class Gpt2GgufExportTest {
             Logits.assertClose("exported " + type + " GGUF loaded back", Decoding.full(back, ids), 0,
                     Logits.rows(Decoding.full(original, ids), ids.length, original.vocabSize()),
                     type.equals("bf16") ? TOL_BF16 : TOL_Q4_0);
-            JsonNode score = Fixtures.json(DEMO.resolve("score.json"),
+            double change = Decoding.perplexityChange(original, back, DEMO.resolve("score.json"),
                     "tools/train_demo_model.py (see models/gpt2-shakespeare/README.md)");
-            int[] text = Fixtures.ints(score.get("ids"));
-            int window = score.get("window").asInt();
-            int stride = score.get("stride").asInt();
-            double exact = new Scorer(original, window, stride).score(text).perplexity();
-            double change = new Scorer(back, window, stride).score(text).perplexity() / exact - 1;
             System.out.printf("%s GGUF, 2000 validation tokens: perplexity %+.3f%% of the model's%n", type, 100 * change);
             assertThat(Math.abs(change)).as(type + " relative perplexity change").isLessThan(type.equals("bf16")
                     ? PPL_BF16 : PPL_Q4_0);

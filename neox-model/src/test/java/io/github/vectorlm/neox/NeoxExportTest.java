@@ -16,7 +16,6 @@ import io.github.vectorlm.decoder.ExportOptions;
 import io.github.vectorlm.decoder.ExportType;
 import io.github.vectorlm.decoder.ModelExport;
 import io.github.vectorlm.generation.LoadOptions;
-import io.github.vectorlm.generation.Scorer;
 import io.github.vectorlm.generation.Tokenizers;
 import io.github.vectorlm.tensor.BlockType;
 import io.github.vectorlm.tensor.Shape;
@@ -192,13 +191,8 @@ class NeoxExportTest {
             Logits.assertClose("exported " + type + " GGUF loaded back", Decoding.full(back, ids), 0,
                     Logits.rows(Decoding.full(original, ids), ids.length, original.vocabSize()),
                     type.equals("bf16") ? TOL_BF16 : TOL_Q4_0);
-            JsonNode score = Fixtures.json(NeoxFixtures.SHAKESPEARE.resolve("score.json"),
+            double change = Decoding.perplexityChange(original, back, NeoxFixtures.SHAKESPEARE.resolve("score.json"),
                     "tools/train_neox_shakespeare.py");
-            int[] text = Fixtures.ints(score.get("ids"));
-            int window = score.get("window").asInt();
-            int stride = score.get("stride").asInt();
-            double exact = new Scorer(original, window, stride).score(text).perplexity();
-            double change = new Scorer(back, window, stride).score(text).perplexity() / exact - 1;
             System.out.printf("%s GGUF, 2000 validation tokens: perplexity %+.3f%% of the model's%n", type, 100 * change);
             assertThat(Math.abs(change)).as(type + " relative perplexity change").isLessThan(type.equals("bf16")
                     ? PPL_BF16 : PPL_Q4_0);

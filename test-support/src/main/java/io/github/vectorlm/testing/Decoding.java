@@ -1,7 +1,11 @@
 package io.github.vectorlm.testing;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.github.vectorlm.generation.LanguageModel;
+import io.github.vectorlm.generation.Scorer;
 import io.github.vectorlm.generation.Session;
+import java.io.IOException;
+import java.nio.file.Path;
 import io.github.vectorlm.tensor.ops.VectorMath;
 
 /** The ways the oracle tests run a model over a fixture's ids. */
@@ -46,5 +50,24 @@ public final class Decoding {
             }
         }
         return out;
+    }
+
+    /**
+     * How much {@code changed}'s perplexity differs from {@code original}'s, relatively (0.01 is
+     * 1 % higher), on the validation text of a demo model's {@code score.json} (its {@code ids},
+     * {@code window} and {@code stride}), both scored with a sliding window.
+     *
+     * @param scoreJson the model folder's score.json
+     * @param generator what writes that file, named when it is missing
+     * @throws IOException if the file cannot be read
+     */
+    public static double perplexityChange(LanguageModel original, LanguageModel changed, Path scoreJson,
+            String generator) throws IOException {
+        JsonNode score = Fixtures.json(scoreJson, generator);
+        int[] text = Fixtures.ints(score.get("ids"));
+        int window = score.get("window").asInt();
+        int stride = score.get("stride").asInt();
+        double exact = new Scorer(original, window, stride).score(text).perplexity();
+        return new Scorer(changed, window, stride).score(text).perplexity() / exact - 1;
     }
 }
