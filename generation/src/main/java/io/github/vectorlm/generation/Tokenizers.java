@@ -13,7 +13,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.text.Normalizer;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -52,7 +51,7 @@ public final class Tokenizers {
     /** Deepest nesting of a tokenizer file's JSON objects and arrays (real ones nest under 8 deep). */
     public static final int MAX_NESTING_DEPTH = 64;
     /** Ids above this are refused: they would make lookup tables absurdly large. */
-    private static final int MAX_ID = 1 << 24;
+    static final int MAX_ID = 1 << 24;
     private static final String END_OF_TEXT = "<|endoftext|>";
     /**
      * Reads tokenizer files. Field names are neither interned nor canonicalized: a vocabulary is
@@ -121,10 +120,10 @@ public final class Tokenizers {
             throw new TokenizerFileException(file, "unsupported model type \"" + (type.isEmpty() ? "(none)" : type)
                     + "\": VectorLM reads byte-level BPE tokenizers only");
         }
-        checkUnsupported(file, model, "dropout", n -> n.isNull() || n.isNumber() && n.asDouble() == 0.0, "BPE dropout");
-        checkUnsupported(file, model, "continuing_subword_prefix", n -> n.isNull() || n.asText().isEmpty(), "BPE continuing_subword_prefix");
-        checkUnsupported(file, model, "end_of_word_suffix", n -> n.isNull() || n.asText().isEmpty(), "BPE end_of_word_suffix");
-        checkUnsupported(file, model, "byte_fallback", n -> n.isNull() || !n.asBoolean(), "BPE byte_fallback");
+        TokenizerJsonParts.checkUnsupported(file, model, "dropout", n -> n.isNull() || n.isNumber() && n.asDouble() == 0.0, "BPE dropout");
+        TokenizerJsonParts.checkUnsupported(file, model, "continuing_subword_prefix", n -> n.isNull() || n.asText().isEmpty(), "BPE continuing_subword_prefix");
+        TokenizerJsonParts.checkUnsupported(file, model, "end_of_word_suffix", n -> n.isNull() || n.asText().isEmpty(), "BPE end_of_word_suffix");
+        TokenizerJsonParts.checkUnsupported(file, model, "byte_fallback", n -> n.isNull() || !n.asBoolean(), "BPE byte_fallback");
         JsonNode vocabNode = model.path("vocab");
         if (!vocabNode.isObject()) {
             throw new TokenizerFileException(file, "model has no \"vocab\" object");
@@ -142,11 +141,11 @@ public final class Tokenizers {
         BpeModel bpe = buildModel(file, file, vocab, merges, unk, model.path("fuse_unk").asBoolean(false),
                 model.path("ignore_merges").asBoolean(false));
 
-        TextNormalizer normalizer = readNormalizer(file, root.path("normalizer"));
-        JsonNode byteLevel = findByteLevelPreTokenizer(file, root.path("pre_tokenizer"));
-        checkDecoder(file, root.path("decoder"));
-        checkPostProcessor(file, root.path("post_processor"));
-        List<AddedToken> added = readAddedTokens(file, root.path("added_tokens"));
+        TextNormalizer normalizer = TokenizerJsonParts.readNormalizer(file, root.path("normalizer"));
+        JsonNode byteLevel = TokenizerJsonParts.findByteLevelPreTokenizer(file, root.path("pre_tokenizer"));
+        TokenizerJsonParts.checkDecoder(file, root.path("decoder"));
+        TokenizerJsonParts.checkPostProcessor(file, root.path("post_processor"));
+        List<AddedToken> added = TokenizerJsonParts.readAddedTokens(file, root.path("added_tokens"));
         return new BytePairEncoder(file.toString(), bpe, normalizer,
                 byteLevel.path("add_prefix_space").asBoolean(true), byteLevel.path("use_regex").asBoolean(true), added);
     }
@@ -488,124 +487,7 @@ public final class Tokenizers {
         return new BpeModel(vocab, idToToken, table, unkId, fuseUnk, ignoreMerges, BytePairEncoder.DEFAULT_CACHE_CAPACITY);
     }
 
-    private static TextNormalizer readNormalizer(Path file, JsonNode node) throws IOException {
-        if (node.isMissingNode() || node.isNull()) {
-            return TextNormalizer.IDENTITY;
-        }
-        String type = node.path("type").asText("");
-        return switch (type) {
-            case "NFC" -> new TextNormalizer.Unicode(Normalizer.Form.NFC);
-            case "NFD" -> new TextNormalizer.Unicode(Normalizer.Form.NFD);
-            case "NFKC" -> new TextNormalizer.Unicode(Normalizer.Form.NFKC);
-            case "NFKD" -> new TextNormalizer.Unicode(Normalizer.Form.NFKD);
-            case "Sequence" -> {
-                List<TextNormalizer> steps = new ArrayList<>();
-                for (JsonNode step : node.path("normalizers")) {
-                    steps.add(readNormalizer(file, step));
-                }
-                yield new TextNormalizer.Sequence(steps);
-            }
-            default -> throw new TokenizerFileException(file, "unsupported normalizer \"" + abbreviate(type.isEmpty() ? node.toString() : type)
-                    + "\": VectorLM supports NFC, NFD, NFKC, NFKD and Sequences of them");
-        };
-    }
-
-    /** The ByteLevel pre-tokenizer's settings; refuses anything else. */
-    private static JsonNode findByteLevelPreTokenizer(Path file, JsonNode node) throws IOException {
-        if (node.isMissingNode() || node.isNull()) {
-            throw new TokenizerFileException(file, "no pre_tokenizer: VectorLM needs the ByteLevel pre-tokenizer of byte-level BPE");
-        }
-        String type = node.path("type").asText("");
-        if (type.equals("ByteLevel")) {
-            return node;
-        }
-        if (type.equals("Sequence")) {
-            JsonNode steps = node.path("pretokenizers");
-            if (steps.size() == 1 && steps.get(0).path("type").asText("").equals("ByteLevel")) {
-                return steps.get(0);
-            }
-            List<String> types = new ArrayList<>();
-            steps.forEach(s -> types.add(s.path("type").asText("?")));
-            throw new TokenizerFileException(file, "unsupported pre_tokenizer Sequence " + types
-                    + ": VectorLM supports a single ByteLevel pre-tokenizer");
-        }
-        throw new TokenizerFileException(file, "unsupported pre_tokenizer \"" + abbreviate(type.isEmpty() ? node.toString() : type)
-                + "\": VectorLM supports ByteLevel");
-    }
-
-    private static void checkDecoder(Path file, JsonNode node) throws IOException {
-        String type = node.path("type").asText("");
-        if (type.equals("ByteLevel")) {
-            return;
-        }
-        if (type.equals("Sequence") && node.path("decoders").size() == 1
-                && node.path("decoders").get(0).path("type").asText("").equals("ByteLevel")) {
-            return;
-        }
-        throw new TokenizerFileException(file, "unsupported decoder " + (node.isMissingNode() || node.isNull() ? "null"
-                : "\"" + abbreviate(type.isEmpty() ? node.toString() : type) + "\"") + ": VectorLM decodes with ByteLevel");
-    }
-
-    private static void checkPostProcessor(Path file, JsonNode node) throws IOException {
-        if (node.isMissingNode() || node.isNull()) {
-            return;
-        }
-        String type = node.path("type").asText("");
-        switch (type) {
-            case "ByteLevel" -> { }
-            case "TemplateProcessing" -> {
-                for (JsonNode piece : node.path("single")) {
-                    if (piece.has("SpecialToken")) {
-                        throw new TokenizerFileException(file, "post_processor TemplateProcessing adds the token "
-                                + abbreviate(piece.path("SpecialToken").path("id").asText("?"))
-                                + " to every encoding; VectorLM's encode adds no tokens");
-                    }
-                }
-            }
-            case "Sequence" -> {
-                for (JsonNode step : node.path("processors")) {
-                    checkPostProcessor(file, step);
-                }
-            }
-            default -> throw new TokenizerFileException(file, "unsupported post_processor \"" + abbreviate(type.isEmpty() ? node.toString() : type)
-                    + "\": VectorLM supports ByteLevel and TemplateProcessing without added tokens");
-        }
-    }
-
-    private static List<AddedToken> readAddedTokens(Path file, JsonNode node) throws IOException {
-        List<AddedToken> tokens = new ArrayList<>();
-        if (node.isMissingNode() || node.isNull()) {
-            return tokens;
-        }
-        if (!node.isArray()) {
-            throw new TokenizerFileException(file, "added_tokens: expected a list, found " + node.getNodeType());
-        }
-        for (int i = 0; i < node.size(); i++) {
-            JsonNode t = node.get(i);
-            JsonNode id = t.path("id");
-            JsonNode content = t.path("content");
-            if (!id.isIntegralNumber() || !id.canConvertToInt() || id.asInt() < 0 || id.asInt() >= MAX_ID
-                    || !content.isTextual() || content.asText().isEmpty()) {
-                throw new TokenizerFileException(file, "added_tokens[" + i + "]: expected an id in [0, " + MAX_ID
-                        + ") and a non-empty content, found " + abbreviate(t.toString()));
-            }
-            boolean special = t.path("special").asBoolean(false);
-            tokens.add(new AddedToken(id.asInt(), content.asText(), special, t.path("single_word").asBoolean(false),
-                    t.path("lstrip").asBoolean(false), t.path("rstrip").asBoolean(false),
-                    t.path("normalized").asBoolean(!special)));
-        }
-        return tokens;
-    }
-
-    private static void checkUnsupported(Path file, JsonNode model, String field, java.util.function.Predicate<JsonNode> fine,
-            String feature) throws IOException {
-        JsonNode value = model.path(field);
-        if (!value.isMissingNode() && !fine.test(value)) {
-            throw new TokenizerFileException(file, "unsupported " + feature + " = " + abbreviate(value.toString()));
-        }
-    }
-
-    private static String abbreviate(String s) {
+    static String abbreviate(String s) {
         return s.length() <= 60 ? s : s.substring(0, 57) + "...";
     }
 }
