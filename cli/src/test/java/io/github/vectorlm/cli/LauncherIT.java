@@ -23,10 +23,18 @@ class LauncherIT {
     }
 
     private static Run launch(String... args) throws IOException, InterruptedException {
+        return launchWith(null, args);
+    }
+
+    /** The launcher with {@code VECTORLM_JAVA_OPTS} set to {@code javaOpts} (unless null). */
+    private static Run launchWith(String javaOpts, String... args) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>(List.of("bash", LAUNCHER.toString()));
         command.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(command).directory(Files.createTempDirectory("launcher-it").toFile());
         pb.environment().put("VECTORLM_NO_BUILD", "1");
+        if (javaOpts != null) {
+            pb.environment().put("VECTORLM_JAVA_OPTS", javaOpts);
+        }
         Process p = pb.start();
         p.getOutputStream().close();
         // read both streams fully (small outputs), then wait
@@ -63,6 +71,19 @@ class LauncherIT {
                 .contains("start java with --add-modules jdk.incubator.vector").doesNotContain("\tat ")
                 .doesNotContain("NoClassDefFoundError");
         assertThat(err.strip().lines().count()).isEqualTo(1);
+    }
+
+    @Test
+    void javaOptionsNamingAHeapSizeOrACollectorReplaceTheLaunchersOwn() throws Exception {
+        // the launcher's own first heap (96 MB) must give way to a smaller maximum, not clash with it
+        Run small = launchWith("-Xmx48m", "generate", "--prompt", "ROMEO:", "--max-new-tokens", "2", "--seed", "1");
+        assertThat(small.status()).as(small.err()).isZero();
+        assertThat(small.out()).startsWith("ROMEO:");
+        Run g1 = launchWith("-XX:+UseG1GC -XX:+PrintCommandLineFlags", "--version");
+        assertThat(g1.status()).as(g1.err()).isZero();
+        assertThat(g1.out()).contains("-XX:+UseG1GC").doesNotContain("-XX:+UseSerialGC");
+        Run own = launchWith("-XX:+PrintCommandLineFlags", "--version");
+        assertThat(own.out()).contains("-XX:+UseSerialGC").contains("-XX:NewSize=67108864");
     }
 
     @Test
