@@ -86,6 +86,11 @@ public final class Gpt2Loader extends DecoderLoader {
                             + " file without the 'model_args' and 'model' dicts");
                 }
             }
+            Path ckpt = path.resolve("ckpt.pt");
+            if (Files.isRegularFile(ckpt)) {
+                throw new UnsupportedCheckpointException(ckpt, null, "not a nanoGPT checkpoint: a PyTorch file"
+                        + " without the 'model_args' and 'model' dicts");
+            }
             throw new UnsupportedCheckpointException(path, null, "not a GPT-2 model: expected a folder with a Hugging "
                     + "Face config.json (model_type gpt2) and weights, a folder with OpenAI's hparams.json and a "
                     + "TensorFlow checkpoint, or a nanoGPT ckpt.pt");

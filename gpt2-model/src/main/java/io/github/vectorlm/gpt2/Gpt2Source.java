@@ -52,8 +52,9 @@ record Gpt2Source(Kind kind, Path weights, Path config, Path folder) {
      * The GPT-2 model at {@code path}, or null if it is none: a folder with a Hugging Face
      * {@code config.json} whose {@code model_type} is gpt2 and a weights file; a folder with OpenAI's
      * {@code hparams.json} and a TensorFlow {@code checkpoint} or {@code model.ckpt.index}; a nanoGPT
-     * checkpoint (a PyTorch file holding {@code model_args} and {@code model}), or a folder with one
-     * named {@code ckpt.pt}.
+     * checkpoint (a PyTorch file holding {@code model_args} and {@code model}), or a folder with a
+     * PyTorch file named {@code ckpt.pt} (nanoGPT's name: its pickle is not read here, the load
+     * checks it).
      *
      * @throws IOException only if a file that must be read cannot be
      */
@@ -100,6 +101,12 @@ record Gpt2Source(Kind kind, Path weights, Path config, Path folder) {
             }
             Path ckpt = path.resolve("ckpt.pt");
             if (Files.isRegularFile(ckpt)) {
+                if (!keep) {
+                    // only recognising: nanoGPT's own file name and a PyTorch file's first bytes are
+                    // enough, and spare a cold start a second read of the archive and its pickle
+                    // (~50 ms); the load that follows opens it and says if its pickle is no nanoGPT one
+                    return isPyTorch(ckpt) ? new Opened(new Gpt2Source(Kind.NANOGPT, ckpt, null, path), null) : null;
+                }
                 Checkpoint c = openNanoGpt(ckpt);
                 return c == null ? null : kept(new Gpt2Source(Kind.NANOGPT, ckpt, null, path), c, keep);
             }
@@ -125,6 +132,15 @@ record Gpt2Source(Kind kind, Path weights, Path config, Path folder) {
             return root != null && "gpt2".equals(root.path("model_type").asText(null));
         } catch (CheckpointException e) {
             return false; // not JSON: not a config this loader reads
+        }
+    }
+
+    private static boolean isPyTorch(Path file) throws IOException {
+        try {
+            CheckpointFormat format = Checkpoints.detect(file);
+            return format == CheckpointFormat.TORCH_ZIP || format == CheckpointFormat.TORCH_LEGACY;
+        } catch (CheckpointException e) {
+            return false;
         }
     }
 

@@ -77,6 +77,21 @@ class Gpt2LoaderTest {
     }
 
     @Test
+    void aFolderWithCkptPtIsRecognisedByNameAndItsPickleCheckedAtLoad() throws IOException {
+        // recognising reads only the file's first bytes (a cold start then opens the archive once)
+        Path notNanoGpt = Files.createDirectories(dir.resolve("state-dict"));
+        Files.copy(HF.resolve("f32-bin/pytorch_model.bin"), notNanoGpt.resolve("ckpt.pt"));
+        assertThat(loader.canLoad(notNanoGpt)).isTrue();
+        assertThatThrownBy(() -> loader.load(notNanoGpt, LoadOptions.defaults()))
+                .isInstanceOf(UnsupportedCheckpointException.class)
+                .hasMessageContaining(notNanoGpt.resolve("ckpt.pt").toString())
+                .hasMessageContaining("not a nanoGPT checkpoint");
+        Path notPyTorch = Files.createDirectories(dir.resolve("text"));
+        Files.writeString(notPyTorch.resolve("ckpt.pt"), "not a checkpoint");
+        assertThat(loader.canLoad(notPyTorch)).isFalse();
+    }
+
+    @Test
     void refusesOptionsItDoesNotSupport() {
         Path folder = HF.resolve("f32-safetensors");
         assertThatThrownBy(() -> loader.load(folder, LoadOptions.defaults().withLayers(l -> l == 0)))
