@@ -247,6 +247,63 @@ public final class GgufModelFile implements AutoCloseable {
         return asStored.apply(Linear.outIn(tensor(weight), b));
     }
 
+    /**
+     * Declares the blocks that llama.cpp's {@code gpt2} and {@code gptneox} name alike: for each layer
+     * {@code blk.N.}, {@code attn_norm} and {@code ffn_norm} (weight and bias, [width]), {@code attn_qkv}
+     * [3·width, width], {@code attn_output} [width, width], {@code ffn_up} [inner, width] and
+     * {@code ffn_down} [width, inner], each with its bias.
+     */
+    public void expectLayerNormBlocks(int layers, long width, long inner) {
+        for (int l = 0; l < layers; l++) {
+            String p = "blk." + l + ".";
+            expect(p + "attn_norm.weight", width);
+            expect(p + "attn_norm.bias", width);
+            expect(p + "attn_qkv.weight", 3L * width, width);
+            expect(p + "attn_qkv.bias", 3L * width);
+            expect(p + "attn_output.weight", width, width);
+            expect(p + "attn_output.bias", width);
+            expect(p + "ffn_norm.weight", width);
+            expect(p + "ffn_norm.bias", width);
+            expect(p + "ffn_up.weight", inner, width);
+            expect(p + "ffn_up.bias", inner);
+            expect(p + "ffn_down.weight", width, inner);
+            expect(p + "ffn_down.bias", width);
+        }
+    }
+
+    /**
+     * The blocks {@link #expectLayerNormBlocks} declared: each layer's norms and its four projections
+     * (qkv, attention output, MLP up, MLP down).
+     *
+     * @param weights the layers' norms, one per layer
+     * @param projections the layers' projections, in the same order
+     */
+    public record LayerNormBlocks(List<LayerWeights> weights, List<LayerProjections> projections) {
+    }
+
+    /**
+     * Reads the blocks {@link #expectLayerNormBlocks} declared.
+     *
+     * @param asStored what to make of a float matrix (e.g. {@link WeightQuantization#layer})
+     */
+    public LayerNormBlocks layerNormBlocks(int layers, java.util.function.Function<Linear, Projection> asStored)
+            throws IOException {
+        List<LayerWeights> weights = new ArrayList<>();
+        List<LayerProjections> projections = new ArrayList<>();
+        for (int l = 0; l < layers; l++) {
+            String p = "blk." + l + ".";
+            LayerWeights w = new LayerWeights(l, tensor(p + "attn_norm.weight"), tensor(p + "attn_norm.bias"),
+                    null, null, tensor(p + "ffn_norm.weight"), tensor(p + "ffn_norm.bias"), null, null);
+            weights.add(w);
+            projections.add(new LayerProjections(w,
+                    projection(p + "attn_qkv.weight", p + "attn_qkv.bias", asStored),
+                    projection(p + "attn_output.weight", p + "attn_output.bias", asStored),
+                    projection(p + "ffn_up.weight", p + "ffn_up.bias", asStored),
+                    projection(p + "ffn_down.weight", p + "ffn_down.bias", asStored)));
+        }
+        return new LayerNormBlocks(List.copyOf(weights), List.copyOf(projections));
+    }
+
     /** The token table {@code name} as stored: a view, or block-quantized rows dequantized per lookup. */
     public TokenEmbedding embedding(String name) throws IOException {
         return file.info(name).blockType() == null ? TokenEmbedding.of(file.tensor(name))

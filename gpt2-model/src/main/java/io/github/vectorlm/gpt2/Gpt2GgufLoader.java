@@ -5,8 +5,6 @@ import io.github.vectorlm.checkpoint.UnsupportedCheckpointException;
 import io.github.vectorlm.decoder.Closeables;
 import io.github.vectorlm.decoder.GgufModelFile;
 import io.github.vectorlm.decoder.GgufNames;
-import io.github.vectorlm.decoder.LayerProjections;
-import io.github.vectorlm.decoder.LayerWeights;
 import io.github.vectorlm.decoder.ModelPool;
 import io.github.vectorlm.decoder.WeightQuantization;
 import io.github.vectorlm.generation.LoadOptions;
@@ -14,8 +12,6 @@ import io.github.vectorlm.generation.Tokenizer;
 import io.github.vectorlm.generation.Tokenizers;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 
 /**
  * GPT-2 from a GGUF file of architecture {@code gpt2}, as llama.cpp's {@code convert_hf_to_gguf.py}
@@ -61,21 +57,7 @@ final class Gpt2GgufLoader {
             }
             f.expect(GgufNames.TOKEN_EMBD, vocab, width);
             f.expect(GgufNames.POSITION_EMBD, context, width);
-            for (int l = 0; l < layers; l++) {
-                String p = "blk." + l + ".";
-                f.expect(p + "attn_norm.weight", width);
-                f.expect(p + "attn_norm.bias", width);
-                f.expect(p + "attn_qkv.weight", 3L * width, width);
-                f.expect(p + "attn_qkv.bias", 3L * width);
-                f.expect(p + "attn_output.weight", width, width);
-                f.expect(p + "attn_output.bias", width);
-                f.expect(p + "ffn_norm.weight", width);
-                f.expect(p + "ffn_norm.bias", width);
-                f.expect(p + "ffn_up.weight", config.innerSize(), width);
-                f.expect(p + "ffn_up.bias", config.innerSize());
-                f.expect(p + "ffn_down.weight", width, config.innerSize());
-                f.expect(p + "ffn_down.bias", width);
-            }
+            f.expectLayerNormBlocks(layers, width, config.innerSize());
             f.expect("output_norm.weight", width);
             f.expect("output_norm.bias", width);
             boolean untied = f.contains(GgufNames.OUTPUT);
@@ -88,25 +70,13 @@ final class Gpt2GgufLoader {
             options.progress().progress("mapping GPT-2 weights", 0, 1);
             pool = ModelPool.of(options);
             quantization = WeightQuantization.of(options, "GPT-2", 4 * layers);
-            List<LayerWeights> blocks = new ArrayList<>();
-            List<LayerProjections> runs = new ArrayList<>();
-            for (int l = 0; l < layers; l++) {
-                String p = "blk." + l + ".";
-                LayerWeights w = new LayerWeights(l, f.tensor(p + "attn_norm.weight"), f.tensor(p + "attn_norm.bias"),
-                        null, null, f.tensor(p + "ffn_norm.weight"), f.tensor(p + "ffn_norm.bias"), null, null);
-                blocks.add(w);
-                runs.add(new LayerProjections(w,
-                        f.projection(p + "attn_qkv.weight", p + "attn_qkv.bias", quantization::layer),
-                        f.projection(p + "attn_output.weight", p + "attn_output.bias", quantization::layer),
-                        f.projection(p + "ffn_up.weight", p + "ffn_up.bias", quantization::layer),
-                        f.projection(p + "ffn_down.weight", p + "ffn_down.bias", quantization::layer)));
-            }
+            GgufModelFile.LayerNormBlocks blocks = f.layerNormBlocks(layers, quantization::layer);
             WeightQuantization q = quantization;
             var head = f.projection(untied ? GgufNames.OUTPUT : GgufNames.TOKEN_EMBD, null, q::head);
-            Gpt2Weights weights = new Gpt2Weights(null, f.tensor(GgufNames.POSITION_EMBD), blocks,
+            Gpt2Weights weights = new Gpt2Weights(null, f.tensor(GgufNames.POSITION_EMBD), blocks.weights(),
                     f.tensor("output_norm.weight"), f.tensor("output_norm.bias"), null);
             options.progress().progress("mapping GPT-2 weights", 1, 1);
-            return new Gpt2Model(config, weights, runs, f.embedding(GgufNames.TOKEN_EMBD), pool.parallel(), tokenizer,
+            return new Gpt2Model(config, weights, blocks.projections(), f.embedding(GgufNames.TOKEN_EMBD), pool.parallel(), tokenizer,
                     head, WeightQuantization.describe(options), Closeables.inOrder(f, quantization, pool));
         } catch (IOException | RuntimeException | Error e) {
             Closeables.closeAfter(e, f, quantization, pool);

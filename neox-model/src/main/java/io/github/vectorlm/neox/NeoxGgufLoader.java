@@ -5,8 +5,6 @@ import io.github.vectorlm.checkpoint.UnsupportedCheckpointException;
 import io.github.vectorlm.decoder.Closeables;
 import io.github.vectorlm.decoder.GgufModelFile;
 import io.github.vectorlm.decoder.GgufNames;
-import io.github.vectorlm.decoder.LayerProjections;
-import io.github.vectorlm.decoder.LayerWeights;
 import io.github.vectorlm.decoder.ModelPool;
 import io.github.vectorlm.decoder.Projection;
 import io.github.vectorlm.decoder.WeightQuantization;
@@ -15,8 +13,6 @@ import io.github.vectorlm.generation.Tokenizer;
 import io.github.vectorlm.generation.Tokenizers;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 
 /**
  * GPT-NeoX from a GGUF file of architecture {@code gptneox}, as llama.cpp's
@@ -78,21 +74,7 @@ final class NeoxGgufLoader {
                 throw new CorruptCheckpointException(path, null, e.getMessage());
             }
             f.expect(GgufNames.TOKEN_EMBD, vocab, width);
-            for (int l = 0; l < layers; l++) {
-                String p = "blk." + l + ".";
-                f.expect(p + "attn_norm.weight", width);
-                f.expect(p + "attn_norm.bias", width);
-                f.expect(p + "attn_qkv.weight", 3L * width, width);
-                f.expect(p + "attn_qkv.bias", 3L * width);
-                f.expect(p + "attn_output.weight", width, width);
-                f.expect(p + "attn_output.bias", width);
-                f.expect(p + "ffn_norm.weight", width);
-                f.expect(p + "ffn_norm.bias", width);
-                f.expect(p + "ffn_up.weight", inner, width);
-                f.expect(p + "ffn_up.bias", inner);
-                f.expect(p + "ffn_down.weight", width, inner);
-                f.expect(p + "ffn_down.bias", width);
-            }
+            f.expectLayerNormBlocks(layers, width, inner);
             f.expect("output_norm.weight", width);
             f.expect("output_norm.bias", width);
             f.expect(GgufNames.OUTPUT, vocab, width);
@@ -102,25 +84,13 @@ final class NeoxGgufLoader {
             options.progress().progress("mapping GPT-NeoX weights", 0, 1);
             pool = ModelPool.of(options);
             quantization = WeightQuantization.of(options, "GPT-NeoX", 4 * layers);
-            List<LayerWeights> weights = new ArrayList<>();
-            List<LayerProjections> runs = new ArrayList<>();
-            for (int l = 0; l < layers; l++) {
-                String p = "blk." + l + ".";
-                LayerWeights w = new LayerWeights(l, f.tensor(p + "attn_norm.weight"), f.tensor(p + "attn_norm.bias"),
-                        null, null, f.tensor(p + "ffn_norm.weight"), f.tensor(p + "ffn_norm.bias"), null, null);
-                weights.add(w);
-                runs.add(new LayerProjections(w,
-                        f.projection(p + "attn_qkv.weight", p + "attn_qkv.bias", quantization::layer),
-                        f.projection(p + "attn_output.weight", p + "attn_output.bias", quantization::layer),
-                        f.projection(p + "ffn_up.weight", p + "ffn_up.bias", quantization::layer),
-                        f.projection(p + "ffn_down.weight", p + "ffn_down.bias", quantization::layer)));
-            }
+            GgufModelFile.LayerNormBlocks blocks = f.layerNormBlocks(layers, quantization::layer);
             WeightQuantization q = quantization;
             Projection head = f.projection(GgufNames.OUTPUT, null, q::head);
-            NeoxWeights held = new NeoxWeights(null, weights, f.tensor("output_norm.weight"),
+            NeoxWeights held = new NeoxWeights(null, blocks.weights(), f.tensor("output_norm.weight"),
                     f.tensor("output_norm.bias"), null);
             options.progress().progress("mapping GPT-NeoX weights", 1, 1);
-            return new NeoxModel(config, held, runs, f.embedding(GgufNames.TOKEN_EMBD), false, pool.parallel(),
+            return new NeoxModel(config, held, blocks.projections(), f.embedding(GgufNames.TOKEN_EMBD), false, pool.parallel(),
                     tokenizer, head, WeightQuantization.describe(options), Closeables.inOrder(f, quantization, pool));
         } catch (IOException | RuntimeException | Error e) {
             Closeables.closeAfter(e, f, quantization, pool);
