@@ -54,7 +54,7 @@ class NeoxGgufTest {
             float[] ours = Decoding.full(model, ids);
             double[][] theirs = Fixtures.matrix(llama.get("logits"));
             Logits.assertClose(name + " vs llama.cpp", ours, 0, theirs, vsLlama);
-            assertSameTopToken(name, ours, theirs, 0.1);
+            Logits.assertSameTopToken(name, ours, theirs, 0.1);
             Logits.assertClose(name + " cached decode vs llama.cpp", Decoding.cached(model, ids, 4), 0, theirs, vsLlama);
             if (hfVariant != null) {
                 JsonNode hf = Fixtures.json(NeoxFixtures.HF.resolve(hfVariant).resolve("expected.json"), MADE_BY);
@@ -107,31 +107,5 @@ class NeoxGgufTest {
             return out;
         }
         throw new AssertionError("'" + from + "' not in the fixture");
-    }
-
-    static void assertSameTopToken(String what, float[] ours, double[][] theirs, double gap) {
-        int vocab = theirs[0].length;
-        for (int r = 0; r < theirs.length; r++) {
-            int best = 0;
-            double second = Double.NEGATIVE_INFINITY;
-            for (int v = 1; v < vocab; v++) {
-                if (theirs[r][v] > theirs[r][best]) {
-                    second = theirs[r][best];
-                    best = v;
-                } else {
-                    second = Math.max(second, theirs[r][v]);
-                }
-            }
-            if (theirs[r][best] - second < gap) {
-                continue;
-            }
-            int ourBest = 0;
-            for (int v = 1; v < vocab; v++) {
-                if (ours[r * vocab + v] > ours[r * vocab + ourBest]) {
-                    ourBest = v;
-                }
-            }
-            assertThat(ourBest).as("%s position %d: top token", what, r).isEqualTo(best);
-        }
     }
 }

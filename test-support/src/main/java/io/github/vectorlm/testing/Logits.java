@@ -1,5 +1,6 @@
 package io.github.vectorlm.testing;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
 /**
@@ -80,5 +81,34 @@ public final class Logits {
             total += crossEntropy(logits, t * vocab, vocab, ids[t + 1]);
         }
         return total / (ids.length - 1);
+    }
+    /**
+     * Where the expected rows (an oracle's logits, [rows][vocab]) have a clear top token, leading
+     * the runner-up by at least {@code gap}, {@code ours} (flat [rows, vocab]) has the same one.
+     */
+    public static void assertSameTopToken(String what, float[] ours, double[][] theirs, double gap) {
+        int vocab = theirs[0].length;
+        for (int r = 0; r < theirs.length; r++) {
+            int best = 0;
+            double second = Double.NEGATIVE_INFINITY;
+            for (int v = 1; v < vocab; v++) {
+                if (theirs[r][v] > theirs[r][best]) {
+                    second = theirs[r][best];
+                    best = v;
+                } else {
+                    second = Math.max(second, theirs[r][v]);
+                }
+            }
+            if (theirs[r][best] - second < gap) {
+                continue;
+            }
+            int ourBest = 0;
+            for (int v = 1; v < vocab; v++) {
+                if (ours[r * vocab + v] > ours[r * vocab + ourBest]) {
+                    ourBest = v;
+                }
+            }
+            assertThat(ourBest).as("%s position %d: top token", what, r).isEqualTo(best);
+        }
     }
 }
