@@ -9,7 +9,7 @@ WINDOW --quantize TYPE --compare-to-f32 --json` (positions 0 … WINDOW-2 of the
 the next id). Prints one JSON line per TYPE over all chunks: targets, mean and largest KL(as stored ||
 quantized) in nats, the fraction of positions with the same most likely token, both perplexities.
 A program that runs llama.cpp's f32 and quantized GGUFs over the same chunks and positions gives
-the peer's figures (docs/performance.md, "KL divergence beside llama.cpp").
+the peer's figures (docs/performance-quant.md, "KL divergence beside llama.cpp").
 """
 import json
 import math
