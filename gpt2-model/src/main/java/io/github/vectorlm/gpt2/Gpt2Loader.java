@@ -107,14 +107,8 @@ public final class Gpt2Loader extends DecoderLoader {
             if (checkpoint == null) {
                 checkpoint = Checkpoints.open(source.weights());
             }
-            Gpt2Config config = options.config() != null ? Gpt2Config.fromJsonFile(options.config())
-                    : switch (source.kind()) {
-                        case HUGGING_FACE -> Gpt2Config.fromHuggingFaceConfig(source.config());
-                        case OPENAI_TF -> Gpt2Config.fromOpenAiHparams(source.config());
-                        case NANOGPT -> Gpt2Config.fromNanoGptModelArgs(nanoGptModelArgs(checkpoint), checkpoint.path());
-                    };
-            StateDict state = source.kind() == Gpt2Source.Kind.NANOGPT
-                    ? StateDict.ofPickledDict(checkpoint, "model") : StateDict.of(checkpoint);
+            Gpt2Config config = config(options.config(), source, checkpoint);
+            StateDict state = stateDict(source, checkpoint);
             options.progress().progress("mapping GPT-2 weights", 0, 1);
             Gpt2Weights weights = Gpt2Weights.map(state, config, source.kind().layout());
             options.progress().progress("mapping GPT-2 weights", 1, 1);
@@ -128,6 +122,24 @@ public final class Gpt2Loader extends DecoderLoader {
             Closeables.closeAfter(e, checkpoint, quantization, pool);
             throw e;
         }
+    }
+
+    /** The config file given ({@code --config}), else the one the layout holds. */
+    private static Gpt2Config config(Path given, Gpt2Source source, Checkpoint checkpoint) throws IOException {
+        if (given != null) {
+            return Gpt2Config.fromJsonFile(given);
+        }
+        return switch (source.kind()) {
+            case HUGGING_FACE -> Gpt2Config.fromHuggingFaceConfig(source.config());
+            case OPENAI_TF -> Gpt2Config.fromOpenAiHparams(source.config());
+            case NANOGPT -> Gpt2Config.fromNanoGptModelArgs(nanoGptModelArgs(checkpoint), checkpoint.path());
+        };
+    }
+
+    /** The weights by name: a nanoGPT file's {@code model} dict, else the whole checkpoint. */
+    private static StateDict stateDict(Gpt2Source source, Checkpoint checkpoint) throws IOException {
+        return source.kind() == Gpt2Source.Kind.NANOGPT ? StateDict.ofPickledDict(checkpoint, "model")
+                : StateDict.of(checkpoint);
     }
 
     /**
@@ -147,14 +159,8 @@ public final class Gpt2Loader extends DecoderLoader {
             if (checkpoint == null) {
                 checkpoint = Checkpoints.open(source.weights());
             }
-            Gpt2Config config = options.config() != null ? Gpt2Config.fromJsonFile(options.config())
-                    : switch (source.kind()) {
-                        case HUGGING_FACE -> Gpt2Config.fromHuggingFaceConfig(source.config());
-                        case OPENAI_TF -> Gpt2Config.fromOpenAiHparams(source.config());
-                        case NANOGPT -> Gpt2Config.fromNanoGptModelArgs(nanoGptModelArgs(checkpoint), checkpoint.path());
-                    };
-            StateDict state = source.kind() == Gpt2Source.Kind.NANOGPT
-                    ? StateDict.ofPickledDict(checkpoint, "model") : StateDict.of(checkpoint);
+            Gpt2Config config = config(options.config(), source, checkpoint);
+            StateDict state = stateDict(source, checkpoint);
             return new Gpt2Export(source, config, checkpoint, Gpt2Weights.reader(state, config, source.kind().layout()));
         } catch (IOException | RuntimeException | Error e) {
             Closeables.closeAfter(e, checkpoint);
