@@ -27,17 +27,7 @@ public final class OutputFiles {
      * @throws NoSuchFileException naming {@code out} if its folder does not exist
      */
     public static Path temporaryFile(Path out) throws IOException {
-        Path absolute = out.toAbsolutePath();
-        Path folder = checkedFolder(out, absolute);
-        String prefix = "." + absolute.getFileName() + ".";
-        while (true) {
-            Path temp = folder.resolve(prefix + Long.toUnsignedString(ThreadLocalRandom.current().nextLong(), 36) + ".tmp");
-            try {
-                return Files.createFile(temp);
-            } catch (FileAlreadyExistsException e) {
-                // another writer's name: draw again
-            }
-        }
+        return createBeside(out, false);
     }
 
     /**
@@ -48,13 +38,18 @@ public final class OutputFiles {
      * @throws NoSuchFileException naming {@code out} if its parent folder does not exist
      */
     public static Path temporaryFolder(Path out) throws IOException {
+        return createBeside(out, true);
+    }
+
+    /** A new file or folder beside {@code out} named {@code .NAME.<random>.tmp}, drawing again on a clash. */
+    private static Path createBeside(Path out, boolean directory) throws IOException {
         Path absolute = out.toAbsolutePath();
         Path folder = checkedFolder(out, absolute);
         String prefix = "." + absolute.getFileName() + ".";
         while (true) {
             Path temp = folder.resolve(prefix + Long.toUnsignedString(ThreadLocalRandom.current().nextLong(), 36) + ".tmp");
             try {
-                return Files.createDirectory(temp);
+                return directory ? Files.createDirectory(temp) : Files.createFile(temp);
             } catch (FileAlreadyExistsException e) {
                 // another writer's name: draw again
             }
