@@ -324,20 +324,7 @@ public final class NeoxSlimMerger {
             Arena arena) throws IOException {
         List<Stage> stages = new ArrayList<>();
         List<Integer> layerOfStage = new ArrayList<>();
-        stages.add(Stage.EMBEDDING);
-        layerOfStage.add(-1);
-        for (int l = 0; l < config.layers(); l++) {
-            if (loadLayer == null || loadLayer.test(l)) {
-                stages.add(Stage.LAYER);
-                layerOfStage.add(l);
-            }
-        }
-        stages.add(Stage.FINAL_NORM);
-        layerOfStage.add(-1);
-        if (!config.tiedEmbeddings()) {
-            stages.add(Stage.HEAD);
-            layerOfStage.add(-1);
-        }
+        plan(config, loadLayer, stages, layerOfStage);
         check(config, stages, layerOfStage);
 
         String task = "merging GPT-NeoX slim weights (" + partitions + " partitions)";
@@ -359,11 +346,23 @@ public final class NeoxSlimMerger {
     void checkAll(NeoxConfig config) throws IOException {
         List<Stage> stages = new ArrayList<>();
         List<Integer> layerOfStage = new ArrayList<>();
+        plan(config, null, stages, layerOfStage);
+        check(config, stages, layerOfStage);
+    }
+
+    /**
+     * The pipeline stages a merge reads, in order, into {@code stages}, with each one's layer (-1
+     * for the embedding, the final norm and an untied head) into {@code layerOfStage}; the layers
+     * {@code loadLayer} accepts, or all when it is null.
+     */
+    private static void plan(NeoxConfig config, IntPredicate loadLayer, List<Stage> stages, List<Integer> layerOfStage) {
         stages.add(Stage.EMBEDDING);
         layerOfStage.add(-1);
         for (int l = 0; l < config.layers(); l++) {
-            stages.add(Stage.LAYER);
-            layerOfStage.add(l);
+            if (loadLayer == null || loadLayer.test(l)) {
+                stages.add(Stage.LAYER);
+                layerOfStage.add(l);
+            }
         }
         stages.add(Stage.FINAL_NORM);
         layerOfStage.add(-1);
@@ -371,7 +370,6 @@ public final class NeoxSlimMerger {
             stages.add(Stage.HEAD);
             layerOfStage.add(-1);
         }
-        check(config, stages, layerOfStage);
     }
 
     /**
