@@ -1,12 +1,10 @@
 package io.github.vectorlm.cli;
 
 import io.github.vectorlm.decoder.DecoderSession;
-import io.github.vectorlm.generation.Batch;
+import io.github.vectorlm.generation.ForwardingLanguageModel;
 import io.github.vectorlm.generation.LanguageModel;
 import io.github.vectorlm.generation.ProgressListener;
 import io.github.vectorlm.generation.Session;
-import io.github.vectorlm.generation.Tokenizer;
-import java.util.Optional;
 
 /**
  * A model that reports, as the progress of one task, how many positions its forward passes have
@@ -20,10 +18,10 @@ import java.util.Optional;
  * during one long prompt; the model would cut the call into the same chunks, so the hidden states
  * and the logits are the same (each chunk but the last also computes its last row's logits, a
  * row of the head per chunk of positions). Calls the model would refuse are passed on whole, so a
- * refused call still leaves the session as it was.
+ * refused call still leaves the session as it was. Batches run unreported; closing it leaves the
+ * model open (the command closes the model it loaded).
  */
-final class ProgressReportingModel implements LanguageModel {
-    private final LanguageModel model;
+final class ProgressReportingModel extends ForwardingLanguageModel {
     private final ProgressListener listener;
     private String task;
     private long done;
@@ -34,7 +32,7 @@ final class ProgressReportingModel implements LanguageModel {
      * @param listener where progress goes
      */
     ProgressReportingModel(LanguageModel model, ProgressListener listener) {
-        this.model = model;
+        super(model);
         this.listener = listener;
     }
 
@@ -70,20 +68,20 @@ final class ProgressReportingModel implements LanguageModel {
     public void forward(Session session, int[] tokens, int offset, int count, float[] logits) {
         int chunk = session instanceof DecoderSession d ? d.chunk() : count;
         if (task == null || count <= chunk || !runsWhole(session, tokens, offset, count)) {
-            model.forward(session, tokens, offset, count, logits);
+            delegate().forward(session, tokens, offset, count, logits);
             advance(count);
             return;
         }
         for (int i = 0; i < count; i += chunk) {
             int rows = Math.min(chunk, count - i);
-            model.forward(session, tokens, offset + i, rows, logits);
+            delegate().forward(session, tokens, offset + i, rows, logits);
             advance(rows);
         }
     }
 
     @Override
     public void forwardAll(Session session, int[] tokens, int offset, int count, float[] logits) {
-        model.forwardAll(session, tokens, offset, count, logits);
+        delegate().forwardAll(session, tokens, offset, count, logits);
         advance(count);
     }
 
@@ -92,7 +90,7 @@ final class ProgressReportingModel implements LanguageModel {
         if (offset < 0 || count < 1 || offset > tokens.length - count || count > session.capacity() - session.position()) {
             return false;
         }
-        int vocab = model.vocabSize();
+        int vocab = delegate().vocabSize();
         for (int i = offset; i < offset + count; i++) {
             if (tokens[i] < 0 || tokens[i] >= vocab) {
                 return false;
@@ -110,56 +108,5 @@ final class ProgressReportingModel implements LanguageModel {
         if (done >= total) {
             task = null;
         }
-    }
-
-    @Override
-    public String architecture() {
-        return model.architecture();
-    }
-
-    @Override
-    public int vocabSize() {
-        return model.vocabSize();
-    }
-
-    @Override
-    public int contextLength() {
-        return model.contextLength();
-    }
-
-    @Override
-    public Optional<Tokenizer> tokenizer() {
-        return model.tokenizer();
-    }
-
-    @Override
-    public Session newSession() {
-        return model.newSession();
-    }
-
-    @Override
-    public Session newSession(int capacity) {
-        return model.newSession(capacity);
-    }
-
-    @Override
-    public long sessionBytes(int capacity) {
-        return model.sessionBytes(capacity);
-    }
-
-    /** The wrapped model's batch: batches run unreported. */
-    @Override
-    public Batch newBatch(int maxRows) {
-        return model.newBatch(maxRows);
-    }
-
-    @Override
-    public void forward(Batch batch) {
-        model.forward(batch);
-    }
-
-    /** Does nothing: the command closes the model it loaded. */
-    @Override
-    public void close() {
     }
 }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.github.vectorlm.decoder.DecoderModel;
+import io.github.vectorlm.generation.ForwardingLanguageModel;
 import io.github.vectorlm.generation.LanguageModel;
 import io.github.vectorlm.generation.LanguageModels;
 import io.github.vectorlm.generation.Scorer;
@@ -100,46 +101,24 @@ class ProgressReportingModelTest {
     }
 
     /** Counts the positions that reach the model. */
-    private record CountingModel(LanguageModel model, long[] ran) implements LanguageModel {
-        @Override
-        public String architecture() {
-            return model.architecture();
-        }
+    private static final class CountingModel extends ForwardingLanguageModel {
+        private final long[] ran;
 
-        @Override
-        public int vocabSize() {
-            return model.vocabSize();
-        }
-
-        @Override
-        public int contextLength() {
-            return model.contextLength();
-        }
-
-        @Override
-        public java.util.Optional<io.github.vectorlm.generation.Tokenizer> tokenizer() {
-            return model.tokenizer();
-        }
-
-        @Override
-        public Session newSession(int capacity) {
-            return model.newSession(capacity);
+        CountingModel(LanguageModel model, long[] ran) {
+            super(model);
+            this.ran = ran;
         }
 
         @Override
         public void forward(Session session, int[] tokens, int offset, int count, float[] logits) {
             ran[0] += count;
-            model.forward(session, tokens, offset, count, logits);
+            super.forward(session, tokens, offset, count, logits);
         }
 
         @Override
         public void forwardAll(Session session, int[] tokens, int offset, int count, float[] logits) {
             ran[0] += count;
-            model.forwardAll(session, tokens, offset, count, logits);
-        }
-
-        @Override
-        public void close() {
+            super.forwardAll(session, tokens, offset, count, logits);
         }
     }
 }

@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.within;
 import io.github.vectorlm.generation.Batch;
 import io.github.vectorlm.generation.Engine;
 import io.github.vectorlm.generation.EngineOptions;
+import io.github.vectorlm.generation.ForwardingLanguageModel;
 import io.github.vectorlm.generation.GenerationOptions;
 import io.github.vectorlm.generation.GenerationResult;
 import io.github.vectorlm.generation.Generator;
@@ -14,7 +15,6 @@ import io.github.vectorlm.generation.LanguageModel;
 import io.github.vectorlm.generation.LoadOptions;
 import io.github.vectorlm.generation.SamplingOptions;
 import io.github.vectorlm.generation.Scorer;
-import io.github.vectorlm.generation.Session;
 import io.github.vectorlm.generation.StopReason;
 import io.github.vectorlm.generation.TokenListener;
 import io.github.vectorlm.generation.TokenLogprobs;
@@ -24,7 +24,6 @@ import io.github.vectorlm.testing.Fixtures;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.Random;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
@@ -165,14 +164,13 @@ class EngineTest {
     }
 
     /** The demo model, recording the rows of passes run inside another pass; runs an action as a pass begins. */
-    private static final class NestingModel implements LanguageModel {
+    private static final class NestingModel extends ForwardingLanguageModel {
         final AtomicReference<Runnable> beforeNextPass = new AtomicReference<>();
-        private final LanguageModel model;
         private int depth;
         volatile int nestedRows;
 
         NestingModel(LanguageModel model) {
-            this.model = model;
+            super(model);
         }
 
         @Override
@@ -186,59 +184,10 @@ class EngineTest {
             }
             depth++;
             try {
-                model.forward(batch);
+                super.forward(batch);
             } finally {
                 depth--;
             }
-        }
-
-        @Override
-        public Batch newBatch(int maxRows) {
-            return model.newBatch(maxRows);
-        }
-
-        @Override
-        public String architecture() {
-            return model.architecture();
-        }
-
-        @Override
-        public int vocabSize() {
-            return model.vocabSize();
-        }
-
-        @Override
-        public int contextLength() {
-            return model.contextLength();
-        }
-
-        @Override
-        public Optional<Tokenizer> tokenizer() {
-            return model.tokenizer();
-        }
-
-        @Override
-        public Session newSession(int capacity) {
-            return model.newSession(capacity);
-        }
-
-        @Override
-        public long sessionBytes(int capacity) {
-            return model.sessionBytes(capacity);
-        }
-
-        @Override
-        public void forward(Session session, int[] tokens, int offset, int count, float[] logits) {
-            model.forward(session, tokens, offset, count, logits);
-        }
-
-        @Override
-        public void forwardAll(Session session, int[] tokens, int offset, int count, float[] logits) {
-            model.forwardAll(session, tokens, offset, count, logits);
-        }
-
-        @Override
-        public void close() {
         }
     }
 
