@@ -17,12 +17,9 @@ import java.lang.foreign.ValueLayout;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Enumeration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.apache.commons.compress.archivers.zip.ZipArchiveEntry;
-import org.apache.commons.compress.archivers.zip.ZipFile;
 
 /**
  * Reads the zip format {@code torch.save} writes since PyTorch 1.6: {@code <prefix>/data.pkl}
@@ -30,7 +27,7 @@ import org.apache.commons.compress.archivers.zip.ZipFile;
  * torch), {@code <prefix>/version}, and since PyTorch 2.1 {@code <prefix>/byteorder}.
  *
  * <p>The prefix is whatever folder holds {@code data.pkl} (torch names it after the file; any
- * depth is accepted). Zip64 archives are read like any other (commons-compress reads the
+ * depth is accepted). Zip64 archives are read like any other ({@link ZipDirectory} reads the
  * directory). STORED storage entries are mapped in place; DEFLATED ones (a torch file re-zipped
  * by other tools) are inflated into memory on first use, CRC-checked; other methods are refused.
  * A {@code byteorder} of {@code big} (a file saved on a big-endian machine) is honoured by
@@ -45,7 +42,7 @@ public final class TorchZipReader {
     private final Arena filled;
     private final CheckpointOptions options;
     private final PickleLimits limits = PickleLimits.defaults();
-    private final Map<String, ZipArchiveEntry> entries = new LinkedHashMap<>();
+    private final Map<String, ZipDirectory.Entry> entries = new LinkedHashMap<>();
     private String prefix;
     private boolean bigEndian;
     /** Element size each big-endian root storage was swapped in. */
@@ -82,30 +79,25 @@ public final class TorchZipReader {
 
     private Checkpoint read() throws IOException {
         readDirectory();
-        ZipArchiveEntry pickleEntry = findDataPkl();
+        ZipDirectory.Entry pickleEntry = findDataPkl();
         bigEndian = readByteOrder();
         checkVersion();
         MemorySegment pickle = new ZipEntryBytes(file, mapped.segment(), pickleEntry, null).readSmall(MAX_PICKLE_BYTES);
         TorchUnpickler handler = new TorchUnpickler(new TorchGlobals(options.extraPickleGlobals()), new StorageTable());
-        Object root = new PickleMachine(file, pickleEntry.getName(), pickle, handler, limits).load(0);
+        Object root = new PickleMachine(file, pickleEntry.name(), pickle, handler, limits).load(0);
         TorchContent content = new TorchContent(file, limits, this::resolveStorage);
         Object publicRoot = content.walk(root);
         return new TorchCheckpoint(file, CheckpointFormat.TORCH_ZIP, mapped, filled, content.tensors(), publicRoot);
     }
 
     private void readDirectory() throws CheckpointException {
-        try (ZipFile zip = ZipFile.builder().setPath(file).get()) {
-            for (Enumeration<ZipArchiveEntry> e = zip.getEntries(); e.hasMoreElements(); ) {
-                ZipArchiveEntry entry = e.nextElement();
-                entries.putIfAbsent(entry.getName(), entry);
-            }
-        } catch (IOException | RuntimeException e) {
-            throw new CorruptCheckpointException(file, null, "not a readable zip archive: " + e.getMessage(), e);
+        for (ZipDirectory.Entry entry : ZipDirectory.read(file, mapped.segment())) {
+            entries.putIfAbsent(entry.name(), entry);
         }
     }
 
     /** {@code data.pkl} at any depth; if several, the one in the folder of the first entry, as torch does. */
-    private ZipArchiveEntry findDataPkl() throws CheckpointException {
+    private ZipDirectory.Entry findDataPkl() throws CheckpointException {
         List<String> candidates = new ArrayList<>();
         for (String name : entries.keySet()) {
             if (name.equals("data.pkl") || name.endsWith("/data.pkl")) {
@@ -134,7 +126,7 @@ public final class TorchZipReader {
     }
 
     private boolean readByteOrder() throws CheckpointException {
-        ZipArchiveEntry entry = entries.get(prefix + "byteorder");
+        ZipDirectory.Entry entry = entries.get(prefix + "byteorder");
         if (entry == null) {
             return false; // written since PyTorch 2.1; older files come from little-endian machines
         }
@@ -142,26 +134,26 @@ public final class TorchZipReader {
         return switch (order) {
             case "little" -> false;
             case "big" -> true;
-            default -> throw new CorruptCheckpointException(file, null, "record '" + entry.getName() + "' says '"
+            default -> throw new CorruptCheckpointException(file, null, "record '" + entry.name() + "' says '"
                     + order + "', neither 'little' nor 'big'");
         };
     }
 
     private void checkVersion() throws CheckpointException {
-        ZipArchiveEntry entry = entries.get(prefix + "version");
+        ZipDirectory.Entry entry = entries.get(prefix + "version");
         if (entry == null) {
             entry = entries.get(prefix + ".data/version");
         }
         if (entry != null) {
             String version = readText(entry);
             if (!version.matches("[0-9]{1,9}")) {
-                throw new CorruptCheckpointException(file, null, "record '" + entry.getName() + "' holds '" + version
+                throw new CorruptCheckpointException(file, null, "record '" + entry.name() + "' holds '" + version
                         + "', not a format version number");
             }
         }
     }
 
-    private String readText(ZipArchiveEntry entry) throws CheckpointException {
+    private String readText(ZipDirectory.Entry entry) throws CheckpointException {
         MemorySegment bytes = new ZipEntryBytes(file, mapped.segment(), entry, null).readSmall(MAX_RECORD_BYTES);
         return new String(bytes.toArray(ValueLayout.JAVA_BYTE), StandardCharsets.ISO_8859_1).strip();
     }
@@ -183,7 +175,7 @@ public final class TorchZipReader {
             return;
         }
         String entryName = prefix + "data/" + storage.key();
-        ZipArchiveEntry entry = entries.get(entryName);
+        ZipDirectory.Entry entry = entries.get(entryName);
         if (entry == null) {
             throw new CorruptCheckpointException(file, tensor, "its " + storage + " should be zip entry '" + entryName
                     + "', which the archive lacks");

@@ -9,12 +9,10 @@ import java.nio.file.Path;
 import java.util.zip.CRC32;
 import java.util.zip.DataFormatException;
 import java.util.zip.Inflater;
-import org.apache.commons.compress.archivers.zip.ZipArchiveEntry;
-import org.apache.commons.compress.archivers.zip.ZipMethod;
 
 /**
  * The bytes of one zip entry in the mapped file: a STORED entry is a slice of the mapping (its
- * data offset comes from commons-compress, which read the local header); a DEFLATED entry is
+ * data offset from the entry's local header); a DEFLATED entry is
  * inflated into memory the caller gives, its CRC-32 checked. Every offset and size is checked
  * against the file before use.
  */
@@ -25,7 +23,7 @@ final class ZipEntryBytes {
 
     private final Path file;
     private final MemorySegment mapped;
-    private final ZipArchiveEntry entry;
+    private final ZipDirectory.Entry entry;
     private final long dataOffset;
     private final long size;
     private final long compressedSize;
@@ -35,25 +33,21 @@ final class ZipEntryBytes {
      *
      * @param tensor the tensor whose storage this is, for messages (null for records like data.pkl)
      */
-    ZipEntryBytes(Path file, MemorySegment mapped, ZipArchiveEntry entry, String tensor) throws CheckpointException {
+    ZipEntryBytes(Path file, MemorySegment mapped, ZipDirectory.Entry entry, String tensor) throws CheckpointException {
         this.file = file;
         this.mapped = mapped;
         this.entry = entry;
-        this.dataOffset = entry.getDataOffset();
-        this.size = entry.getSize();
-        this.compressedSize = entry.getCompressedSize();
-        String name = entry.getName();
-        if (entry.getGeneralPurposeBit().usesEncryption()) {
+        this.size = entry.size();
+        this.compressedSize = entry.compressedSize();
+        String name = entry.name();
+        if (entry.encrypted()) {
             throw new UnsupportedCheckpointException(file, tensor, "zip entry '" + name + "' is encrypted");
         }
         if (!isStored() && !isDeflated()) {
             throw new UnsupportedCheckpointException(file, tensor, "zip entry '" + name + "' uses compression method "
-                    + ZipMethod.getMethodByCode(entry.getMethod()) + " (" + entry.getMethod()
-                    + "); this reader maps STORED entries and inflates DEFLATED ones");
+                    + entry.method() + "; this reader maps STORED entries (0) and inflates DEFLATED ones (8)");
         }
-        if (dataOffset < 0 || size < 0 || compressedSize < 0) {
-            throw new CorruptCheckpointException(file, tensor, "zip entry '" + name + "' has an unknown size or offset");
-        }
+        this.dataOffset = entry.dataOffset(file, mapped, tensor);
         if (isStored() && compressedSize != size) {
             throw new CorruptCheckpointException(file, tensor, "STORED zip entry '" + name + "' has size " + size
                     + " but compressed size " + compressedSize);
@@ -69,11 +63,11 @@ final class ZipEntryBytes {
     }
 
     boolean isStored() {
-        return entry.getMethod() == ZipArchiveEntry.STORED;
+        return entry.method() == ZipDirectory.STORED;
     }
 
     private boolean isDeflated() {
-        return entry.getMethod() == ZipArchiveEntry.DEFLATED;
+        return entry.method() == ZipDirectory.DEFLATED;
     }
 
     /** Uncompressed size. */
@@ -82,7 +76,7 @@ final class ZipEntryBytes {
     }
 
     String name() {
-        return entry.getName();
+        return entry.name();
     }
 
     /** A STORED entry's bytes in place. */
@@ -143,10 +137,10 @@ final class ZipEntryBytes {
         } finally {
             inflater.end();
         }
-        if (crc.getValue() != entry.getCrc()) {
+        if (crc.getValue() != entry.crc()) {
             throw new CorruptCheckpointException(file, tensor, String.format(
                     "zip entry '%s' inflates to bytes with CRC-32 %08x, but the zip directory says %08x",
-                    name(), crc.getValue(), entry.getCrc()));
+                    name(), crc.getValue(), entry.crc()));
         }
     }
 }
