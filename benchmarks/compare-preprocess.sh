@@ -8,9 +8,11 @@
 #
 # What it does: writes a JSON-lines corpus (each paragraph of Tiny Shakespeare a document, the whole
 # repeated COPIES times with the copy number in each text so that no two documents are equal), then
-# interleaves RUNS rounds of: `vectorlm preprocess --append-eod --workers 1`, the same with
-# `--workers 2` (time as reported by the command: first line read to files written, JVM start and
-# tokenizer load excluded), and benchmarks/scripts/hf_tokenize_jsonl.py one document at a time and in
+# interleaves RUNS rounds of: `vectorlm preprocess --append-eod --workers 1` with the whole process
+# held to one core (`taskset -c 0`: its reading thread, the JIT and the collector share that core,
+# so this is "one core"), the same unpinned (one worker, the rest of the process on the other
+# core), and `--workers 2` (time as reported by the command: first line read to files written, JVM
+# start and tokenizer load excluded), and benchmarks/scripts/hf_tokenize_jsonl.py one document at a time and in
 # batches of 64 (one thread; json.loads + encode + eod, no file written, so the baseline does less).
 # Prints a markdown table of MB/s of JSON lines (median of RUNS, min-max) and ratios.
 # Output: benchmarks/target/compare-preprocess/. Without `tokenizers` the baseline is skipped, saying so.
@@ -38,7 +40,13 @@ if ! /usr/bin/python3 -c "import tokenizers" 2>/dev/null; then
 fi
 ./vectorlm preprocess --help > /dev/null # builds once, outside the timing
 
+PIN=1
+command -v taskset > /dev/null || { PIN=0; echo "== taskset not found: the one-core row is skipped" >&2; }
 for run in $(seq 1 "$RUNS"); do
+    if [ "$PIN" = 1 ]; then
+        taskset -c 0 ./vectorlm preprocess --input "$OUT/corpus.jsonl" --tokenizer "$TOKENIZER" --append-eod --workers 1 \
+            --output-prefix "$OUT/vectorlm-core1" --json 2>/dev/null > "$OUT/vectorlm-core1-$run.json"
+    fi
     for w in 1 2; do
         ./vectorlm preprocess --input "$OUT/corpus.jsonl" --tokenizer "$TOKENIZER" --append-eod --workers "$w" \
             --output-prefix "$OUT/vectorlm-w$w" --json 2>/dev/null > "$OUT/vectorlm-w$w-$run.json"
@@ -52,9 +60,9 @@ for run in $(seq 1 "$RUNS"); do
     echo "== round $run done" >&2
 done
 
-/usr/bin/python3 - "$OUT" "$RUNS" "$HF" <<'PY' | tee "$OUT/table.md"
+/usr/bin/python3 - "$OUT" "$RUNS" "$HF" "$PIN" <<'PY' | tee "$OUT/table.md"
 import json, os, statistics, sys
-out, runs, hf = sys.argv[1], int(sys.argv[2]), sys.argv[3] == "1"
+out, runs, hf, pin = sys.argv[1], int(sys.argv[2]), sys.argv[3] == "1", sys.argv[4] == "1"
 size = os.path.getsize(os.path.join(out, "corpus.jsonl"))
 def rates(name):
     values = []
@@ -71,8 +79,13 @@ print(f"| {runs} runs, MB/s of JSON lines | median | min-max | vs vectorlm 1 wor
 print("|---|---|---|---|")
 for name, (m, lo, hi) in rows:
     print(f"| {name} | {m:.2f} | {lo:.2f}-{hi:.2f} | {m / base:.2f}x |")
+if pin:
+    core1 = rates("vectorlm-core1")
+    print(f"| vectorlm preprocess, 1 worker, process on one core (taskset -c 0) | {core1[0]:.2f} | {core1[1]:.2f}-{core1[2]:.2f} | {core1[0] / base:.2f}x |")
 print()
 print(f"2 workers / 1 worker: {rows[1][1][0] / base:.2f}x")
+if pin:
+    print(f"2 workers on 2 cores / 1 worker on one core: {rows[1][1][0] / core1[0]:.2f}x")
 if hf:
     print(f"vectorlm 1 worker / HF per document: {base / rows[2][1][0]:.2f}x; / HF batch: {base / rows[3][1][0]:.2f}x")
 PY

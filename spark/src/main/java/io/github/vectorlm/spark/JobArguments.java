@@ -92,6 +92,36 @@ final class JobArguments {
         return v;
     }
 
+    /** The value of {@code name} as a number ({@code Double.parseDouble}), or {@code fallback}. */
+    double number(String name, double fallback) {
+        String v = values.get(name);
+        if (v == null) {
+            return fallback;
+        }
+        try {
+            double d = Double.parseDouble(v);
+            if (Double.isFinite(d)) {
+                return d;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new UsageException(name + " must be a number, not " + v);
+    }
+
+    /** The value of {@code name} as a whole number, or {@code fallback}. */
+    long wholeNumber(String name, long fallback) {
+        String v = values.get(name);
+        if (v == null) {
+            return fallback;
+        }
+        try {
+            return Long.parseLong(v);
+        } catch (NumberFormatException e) {
+            throw new UsageException(name + " must be a whole number, not " + v);
+        }
+    }
+
     /** The positive integer value of {@code name}, or {@code fallback}. */
     int positiveInt(String name, int fallback) {
         String v = values.get(name);

@@ -31,8 +31,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The spark-submit jobs in {@code local[2]} against the single-process command line run in this
- * JVM: scores equal to {@code vectorlm score --texts-file}, datasets byte for byte those of
- * {@code vectorlm preprocess}.
+ * JVM: scores equal to {@code vectorlm score --texts-file}, completions to {@code vectorlm generate
+ * --prompts-file}, datasets byte for byte those of {@code vectorlm preprocess}.
  */
 class SparkJobsTest {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -98,6 +98,44 @@ class SparkJobsTest {
     }
 
     @Test
+    void generateJobGivesWhatVectorlmGenerateGives() throws IOException {
+        Path input = dir.resolve("prompts.jsonl");
+        List<String> lines = new ArrayList<>();
+        for (int i = 0; i < TEXTS.length; i++) {
+            lines.add(JSON.writeValueAsString(Map.of("id", i, "prompt", TEXTS[i])));
+        }
+        Files.write(input, lines);
+        for (String[] sampling : List.of(new String[] {"--temperature", "0"},
+                new String[] {"--temperature", "0.9", "--top-k", "20", "--seed", "5"})) {
+            Path output = dir.resolve("completed" + sampling.length);
+            List<String> args = new ArrayList<>(List.of("--model", SparkTests.MODEL, "--input", input.toString(),
+                    "--output", output.toString(), "--max-new-tokens", "12", "--max-in-flight", "3"));
+            args.addAll(List.of(sampling));
+            GenerateJob.run(spark, args.toArray(String[]::new));
+
+            List<String> cliArgs = new ArrayList<>(List.of("generate", "--model", SparkTests.MODEL, "--prompts-file",
+                    input.toString(), "--max-new-tokens", "12"));
+            cliArgs.addAll(List.of(sampling));
+            if (!cliArgs.contains("--seed")) {
+                cliArgs.addAll(List.of("--seed", "0")); // the job's default; greedy ignores it
+            }
+            List<JsonNode> expected = cli(cliArgs.toArray(String[]::new)).lines().map(SparkJobsTest::json).toList();
+            Map<Integer, JsonNode> byId = new HashMap<>();
+            try (Stream<Path> parts = Files.list(output)) {
+                for (Path part : parts.filter(p -> p.getFileName().toString().startsWith("part-")).toList()) {
+                    Files.readAllLines(part).forEach(l -> byId.put(json(l).get("id").asInt(), json(l)));
+                }
+            }
+            assertThat(byId).hasSize(TEXTS.length);
+            for (int i = 0; i < TEXTS.length; i++) {
+                String completion = byId.get(i).get("completion").asText();
+                assertThat(TEXTS[i] + completion).as("row %d, %s", i, List.of(sampling))
+                        .isEqualTo(expected.get(i).get("text").asText());
+            }
+        }
+    }
+
+    @Test
     void scoreJobReadsAndWritesParquet() throws IOException {
         Path input = dir.resolve("texts.parquet");
         List<Row> rows = new ArrayList<>();
@@ -142,6 +180,21 @@ class SparkJobsTest {
         assertThat(err.toString()).startsWith("error: unknown option --workers");
         assertThat(ScoreJob.usage(new String[] {"--model", "m", "--input", "i", "--output", "o"},
                 new PrintStream(out), new PrintStream(err))).isNull();
+        out.reset();
+        assertThat(GenerateJob.usage(new String[] {"--help"}, new PrintStream(out), new PrintStream(err))).isZero();
+        assertThat(out.toString()).startsWith("Usage: spark-submit --class io.github.vectorlm.spark.GenerateJob")
+                .contains("--prompt-column").contains("--max-new-tokens").contains("--top-p");
+        String[] base = {"--model", "m", "--input", "i", "--output", "o"};
+        for (String[] bad : List.of(new String[] {"--temperature", "hot"}, new String[] {"--top-p", "0"},
+                new String[] {"--top-k", "-1"}, new String[] {"--seed", "1.5"}, new String[] {"--max-new-tokens", "0"})) {
+            err.reset();
+            String[] args = java.util.stream.Stream.concat(java.util.Arrays.stream(base), java.util.Arrays.stream(bad))
+                    .toArray(String[]::new);
+            assertThat(GenerateJob.usage(args, new PrintStream(out), new PrintStream(err))).as(List.of(bad).toString())
+                    .isEqualTo(2);
+            assertThat(err.toString()).as(List.of(bad).toString()).startsWith("error: ").contains(bad[0].substring(2));
+        }
+        assertThat(GenerateJob.usage(base, new PrintStream(out), new PrintStream(err))).isNull();
     }
 
     @Test

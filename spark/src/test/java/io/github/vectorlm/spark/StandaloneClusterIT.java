@@ -24,7 +24,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * A real standalone cluster on 127.0.0.1, started by the test: a master and two workers, each a
  * JVM of Spark's class path alone, whose executors are JVMs the workers start. The application
- * jar is submitted through {@code SparkSubmit}; its results must equal the command line's.
+ * jar is submitted through {@code SparkSubmit}; its results must equal the command line's: scores,
+ * greedy completions, preprocessed datasets.
  */
 class StandaloneClusterIT {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -71,17 +72,30 @@ class StandaloneClusterIT {
                     "--input", input.toString(), "--output", dir.resolve("scored").toString());
             List<JsonNode> expected = cli("score", "--model", SparkTests.MODEL, "--texts-file", input.toString())
                     .lines().map(StandaloneClusterIT::json).toList();
-            List<JsonNode> scored = new ArrayList<>();
-            try (Stream<Path> parts = Files.list(dir.resolve("scored"))) {
-                for (Path part : parts.filter(p -> p.getFileName().toString().startsWith("part-")).sorted().toList()) {
-                    Files.readAllLines(part).forEach(l -> scored.add(json(l)));
-                }
-            }
+            List<JsonNode> scored = parts(dir.resolve("scored"));
             assertThat(scored).hasSize(TEXTS.length);
             for (JsonNode row : scored) {
                 int i = Arrays.asList(TEXTS).indexOf(row.get("text").asText());
                 double loss = expected.get(i).get("loss").asDouble();
                 assertThat(row.get("loss").asDouble()).isCloseTo(loss, within(1e-6 * loss));
+            }
+
+            Path prompts = dir.resolve("prompts.jsonl");
+            List<String> promptLines = new ArrayList<>();
+            for (String t : TEXTS) {
+                promptLines.add(JSON.writeValueAsString(Map.of("prompt", t)));
+            }
+            Files.write(prompts, promptLines);
+            submit(master, sparkClassPath, "io.github.vectorlm.spark.GenerateJob", "--model", SparkTests.MODEL,
+                    "--input", prompts.toString(), "--output", dir.resolve("completed").toString(),
+                    "--max-new-tokens", "12");
+            List<JsonNode> generated = cli("generate", "--model", SparkTests.MODEL, "--prompts-file", prompts.toString(),
+                    "--max-new-tokens", "12", "--temperature", "0").lines().map(StandaloneClusterIT::json).toList();
+            List<JsonNode> completed = parts(dir.resolve("completed"));
+            assertThat(completed).hasSize(TEXTS.length);
+            for (JsonNode row : completed) { // greedy: the same text
+                int i = Arrays.asList(TEXTS).indexOf(row.get("prompt").asText());
+                assertThat(TEXTS[i] + row.get("completion").asText()).isEqualTo(generated.get(i).get("text").asText());
             }
 
             String tokenizer = SparkTests.MODEL + "/encoder.json";
@@ -157,6 +171,17 @@ class StandaloneClusterIT {
         command.add(ProcessHandle.current().info().command().orElse("java"));
         command.addAll(Arrays.asList(System.getProperty("vectorlm.spark.jvm.flags").trim().split("\\s+")));
         return command;
+    }
+
+    /** The rows of a job's JSON-lines output folder. */
+    private static List<JsonNode> parts(Path folder) throws IOException {
+        List<JsonNode> rows = new ArrayList<>();
+        try (Stream<Path> parts = Files.list(folder)) {
+            for (Path part : parts.filter(p -> p.getFileName().toString().startsWith("part-")).sorted().toList()) {
+                Files.readAllLines(part).forEach(l -> rows.add(json(l)));
+            }
+        }
+        return rows;
     }
 
     private static long count(Path log, String text) throws IOException {
