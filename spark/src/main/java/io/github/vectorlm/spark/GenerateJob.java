@@ -1,5 +1,6 @@
 package io.github.vectorlm.spark;
 
+import java.io.IOException;
 import java.io.PrintStream;
 import java.util.List;
 import java.util.Set;
@@ -49,34 +50,22 @@ public final class GenerateJob {
      *
      * @param args the command line
      */
-    public static void main(String[] args) {
-        Integer status = usage(args, System.out, System.err);
-        if (status != null) {
-            System.exit(status);
-        }
-        SparkSession spark = SparkSession.builder().appName("vectorlm generate").getOrCreate();
-        try {
-            run(spark, args);
-        } finally {
-            spark.stop();
-        }
+    public static void main(String[] args) throws IOException {
+        JobArguments.main(args, USAGE, GenerateJob::checkedArguments, "vectorlm generate", GenerateJob::run);
     }
 
     /** {@code --help} or a usage error: printed, with the exit status; null to run the job. */
     static Integer usage(String[] args, PrintStream out, PrintStream err) {
-        try {
-            JobArguments a = arguments(args);
-            if (a.help()) {
-                out.print(USAGE);
-                return 0;
-            }
-            generator(a); // the sampling options checked before Spark starts
-            return null;
-        } catch (IllegalArgumentException e) { // UsageException among them
-            err.println("error: " + e.getMessage());
-            err.print(USAGE);
-            return 2;
+        return JobArguments.usage(args, USAGE, GenerateJob::checkedArguments, out, err);
+    }
+
+    /** The arguments, with the sampling options checked before Spark starts. */
+    private static JobArguments checkedArguments(String[] args) {
+        JobArguments a = arguments(args);
+        if (!a.help()) {
+            generator(a);
         }
+        return a;
     }
 
     private static JobArguments arguments(String[] args) {

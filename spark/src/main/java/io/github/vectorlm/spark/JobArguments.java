@@ -1,9 +1,13 @@
 package io.github.vectorlm.spark;
 
+import java.io.IOException;
+import java.io.PrintStream;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
+import org.apache.spark.sql.SparkSession;
 
 /**
  * The command line of a spark-submit job: {@code --name value} options and {@code --flag}s, each
@@ -19,6 +23,52 @@ final class JobArguments {
 
         UsageException(String message) {
             super(message);
+        }
+    }
+
+    /** A job's work in a session, given its command line. */
+    @FunctionalInterface
+    interface Job {
+        void run(SparkSession spark, String[] args) throws IOException;
+    }
+
+    /**
+     * A job's {@code main} for {@code spark-submit}: {@code --help} or a wrong command line is
+     * answered as {@link #usage} answers it, with its exit status; otherwise {@code job} runs in a
+     * session named {@code appName}, stopped at the end.
+     */
+    static void main(String[] args, String usage, Function<String[], JobArguments> parse, String appName, Job job)
+            throws IOException {
+        Integer status = usage(args, usage, parse, System.out, System.err);
+        if (status != null) {
+            System.exit(status);
+        }
+        SparkSession spark = SparkSession.builder().appName(appName).getOrCreate();
+        try {
+            job.run(spark, args);
+        } finally {
+            spark.stop();
+        }
+    }
+
+    /**
+     * What a job does before it starts Spark: with {@code --help} prints {@code usage} to
+     * {@code out} and returns 0; for a wrong command line (what {@code parse} throws: a
+     * {@link UsageException} or a job's own {@code IllegalArgumentException}) prints the error and
+     * the usage to {@code err} and returns 2; otherwise returns null, to run the job.
+     */
+    static Integer usage(String[] args, String usage, Function<String[], JobArguments> parse, PrintStream out,
+            PrintStream err) {
+        try {
+            if (parse.apply(args).help()) {
+                out.print(usage);
+                return 0;
+            }
+            return null;
+        } catch (IllegalArgumentException e) {
+            err.println("error: " + e.getMessage());
+            err.print(usage);
+            return 2;
         }
     }
 

@@ -83,37 +83,20 @@ public final class PreprocessJob {
      * @param args the command line
      */
     public static void main(String[] args) throws IOException {
-        Integer status = usage(args, System.out, System.err);
-        if (status != null) {
-            System.exit(status);
-        }
-        SparkSession spark = SparkSession.builder().appName("vectorlm preprocess").getOrCreate();
-        try {
-            Result r = run(spark, args);
+        JobArguments.main(args, USAGE, PreprocessJob::arguments, "vectorlm preprocess", (spark, a) -> {
+            Result r = run(spark, a);
             for (Path p : r.datasets()) {
                 System.out.println("wrote " + p + ".bin/.idx from " + r.partitions() + " partitions");
             }
             if (r.badLines() > 0) {
                 System.out.println("skipped " + r.badLines() + " bad line" + (r.badLines() == 1 ? "" : "s"));
             }
-        } finally {
-            spark.stop();
-        }
+        });
     }
 
     /** {@code --help} or a usage error: printed, with the exit status; null to run the job. */
     static Integer usage(String[] args, PrintStream out, PrintStream err) {
-        try {
-            if (arguments(args).help()) {
-                out.print(USAGE);
-                return 0;
-            }
-            return null;
-        } catch (JobArguments.UsageException e) {
-            err.println("error: " + e.getMessage());
-            err.print(USAGE);
-            return 2;
-        }
+        return JobArguments.usage(args, USAGE, PreprocessJob::arguments, out, err);
     }
 
     private static JobArguments arguments(String[] args) {

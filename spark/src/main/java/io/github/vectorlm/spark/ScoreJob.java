@@ -1,5 +1,6 @@
 package io.github.vectorlm.spark;
 
+import java.io.IOException;
 import java.io.PrintStream;
 import java.util.List;
 import java.util.Set;
@@ -41,32 +42,13 @@ public final class ScoreJob {
      *
      * @param args the command line
      */
-    public static void main(String[] args) {
-        Integer status = usage(args, System.out, System.err);
-        if (status != null) {
-            System.exit(status);
-        }
-        SparkSession spark = SparkSession.builder().appName("vectorlm score").getOrCreate();
-        try {
-            run(spark, args);
-        } finally {
-            spark.stop();
-        }
+    public static void main(String[] args) throws IOException {
+        JobArguments.main(args, USAGE, ScoreJob::arguments, "vectorlm score", ScoreJob::run);
     }
 
     /** {@code --help} or a usage error: printed, with the exit status; null to run the job. */
     static Integer usage(String[] args, PrintStream out, PrintStream err) {
-        try {
-            if (arguments(args).help()) {
-                out.print(USAGE);
-                return 0;
-            }
-            return null;
-        } catch (JobArguments.UsageException e) {
-            err.println("error: " + e.getMessage());
-            err.print(USAGE);
-            return 2;
-        }
+        return JobArguments.usage(args, USAGE, ScoreJob::arguments, out, err);
     }
 
     private static JobArguments arguments(String[] args) {

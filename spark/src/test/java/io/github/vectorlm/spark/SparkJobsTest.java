@@ -59,12 +59,7 @@ class SparkJobsTest {
 
     @Test
     void scoreJobGivesWhatVectorlmScoreGives() throws IOException {
-        Path input = dir.resolve("texts.jsonl");
-        List<String> lines = new ArrayList<>();
-        for (int i = 0; i < TEXTS.length; i++) {
-            lines.add(JSON.writeValueAsString(Map.of("id", i, "body", TEXTS[i])));
-        }
-        Files.write(input, lines);
+        Path input = numbered("body", dir.resolve("texts.jsonl"));
         Path output = dir.resolve("scored");
         ScoreJob.run(spark, new String[] {"--model", SparkTests.MODEL, "--input", input.toString(), "--output",
             output.toString(), "--text-column", "body", "--max-in-flight", "3"});
@@ -78,13 +73,7 @@ class SparkJobsTest {
         String cli = cli("score", "--model", SparkTests.MODEL, "--texts-file", cliInput.toString());
         List<JsonNode> expected = cli.lines().map(SparkJobsTest::json).toList();
 
-        Map<Integer, JsonNode> byId = new HashMap<>();
-        try (Stream<Path> parts = Files.list(output)) {
-            for (Path part : parts.filter(p -> p.getFileName().toString().startsWith("part-")).toList()) {
-                Files.readAllLines(part).forEach(l -> byId.put(json(l).get("id").asInt(), json(l)));
-            }
-        }
-        assertThat(byId).hasSize(TEXTS.length);
+        Map<Integer, JsonNode> byId = rowsById(output);
         for (int i = 0; i < TEXTS.length; i++) {
             JsonNode row = byId.get(i);
             JsonNode want = expected.get(i);
@@ -99,12 +88,7 @@ class SparkJobsTest {
 
     @Test
     void generateJobGivesWhatVectorlmGenerateGives() throws IOException {
-        Path input = dir.resolve("prompts.jsonl");
-        List<String> lines = new ArrayList<>();
-        for (int i = 0; i < TEXTS.length; i++) {
-            lines.add(JSON.writeValueAsString(Map.of("id", i, "prompt", TEXTS[i])));
-        }
-        Files.write(input, lines);
+        Path input = numbered("prompt", dir.resolve("prompts.jsonl"));
         for (String[] sampling : List.of(new String[] {"--temperature", "0"},
                 new String[] {"--temperature", "0.9", "--top-k", "20", "--seed", "5"})) {
             Path output = dir.resolve("completed" + sampling.length);
@@ -120,13 +104,7 @@ class SparkJobsTest {
                 cliArgs.addAll(List.of("--seed", "0")); // the job's default; greedy ignores it
             }
             List<JsonNode> expected = cli(cliArgs.toArray(String[]::new)).lines().map(SparkJobsTest::json).toList();
-            Map<Integer, JsonNode> byId = new HashMap<>();
-            try (Stream<Path> parts = Files.list(output)) {
-                for (Path part : parts.filter(p -> p.getFileName().toString().startsWith("part-")).toList()) {
-                    Files.readAllLines(part).forEach(l -> byId.put(json(l).get("id").asInt(), json(l)));
-                }
-            }
-            assertThat(byId).hasSize(TEXTS.length);
+            Map<Integer, JsonNode> byId = rowsById(output);
             for (int i = 0; i < TEXTS.length; i++) {
                 String completion = byId.get(i).get("completion").asText();
                 assertThat(TEXTS[i] + completion).as("row %d, %s", i, List.of(sampling))
@@ -340,6 +318,27 @@ class SparkJobsTest {
     }
 
     /** Runs the command line in this JVM; fails unless it exits with 0. */
+    /** Writes {@link #TEXTS} to {@code file} as JSON lines {@code {"id": i, key: text}}; returns the file. */
+    private static Path numbered(String key, Path file) throws IOException {
+        List<String> lines = new ArrayList<>();
+        for (int i = 0; i < TEXTS.length; i++) {
+            lines.add(JSON.writeValueAsString(Map.of("id", i, key, TEXTS[i])));
+        }
+        return Files.write(file, lines);
+    }
+
+    /** The rows of a job's JSON-lines output folder by their {@code id}, one for each of {@link #TEXTS}. */
+    private static Map<Integer, JsonNode> rowsById(Path output) throws IOException {
+        Map<Integer, JsonNode> byId = new HashMap<>();
+        try (Stream<Path> parts = Files.list(output)) {
+            for (Path part : parts.filter(p -> p.getFileName().toString().startsWith("part-")).toList()) {
+                Files.readAllLines(part).forEach(l -> byId.put(json(l).get("id").asInt(), json(l)));
+            }
+        }
+        assertThat(byId).hasSize(TEXTS.length);
+        return byId;
+    }
+
     private static String cli(String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();

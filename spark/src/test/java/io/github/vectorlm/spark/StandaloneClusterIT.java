@@ -62,12 +62,7 @@ class StandaloneClusterIT {
                 Thread.sleep(500);
             }
 
-            Path input = dir.resolve("texts.jsonl");
-            List<String> lines = new ArrayList<>();
-            for (String t : TEXTS) {
-                lines.add(JSON.writeValueAsString(Map.of("text", t)));
-            }
-            Files.write(input, lines);
+            Path input = textsUnder("text", dir.resolve("texts.jsonl"));
             submit(master, sparkClassPath, "io.github.vectorlm.spark.ScoreJob", "--model", SparkTests.MODEL,
                     "--input", input.toString(), "--output", dir.resolve("scored").toString());
             List<JsonNode> expected = cli("score", "--model", SparkTests.MODEL, "--texts-file", input.toString())
@@ -80,12 +75,7 @@ class StandaloneClusterIT {
                 assertThat(row.get("loss").asDouble()).isCloseTo(loss, within(1e-6 * loss));
             }
 
-            Path prompts = dir.resolve("prompts.jsonl");
-            List<String> promptLines = new ArrayList<>();
-            for (String t : TEXTS) {
-                promptLines.add(JSON.writeValueAsString(Map.of("prompt", t)));
-            }
-            Files.write(prompts, promptLines);
+            Path prompts = textsUnder("prompt", dir.resolve("prompts.jsonl"));
             submit(master, sparkClassPath, "io.github.vectorlm.spark.GenerateJob", "--model", SparkTests.MODEL,
                     "--input", prompts.toString(), "--output", dir.resolve("completed").toString(),
                     "--max-new-tokens", "12");
@@ -171,6 +161,15 @@ class StandaloneClusterIT {
         command.add(ProcessHandle.current().info().command().orElse("java"));
         command.addAll(Arrays.asList(System.getProperty("vectorlm.spark.jvm.flags").trim().split("\\s+")));
         return command;
+    }
+
+    /** Writes {@link #TEXTS} to {@code file} as JSON lines, each under {@code key}; returns the file. */
+    private static Path textsUnder(String key, Path file) throws IOException {
+        List<String> lines = new ArrayList<>();
+        for (String t : TEXTS) {
+            lines.add(JSON.writeValueAsString(Map.of(key, t)));
+        }
+        return Files.write(file, lines);
     }
 
     /** The rows of a job's JSON-lines output folder. */

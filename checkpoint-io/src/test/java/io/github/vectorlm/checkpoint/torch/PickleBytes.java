@@ -108,7 +108,8 @@ final class PickleBytes {
         return file;
     }
 
-    private static void stored(ZipOutputStream zip, String name, byte[] data) throws IOException {
+    /** Adds {@code data} to {@code zip} as a STORED entry (uncompressed, its CRC and size in the header). */
+    static void stored(ZipOutputStream zip, String name, byte[] data) throws IOException {
         ZipEntry entry = new ZipEntry(name);
         entry.setMethod(ZipEntry.STORED);
         entry.setSize(data.length);

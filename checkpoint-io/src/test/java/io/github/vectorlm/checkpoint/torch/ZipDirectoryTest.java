@@ -16,7 +16,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.stream.Stream;
-import java.util.zip.CRC32;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
 import org.junit.jupiter.api.Test;
@@ -91,7 +90,7 @@ class ZipDirectoryTest {
         ByteArrayOutputStream buffer = new ByteArrayOutputStream();
         try (ZipOutputStream z = new ZipOutputStream(buffer)) {
             z.setComment("PK\u0005\u0006 is not an end record here; the comment is 60 bytes or so long");
-            stored(z, "a/data.pkl", new byte[] {1, 2, 3});
+            PickleBytes.stored(z, "a/data.pkl", new byte[] {1, 2, 3});
         }
         List<ZipDirectory.Entry> entries = ZipDirectory.read(Path.of("c.zip"), MemorySegment.ofArray(buffer.toByteArray()));
         assertThat(entries).extracting(ZipDirectory.Entry::name).containsExactly("a/data.pkl");
@@ -193,42 +192,30 @@ class ZipDirectoryTest {
     private static byte[] twoEntries() throws Exception {
         ByteArrayOutputStream buffer = new ByteArrayOutputStream();
         try (ZipOutputStream z = new ZipOutputStream(buffer)) {
-            stored(z, "one", new byte[] {1, 2, 3, 4});
-            stored(z, "two", new byte[] {5, 6});
+            PickleBytes.stored(z, "one", new byte[] {1, 2, 3, 4});
+            PickleBytes.stored(z, "two", new byte[] {5, 6});
         }
         return buffer.toByteArray();
     }
 
-    private static void stored(ZipOutputStream z, String name, byte[] data) throws Exception {
-        ZipEntry e = new ZipEntry(name);
-        e.setMethod(ZipEntry.STORED);
-        e.setSize(data.length);
-        CRC32 crc = new CRC32();
-        crc.update(data);
-        e.setCrc(crc.getValue());
-        z.putNextEntry(e);
-        z.write(data);
-        z.closeEntry();
-    }
-
     private static int indexOf(byte[] bytes, int signature) {
-        ByteBuffer b = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
-        for (int i = 0; i + 4 <= bytes.length; i++) {
-            if (b.getInt(i) == signature) {
-                return i;
-            }
-        }
-        return -1;
+        return find(bytes, signature, false);
     }
 
     private static int lastIndexOf(byte[] bytes, int signature) {
+        return find(bytes, signature, true);
+    }
+
+    /** The first (or last) byte at which the little-endian {@code signature} stands, or -1. */
+    private static int find(byte[] bytes, int signature, boolean last) {
         ByteBuffer b = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
-        for (int i = bytes.length - 4; i >= 0; i--) {
+        int found = -1;
+        for (int i = 0; i + 4 <= bytes.length && (found < 0 || last); i++) {
             if (b.getInt(i) == signature) {
-                return i;
+                found = i;
             }
         }
-        return -1;
+        return found;
     }
 
     private static void putShort(byte[] bytes, int at, int value) {
