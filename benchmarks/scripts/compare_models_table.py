@@ -311,7 +311,7 @@ def main():
                 elif weights == "bf16":
                     # PyTorch computes bf16 in bf16 (vdpbf16ps: two products per lane per instruction), which
                     # the Vector API does not offer; VectorLM widens the weights and multiplies in f32, whose
-                    # FMA peak is below PyTorch's bf16 rate here (docs/performance.md, "Reading the table")
+                    # FMA peak is below PyTorch's bf16 rate here (docs/performance-decisions.md, "bf16 prefill multiplies in f32")
                     verdicts.append((f"prefill {n} against PyTorch's bf16 compute, {model} bf16, {t} thr",
                                      f"{ratio:.2f}×", None))
             if have_llama:
