@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
+import java.util.function.Predicate;
 import org.apache.spark.sql.SparkSession;
 
 /**
@@ -142,50 +143,39 @@ final class JobArguments {
         return v;
     }
 
-    /** The value of {@code name} as a number ({@code Double.parseDouble}), or {@code fallback}. */
+    /** The value of {@code name} as a finite number ({@code Double.parseDouble}), or {@code fallback}. */
     double number(String name, double fallback) {
-        String v = values.get(name);
-        if (v == null) {
-            return fallback;
-        }
-        try {
-            double d = Double.parseDouble(v);
-            if (Double.isFinite(d)) {
-                return d;
-            }
-        } catch (NumberFormatException e) {
-            // reported below
-        }
-        throw new UsageException(name + " must be a number, not " + v);
+        return parsed(name, fallback, Double::parseDouble, Double::isFinite, "a number");
     }
 
     /** The value of {@code name} as a whole number, or {@code fallback}. */
     long wholeNumber(String name, long fallback) {
-        String v = values.get(name);
-        if (v == null) {
-            return fallback;
-        }
-        try {
-            return Long.parseLong(v);
-        } catch (NumberFormatException e) {
-            throw new UsageException(name + " must be a whole number, not " + v);
-        }
+        return parsed(name, fallback, Long::parseLong, n -> true, "a whole number");
     }
 
     /** The positive integer value of {@code name}, or {@code fallback}. */
     int positiveInt(String name, int fallback) {
+        return parsed(name, fallback, Integer::parseInt, n -> n >= 1, "a positive integer");
+    }
+
+    /**
+     * The value of {@code name} as {@code parse} reads it, or {@code fallback} when not given.
+     *
+     * @throws UsageException "NAME must be WHAT, not VALUE" if it does not parse or is not {@code accepted}
+     */
+    private <T> T parsed(String name, T fallback, Function<String, T> parse, Predicate<T> accepted, String what) {
         String v = values.get(name);
         if (v == null) {
             return fallback;
         }
         try {
-            int n = Integer.parseInt(v);
-            if (n >= 1) {
-                return n;
+            T t = parse.apply(v);
+            if (accepted.test(t)) {
+                return t;
             }
         } catch (NumberFormatException e) {
             // reported below
         }
-        throw new UsageException(name + " must be a positive integer, not " + v);
+        throw new UsageException(name + " must be " + what + ", not " + v);
     }
 }

@@ -18,9 +18,9 @@ import java.util.List;
  * only when an entry's data is asked for ({@link Entry#dataOffset}).
  *
  * <p>Hand-written rather than read with commons-compress, which the project uses for other
- * archives: on a cold start its {@code ZipFile} cost 100 to 180 ms (its classes, the lambdas of
- * its extra-field registry, the time zone rules for entry dates), a tenth of the demo model's
- * first token, where this reader needs a few milliseconds; a torch file needs only names, sizes,
+ * archives: on a cold start its {@code ZipFile} cost 90 to 125 ms of the demo model's first token
+ * (170 to 180 ms in a bare JVM: its classes, the lambdas of its extra-field registry, the time
+ * zone rules for entry dates), where this reader needs a few milliseconds; a torch file needs only names, sizes,
  * methods, CRCs and offsets (docs/performance-decisions.md).
  *
  * <p>Untrusted input: every count, size and offset is checked against the file before use;
