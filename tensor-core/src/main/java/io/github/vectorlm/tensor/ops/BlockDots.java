@@ -9,7 +9,6 @@ import java.nio.ByteOrder;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
-import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -26,16 +25,17 @@ import jdk.incubator.vector.VectorSpecies;
  * lanes are summed by the folds of {@link Simd#FOLD_8} (the order of {@link Simd#sumLanes}). A row's
  * result depends on nothing but the row and x.
  *
- * <p>Loads: bytes are only ever loaded as {@link Simd#B} vectors (4·L bytes), the package's one byte
- * shape. A block's 32 (Q8_0) or 16 (Q4_0) bytes are one whole vector from the block's first value
- * byte where the vector is that wide or wider, the bytes past the block unused, or two vectors
- * (Q8_0 at 128 bits). Only where such a vector would pass the end of the segment is the load masked:
- * a masked byte load measured half the speed of a plain one on Zen 5 (Q8_0 [768, 2304], one
- * thread: 8.5 against 17 GB/s), and {@link QuantizedLinear#quantize} pads its blocks so that no
- * load of its own needs the mask.
- * The vectors are widened to floats part by part ({@code convertShape(B2F, F, part)}). Q4_0's high
- * nibbles are taken as {@code (b & 0xF0) ^ 0x80}, which is {@code 16·(h - 8)} as a signed byte, and
- * multiplied by 1/16 after the widening (exact); x86 has no byte shift.
+ * <p>Loads: a Q8_0 block's bytes are loaded {@link Simd#B_NARROW} at a time (the bytes of one
+ * float vector, 8 at the least) and each widened whole ({@code convertShape(B2F, F, 0)}; at 4 lanes
+ * the 8 bytes are parts 0 and 1); a Q4_0 block's 16 nibble bytes as one 128-bit vector (part 0 at
+ * 16 lanes, parts 0 to 3 at 4), but as two 8-byte ones at 8 lanes, where part 1 of the 128-bit
+ * vector costs a shuffle. No load passes its block, so none needs a mask. Loading a full-width
+ * {@link Simd#B} vector per block (64 bytes at AVX-512, 30 of them past the block) and widening
+ * its parts cost a byte shuffle per part and a masked last block: Zen 4, one thread, Q8_0
+ * [768, 2304] 11.1–12.3 GB/s that way against 14.4–16.5 narrow; GPT-2 Q8_0 decode at
+ * {@code -XX:UseAVX=2} 40–46 against 75–77 tokens/s.
+ * Q4_0's high nibbles are taken as {@code (b & 0xF0) ^ 0x80}, which is {@code 16·(h - 8)} as a
+ * signed byte, and multiplied by 1/16 after the widening (exact); x86 has no byte shift.
  *
  * <p>Q6_K ({@link #dotQ6K}; 256 values per block in 16 sub-blocks of 16, each with an int8 scale,
  * and one f16 {@code d}): the sub-blocks are taken in the order half {@code h}, then {@code j}
@@ -44,13 +44,13 @@ import jdk.incubator.vector.VectorSpecies;
  * {@code qh[l]} the high bits of all four); for each, lane-wise over its vectors of L values,
  * {@code s = q₀·x₀}, {@code s = fma(qₚ, xₚ, s)}, then {@code acc = fma(s, d·sc, acc)} with
  * {@code d·sc} an f32 product (exact: 11 by 8 significant bits); the lanes summed as above. The
- * bytes are widened to ints ({@code B2I}, part 0 of a byte vector loaded at the sub-block's first
+ * bytes are widened to ints ({@code B2I}, part 0 of a {@link Simd#B_NARROW} vector loaded at the sub-block's first
  * byte) and the 6-bit values assembled there: x86 has no byte shift.
  */
 final class BlockDots {
-    private static final VectorSpecies<Byte> B = Simd.B;
-    /** Bytes per byte vector: 4·L. */
-    private static final int BL = B.length();
+    private static final VectorSpecies<Byte> BN = Simd.B_NARROW;
+    /** A Q4_0 block's 16 bytes of nibbles, as one vector at every width. */
+    private static final VectorSpecies<Byte> B16 = ByteVector.SPECIES_128;
     private static final ValueLayout.OfShort I16_LE = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     /** Bytes of a Q8_0 block: f16 d, 32 int8. */
     static final int Q8_BYTES = 34;
@@ -60,15 +60,6 @@ final class BlockDots {
     private BlockDots() {
     }
 
-    /**
-     * How many of the {@code blocks} blocks of {@code blockBytes} from byte {@code row} can load
-     * {@code reach} bytes from their start without passing {@code end}: always a leading run.
-     */
-    static int unmaskedBlocks(long row, int blocks, int blockBytes, int reach, long end) {
-        long room = end - row - reach;
-        return room < 0 ? 0 : (int) Math.min(blocks, room / blockBytes + 1);
-    }
-
     static float scale(MemorySegment seg, long block) {
         return Float.float16ToFloat(seg.get(I16_LE, block));
     }
@@ -76,46 +67,34 @@ final class BlockDots {
     /** Σ over {@code blocks} Q8_0 blocks from byte {@code row} of {@code seg} times {@code x[xOffset …]}. */
     static float dotQ8(MemorySegment seg, long row, int blocks, float[] x, int xOffset) {
         FloatVector acc = FloatVector.zero(F);
-        VectorMask<Byte> first32 = B.indexInRange(0, 32);
-        long end = seg.byteSize();
         long at = row;
         int xi = xOffset;
-        int safe = unmaskedBlocks(row, blocks, Q8_BYTES, 2 + BL, end);
-        // two loops, the second only for blocks whose whole-vector load would pass the segment's
-        // end: a masked load anywhere in the hot loop (even never taken) cost 40 % of its speed
-        for (int phase = 0; phase < 2; phase++) {
-        boolean masked = phase == 1;
-        for (int b = masked ? safe : 0, stop = masked ? blocks : safe; b < stop; b++, at += Q8_BYTES, xi += 32) {
-            FloatVector d = FloatVector.broadcast(F, scale(seg, at));
+        for (int b = 0; b < blocks; b++, at += Q8_BYTES, xi += 32) {
             FloatVector s;
-            if (BL == 64) {
-                ByteVector q = !masked ? ByteVector.fromMemorySegment(B, seg, at + 2, Simd.LE)
-                        : ByteVector.fromMemorySegment(B, seg, at + 2, Simd.LE, first32);
-                s = ((FloatVector) q.convertShape(VectorOperators.B2F, F, 0)).mul(FloatVector.fromArray(F, x, xi));
-                s = ((FloatVector) q.convertShape(VectorOperators.B2F, F, 1)).fma(FloatVector.fromArray(F, x, xi + L), s);
-            } else if (BL == 32) {
-                ByteVector q = ByteVector.fromMemorySegment(B, seg, at + 2, Simd.LE);
-                s = ((FloatVector) q.convertShape(VectorOperators.B2F, F, 0)).mul(FloatVector.fromArray(F, x, xi));
-                s = ((FloatVector) q.convertShape(VectorOperators.B2F, F, 1)).fma(FloatVector.fromArray(F, x, xi + L), s);
-                s = ((FloatVector) q.convertShape(VectorOperators.B2F, F, 2)).fma(FloatVector.fromArray(F, x, xi + 2 * L), s);
-                s = ((FloatVector) q.convertShape(VectorOperators.B2F, F, 3)).fma(FloatVector.fromArray(F, x, xi + 3 * L), s);
-            } else {
-                ByteVector q = ByteVector.fromMemorySegment(B, seg, at + 2, Simd.LE);
-                s = ((FloatVector) q.convertShape(VectorOperators.B2F, F, 0)).mul(FloatVector.fromArray(F, x, xi));
-                s = ((FloatVector) q.convertShape(VectorOperators.B2F, F, 1)).fma(FloatVector.fromArray(F, x, xi + L), s);
-                s = ((FloatVector) q.convertShape(VectorOperators.B2F, F, 2)).fma(FloatVector.fromArray(F, x, xi + 2 * L), s);
-                s = ((FloatVector) q.convertShape(VectorOperators.B2F, F, 3)).fma(FloatVector.fromArray(F, x, xi + 3 * L), s);
-                q = ByteVector.fromMemorySegment(B, seg, at + 2 + BL, Simd.LE);
-                int x2 = xi + 4 * L;
-                s = ((FloatVector) q.convertShape(VectorOperators.B2F, F, 0)).fma(FloatVector.fromArray(F, x, x2), s);
-                s = ((FloatVector) q.convertShape(VectorOperators.B2F, F, 1)).fma(FloatVector.fromArray(F, x, x2 + L), s);
-                s = ((FloatVector) q.convertShape(VectorOperators.B2F, F, 2)).fma(FloatVector.fromArray(F, x, x2 + 2 * L), s);
-                s = ((FloatVector) q.convertShape(VectorOperators.B2F, F, 3)).fma(FloatVector.fromArray(F, x, x2 + 3 * L), s);
+            if (L >= 8) {
+                s = ((FloatVector) bytes(seg, at + 2).convertShape(VectorOperators.B2F, F, 0))
+                        .mul(FloatVector.fromArray(F, x, xi));
+                for (int v = L; v < 32; v += L) {
+                    s = ((FloatVector) bytes(seg, at + 2 + v).convertShape(VectorOperators.B2F, F, 0))
+                            .fma(FloatVector.fromArray(F, x, xi + v), s);
+                }
+            } else { // 4 lanes: each 8-byte load is two vectors
+                ByteVector first = bytes(seg, at + 2);
+                s = ((FloatVector) first.convertShape(VectorOperators.B2F, F, 0)).mul(FloatVector.fromArray(F, x, xi));
+                s = ((FloatVector) first.convertShape(VectorOperators.B2F, F, 1))
+                        .fma(FloatVector.fromArray(F, x, xi + 4), s);
+                for (int v = 8; v < 32; v += 8) {
+                    ByteVector q = bytes(seg, at + 2 + v);
+                    s = ((FloatVector) q.convertShape(VectorOperators.B2F, F, 0))
+                            .fma(FloatVector.fromArray(F, x, xi + v), s);
+                    s = ((FloatVector) q.convertShape(VectorOperators.B2F, F, 1))
+                            .fma(FloatVector.fromArray(F, x, xi + v + 4), s);
+                }
             }
-            acc = s.fma(d, acc);
+            acc = s.fma(FloatVector.broadcast(F, scale(seg, at)), acc);
         }
-        }
-        // the lanes summed in the order of Simd.sumLanes, in registers
+        // the lanes summed in the order of Simd.sumLanes, in registers (a helper taking the vector
+        // was left un-inlined by C2 at times, boxing it)
         FloatVector v = acc;
         if (L >= 16) {
             v = v.add(v.rearrange(Simd.FOLD_8));
@@ -133,50 +112,54 @@ final class BlockDots {
     /** Σ over {@code blocks} Q4_0 blocks from byte {@code row} of {@code seg} times {@code x[xOffset …]}. */
     static float dotQ4(MemorySegment seg, long row, int blocks, float[] x, int xOffset) {
         FloatVector acc = FloatVector.zero(F);
-        VectorMask<Byte> first16 = B.indexInRange(0, 16);
-        long end = seg.byteSize();
         long at = row;
         int xi = xOffset;
-        int safe = BL == 16 ? blocks : unmaskedBlocks(row, blocks, Q4_BYTES, 2 + BL, end);
-        for (int phase = 0; phase < 2; phase++) { // as dotQ8: the masked loads in a loop of their own
-        boolean masked = phase == 1;
-        for (int b = masked ? safe : 0, stop = masked ? blocks : safe; b < stop; b++, at += Q4_BYTES, xi += 32) {
-            FloatVector d = FloatVector.broadcast(F, scale(seg, at));
-            ByteVector q = !masked ? ByteVector.fromMemorySegment(B, seg, at + 2, Simd.LE)
-                    : ByteVector.fromMemorySegment(B, seg, at + 2, Simd.LE, first16);
-            ByteVector lo = q.and((byte) 0x0F).sub((byte) 8);
-            ByteVector hi = q.and((byte) 0xF0).lanewise(VectorOperators.XOR, (byte) 0x80);
+        for (int b = 0; b < blocks; b++, at += Q4_BYTES, xi += 32) {
+            // value v < 16 is the low nibble of byte v, value 16 + v its high nibble; parts by
+            // constants: a part index C2 cannot fold leaves the conversion un-intrinsified
             FloatVector s;
-            if (BL == 64) {
-                s = ((FloatVector) lo.convertShape(VectorOperators.B2F, F, 0)).mul(FloatVector.fromArray(F, x, xi));
-                s = ((FloatVector) hi.convertShape(VectorOperators.B2F, F, 0)).mul(0.0625f)
-                        .fma(FloatVector.fromArray(F, x, xi + 16), s);
-            } else if (BL == 32) {
-                s = ((FloatVector) lo.convertShape(VectorOperators.B2F, F, 0)).mul(FloatVector.fromArray(F, x, xi));
-                s = ((FloatVector) lo.convertShape(VectorOperators.B2F, F, 1)).fma(FloatVector.fromArray(F, x, xi + L), s);
-                s = ((FloatVector) hi.convertShape(VectorOperators.B2F, F, 0)).mul(0.0625f)
-                        .fma(FloatVector.fromArray(F, x, xi + 16), s);
-                s = ((FloatVector) hi.convertShape(VectorOperators.B2F, F, 1)).mul(0.0625f)
-                        .fma(FloatVector.fromArray(F, x, xi + 16 + L), s);
-            } else {
-                s = ((FloatVector) lo.convertShape(VectorOperators.B2F, F, 0)).mul(FloatVector.fromArray(F, x, xi));
-                s = ((FloatVector) lo.convertShape(VectorOperators.B2F, F, 1)).fma(FloatVector.fromArray(F, x, xi + L), s);
-                s = ((FloatVector) lo.convertShape(VectorOperators.B2F, F, 2)).fma(FloatVector.fromArray(F, x, xi + 2 * L), s);
-                s = ((FloatVector) lo.convertShape(VectorOperators.B2F, F, 3)).fma(FloatVector.fromArray(F, x, xi + 3 * L), s);
-                int x2 = xi + 16;
-                s = ((FloatVector) hi.convertShape(VectorOperators.B2F, F, 0)).mul(0.0625f)
-                        .fma(FloatVector.fromArray(F, x, x2), s);
-                s = ((FloatVector) hi.convertShape(VectorOperators.B2F, F, 1)).mul(0.0625f)
-                        .fma(FloatVector.fromArray(F, x, x2 + L), s);
-                s = ((FloatVector) hi.convertShape(VectorOperators.B2F, F, 2)).mul(0.0625f)
-                        .fma(FloatVector.fromArray(F, x, x2 + 2 * L), s);
-                s = ((FloatVector) hi.convertShape(VectorOperators.B2F, F, 3)).mul(0.0625f)
-                        .fma(FloatVector.fromArray(F, x, x2 + 3 * L), s);
+            if (L == 8) { // two 8-byte loads widened whole: part 1 of a 16-byte vector costs a shuffle
+                ByteVector q0 = bytes(seg, at + 2);
+                ByteVector q1 = bytes(seg, at + 10);
+                s = ((FloatVector) q0.and((byte) 0x0F).sub((byte) 8).convertShape(VectorOperators.B2F, F, 0))
+                        .mul(FloatVector.fromArray(F, x, xi));
+                s = ((FloatVector) q1.and((byte) 0x0F).sub((byte) 8).convertShape(VectorOperators.B2F, F, 0))
+                        .fma(FloatVector.fromArray(F, x, xi + 8), s);
+                ByteVector high0 = q0.and((byte) 0xF0).lanewise(VectorOperators.XOR, (byte) 0x80);
+                ByteVector high1 = q1.and((byte) 0xF0).lanewise(VectorOperators.XOR, (byte) 0x80);
+                s = ((FloatVector) high0.convertShape(VectorOperators.B2F, F, 0))
+                        .mul(0.0625f).fma(FloatVector.fromArray(F, x, xi + 16), s);
+                s = ((FloatVector) high1.convertShape(VectorOperators.B2F, F, 0))
+                        .mul(0.0625f).fma(FloatVector.fromArray(F, x, xi + 24), s);
+            } else { // one 16-byte load: part 0 at 16 lanes, parts 0 to 3 at 4
+                ByteVector q = ByteVector.fromMemorySegment(B16, seg, at + 2, Simd.LE);
+                ByteVector low = q.and((byte) 0x0F).sub((byte) 8);
+                ByteVector high = q.and((byte) 0xF0).lanewise(VectorOperators.XOR, (byte) 0x80);
+                s = ((FloatVector) low.convertShape(VectorOperators.B2F, F, 0))
+                        .mul(FloatVector.fromArray(F, x, xi));
+                if (L == 4) {
+                    s = ((FloatVector) low.convertShape(VectorOperators.B2F, F, 1))
+                            .fma(FloatVector.fromArray(F, x, xi + 4), s);
+                    s = ((FloatVector) low.convertShape(VectorOperators.B2F, F, 2))
+                            .fma(FloatVector.fromArray(F, x, xi + 8), s);
+                    s = ((FloatVector) low.convertShape(VectorOperators.B2F, F, 3))
+                            .fma(FloatVector.fromArray(F, x, xi + 12), s);
+                }
+                s = ((FloatVector) high.convertShape(VectorOperators.B2F, F, 0))
+                        .mul(0.0625f).fma(FloatVector.fromArray(F, x, xi + 16), s);
+                if (L == 4) {
+                    s = ((FloatVector) high.convertShape(VectorOperators.B2F, F, 1))
+                            .mul(0.0625f).fma(FloatVector.fromArray(F, x, xi + 20), s);
+                    s = ((FloatVector) high.convertShape(VectorOperators.B2F, F, 2))
+                            .mul(0.0625f).fma(FloatVector.fromArray(F, x, xi + 24), s);
+                    s = ((FloatVector) high.convertShape(VectorOperators.B2F, F, 3))
+                            .mul(0.0625f).fma(FloatVector.fromArray(F, x, xi + 28), s);
+                }
             }
-            acc = s.fma(d, acc);
+            acc = s.fma(FloatVector.broadcast(F, scale(seg, at)), acc);
         }
-        }
-        // the lanes summed in the order of Simd.sumLanes, in registers
+        // the lanes summed in the order of Simd.sumLanes, in registers (a helper taking the vector
+        // was left un-inlined by C2 at times, boxing it)
         FloatVector v = acc;
         if (L >= 16) {
             v = v.add(v.rearrange(Simd.FOLD_8));
@@ -191,6 +174,11 @@ final class BlockDots {
         return v.lane(0);
     }
 
+    /** {@link Simd#B_NARROW} bytes from byte {@code at}. */
+    private static ByteVector bytes(MemorySegment seg, long at) {
+        return ByteVector.fromMemorySegment(BN, seg, at, Simd.LE);
+    }
+
     /** Bytes of a Q6_K block: ql[128], qh[64], int8 scales[16], f16 d. */
     static final int Q6K_BYTES = 210;
 
@@ -198,15 +186,10 @@ final class BlockDots {
     static float dotQ6K(MemorySegment seg, long row, int blocks, float[] x, int xOffset) {
         VectorSpecies<Integer> I = Simd.I;
         FloatVector acc = FloatVector.zero(F);
-        VectorMask<Byte> firstL = B.indexInRange(0, L);
-        long end = seg.byteSize();
         long at = row;
         int xb = xOffset;
-        // the last load of a block starts at most 188 bytes in; as dotQ8, masked loads in a loop of their own
-        int safe = unmaskedBlocks(row, blocks, Q6K_BYTES, 188 + BL, end);
-        for (int phase = 0; phase < 2; phase++) {
-        boolean masked = phase == 1;
-        for (int b = masked ? safe : 0, stop = masked ? blocks : safe; b < stop; b++, at += Q6K_BYTES, xb += 256) {
+        // the last load of a block reads bytes 188 to 188 + max(L, 8): inside the block's 210
+        for (int b = 0; b < blocks; b++, at += Q6K_BYTES, xb += 256) {
             float d = scale(seg, at + 208);
             for (int h = 0; h < 2; h++) {
                 long ql = at + 64 * h;
@@ -220,9 +203,9 @@ final class BlockDots {
                     FloatVector s3 = null;
                     for (int p = 0; p < 16; p += L) {
                         long o = 16 * j + p;
-                        IntVector a = load(seg, ql + o, masked, firstL).and(0xFF);
-                        IntVector c = load(seg, ql + 32 + o, masked, firstL).and(0xFF);
-                        IntVector hi = load(seg, qh + o, masked, firstL).and(0xFF);
+                        IntVector a = load(seg, ql + o).and(0xFF);
+                        IntVector c = load(seg, ql + 32 + o).and(0xFF);
+                        IntVector hi = load(seg, qh + o).and(0xFF);
                         FloatVector q0 = (FloatVector) a.and(0xF)
                                 .or(hi.and(3).lanewise(VectorOperators.LSHL, 4)).sub(32)
                                 .convert(VectorOperators.I2F, 0);
@@ -259,7 +242,8 @@ final class BlockDots {
                 }
             }
         }
-        }
+        // the lanes summed in the order of Simd.sumLanes, in registers (a helper taking the vector
+        // was left un-inlined by C2 at times, boxing it)
         FloatVector v = acc;
         if (L >= 16) {
             v = v.add(v.rearrange(Simd.FOLD_8));
@@ -274,11 +258,9 @@ final class BlockDots {
         return v.lane(0);
     }
 
-    /** L bytes from {@code at} widened to ints (sign-extended), the load masked in the last blocks of a segment. */
-    private static IntVector load(MemorySegment seg, long at, boolean masked, VectorMask<Byte> firstL) {
-        ByteVector v = !masked ? ByteVector.fromMemorySegment(B, seg, at, Simd.LE)
-                : ByteVector.fromMemorySegment(B, seg, at, Simd.LE, firstL);
-        return (IntVector) v.convertShape(VectorOperators.B2I, Simd.I, 0);
+    /** L bytes from {@code at} widened to ints (sign-extended). */
+    private static IntVector load(MemorySegment seg, long at) {
+        return (IntVector) bytes(seg, at).convertShape(VectorOperators.B2I, Simd.I, 0);
     }
 
     /**
@@ -287,23 +269,14 @@ final class BlockDots {
      * {@link io.github.vectorlm.tensor.BlockType#dequantize}.
      */
     static void dequantizeQ8(MemorySegment seg, long at, int blocks, float[] out, int outOffset) {
-        VectorMask<Byte> first32 = B.indexInRange(0, 32);
-        long end = seg.byteSize();
         int o = outOffset;
         for (int b = 0; b < blocks; b++, at += Q8_BYTES, o += 32) {
             FloatVector d = FloatVector.broadcast(F, scale(seg, at));
-            if (BL == 64) {
-                ByteVector q = at + 2 + BL <= end ? ByteVector.fromMemorySegment(B, seg, at + 2, Simd.LE)
-                        : ByteVector.fromMemorySegment(B, seg, at + 2, Simd.LE, first32);
-                ((FloatVector) q.convertShape(VectorOperators.B2F, F, 0)).mul(d).intoArray(out, o);
-                ((FloatVector) q.convertShape(VectorOperators.B2F, F, 1)).mul(d).intoArray(out, o + L);
-            } else {
-                for (int v = 0; v < 32; v += BL) {
-                    ByteVector q = ByteVector.fromMemorySegment(B, seg, at + 2 + v, Simd.LE);
-                    ((FloatVector) q.convertShape(VectorOperators.B2F, F, 0)).mul(d).intoArray(out, o + v);
-                    ((FloatVector) q.convertShape(VectorOperators.B2F, F, 1)).mul(d).intoArray(out, o + v + L);
-                    ((FloatVector) q.convertShape(VectorOperators.B2F, F, 2)).mul(d).intoArray(out, o + v + 2 * L);
-                    ((FloatVector) q.convertShape(VectorOperators.B2F, F, 3)).mul(d).intoArray(out, o + v + 3 * L);
+            for (int v = 0; v < 32; v += BN.length()) {
+                ByteVector q = bytes(seg, at + 2 + v);
+                ((FloatVector) q.convertShape(VectorOperators.B2F, F, 0)).mul(d).intoArray(out, o + v);
+                if (L == 4) {
+                    ((FloatVector) q.convertShape(VectorOperators.B2F, F, 1)).mul(d).intoArray(out, o + v + 4);
                 }
             }
         }
@@ -311,28 +284,36 @@ final class BlockDots {
 
     /** As {@link #dequantizeQ8} for Q4_0: {@code (nibble - 8)·d}, exact. */
     static void dequantizeQ4(MemorySegment seg, long at, int blocks, float[] out, int outOffset) {
-        VectorMask<Byte> first16 = B.indexInRange(0, 16);
-        long end = seg.byteSize();
         int o = outOffset;
         for (int b = 0; b < blocks; b++, at += Q4_BYTES, o += 32) {
             float scale = scale(seg, at);
             FloatVector d = FloatVector.broadcast(F, scale);
             FloatVector d16 = FloatVector.broadcast(F, scale * 0.0625f);
-            ByteVector q = BL == 16 || at + 2 + BL <= end ? ByteVector.fromMemorySegment(B, seg, at + 2, Simd.LE)
-                    : ByteVector.fromMemorySegment(B, seg, at + 2, Simd.LE, first16);
-            ByteVector lo = q.and((byte) 0x0F).sub((byte) 8);
-            ByteVector hi = q.and((byte) 0xF0).lanewise(VectorOperators.XOR, (byte) 0x80);
-            ((FloatVector) lo.convertShape(VectorOperators.B2F, F, 0)).mul(d).intoArray(out, o);
-            ((FloatVector) hi.convertShape(VectorOperators.B2F, F, 0)).mul(d16).intoArray(out, o + 16);
-            if (L <= 8) {
-                ((FloatVector) lo.convertShape(VectorOperators.B2F, F, 1)).mul(d).intoArray(out, o + L);
-                ((FloatVector) hi.convertShape(VectorOperators.B2F, F, 1)).mul(d16).intoArray(out, o + 16 + L);
+            if (L == 8) { // as dotQ4
+                ByteVector q0 = bytes(seg, at + 2);
+                ByteVector q1 = bytes(seg, at + 10);
+                ((FloatVector) q0.and((byte) 0x0F).sub((byte) 8).convertShape(VectorOperators.B2F, F, 0))
+                        .mul(d).intoArray(out, o);
+                ((FloatVector) q1.and((byte) 0x0F).sub((byte) 8).convertShape(VectorOperators.B2F, F, 0))
+                        .mul(d).intoArray(out, o + 8);
+                ByteVector high0 = q0.and((byte) 0xF0).lanewise(VectorOperators.XOR, (byte) 0x80);
+                ByteVector high1 = q1.and((byte) 0xF0).lanewise(VectorOperators.XOR, (byte) 0x80);
+                ((FloatVector) high0.convertShape(VectorOperators.B2F, F, 0)).mul(d16).intoArray(out, o + 16);
+                ((FloatVector) high1.convertShape(VectorOperators.B2F, F, 0)).mul(d16).intoArray(out, o + 24);
+                continue;
             }
-            if (L <= 4) {
-                ((FloatVector) lo.convertShape(VectorOperators.B2F, F, 2)).mul(d).intoArray(out, o + 2 * L);
-                ((FloatVector) hi.convertShape(VectorOperators.B2F, F, 2)).mul(d16).intoArray(out, o + 16 + 2 * L);
-                ((FloatVector) lo.convertShape(VectorOperators.B2F, F, 3)).mul(d).intoArray(out, o + 3 * L);
-                ((FloatVector) hi.convertShape(VectorOperators.B2F, F, 3)).mul(d16).intoArray(out, o + 16 + 3 * L);
+            ByteVector q = ByteVector.fromMemorySegment(B16, seg, at + 2, Simd.LE);
+            ByteVector low = q.and((byte) 0x0F).sub((byte) 8);
+            ByteVector high = q.and((byte) 0xF0).lanewise(VectorOperators.XOR, (byte) 0x80);
+            ((FloatVector) low.convertShape(VectorOperators.B2F, F, 0)).mul(d).intoArray(out, o);
+            ((FloatVector) high.convertShape(VectorOperators.B2F, F, 0)).mul(d16).intoArray(out, o + 16);
+            if (L == 4) {
+                ((FloatVector) low.convertShape(VectorOperators.B2F, F, 1)).mul(d).intoArray(out, o + 4);
+                ((FloatVector) high.convertShape(VectorOperators.B2F, F, 1)).mul(d16).intoArray(out, o + 20);
+                ((FloatVector) low.convertShape(VectorOperators.B2F, F, 2)).mul(d).intoArray(out, o + 8);
+                ((FloatVector) high.convertShape(VectorOperators.B2F, F, 2)).mul(d16).intoArray(out, o + 24);
+                ((FloatVector) low.convertShape(VectorOperators.B2F, F, 3)).mul(d).intoArray(out, o + 12);
+                ((FloatVector) high.convertShape(VectorOperators.B2F, F, 3)).mul(d16).intoArray(out, o + 28);
             }
         }
     }

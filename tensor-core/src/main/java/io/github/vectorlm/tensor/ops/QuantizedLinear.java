@@ -25,12 +25,6 @@ import java.util.Objects;
  * Immutable and shareable across threads.
  */
 public final class QuantizedLinear implements LinearLayer {
-    /**
-     * Bytes allocated past the blocks by {@link #quantize}: a kernel may load a whole vector (at
-     * most 64 bytes) from a block's first value byte without leaving the segment.
-     */
-    static final int PADDING = 64;
-
     private final QuantizedTensor weight;
     private final Tensor bias;
     private final int in;
@@ -96,7 +90,7 @@ public final class QuantizedLinear implements LinearLayer {
                     + " inputs are not a whole number of blocks of " + type.blockSize());
         }
         long rowBytes = type.bytesFor(in);
-        MemorySegment blocks = arena.allocate(Math.addExact(Math.multiplyExact(rowBytes, out), PADDING), 64);
+        MemorySegment blocks = arena.allocate(Math.multiplyExact(rowBytes, out), 64);
         float[] row = new float[in];
         if (source.layout() == Linear.Layout.OUT_IN) {
             for (int o = 0; o < out; o++) {

@@ -65,6 +65,14 @@ final class Simd {
     static final VectorSpecies<Integer> I = IntVector.SPECIES_PREFERRED.withShape(SHAPE);
     /** Bytes of one vector: four times {@link #L}. */
     static final VectorSpecies<Byte> B = ByteVector.SPECIES_PREFERRED.withShape(SHAPE);
+    /**
+     * Bytes for one float vector's lanes: a quarter of its width (8 on AVX2, 16 on AVX-512), but
+     * 64 bits at the least (the narrowest shape; 8 bytes, two float vectors of 4 lanes). A byte
+     * vector this wide widens to floats by one {@code vpmovsxbd} from memory, where a full-width
+     * byte vector needs a shuffle for each part after the first.
+     */
+    static final VectorSpecies<Byte> B_NARROW = ByteVector.SPECIES_PREFERRED.withShape(
+            VectorShape.forBitSize(Math.max(64, F.vectorBitSize() / 4)));
     /** Shorts of one float vector's lanes: half its width. */
     static final VectorSpecies<Short> S = ShortVector.SPECIES_PREFERRED.withShape(
             VectorShape.forBitSize(F.vectorBitSize() / 2));
