@@ -30,7 +30,7 @@ import jdk.incubator.vector.VectorSpecies;
  */
 final class Int8Matmul {
     private static final VectorSpecies<Integer> I = Simd.I;
-    private static final VectorSpecies<Byte> B = Simd.B;
+    private static final VectorSpecies<Byte> B = Simd.B_NARROW;
 
     private Int8Matmul() {
     }
@@ -177,24 +177,44 @@ final class Int8Matmul {
     }
 
     /**
-     * Σ qw[i]·qx[i] over one int8 row, exact: one byte vector (4·L weights) per load, widened to
-     * four int vectors. Integer sums are exact, so the result is the same at every vector width.
+     * Σ qw[i]·qx[i] over one int8 row, exact: 4·L weights per step, loaded {@link Simd#B_NARROW} at a
+     * time and widened whole to int vectors (at 4 lanes each 8-byte load is parts 0 and 1), as
+     * {@link BlockDots} does: widening parts of one full-width byte vector costs a shuffle per part.
+     * Integer sums are exact, so the result is the same at every vector width.
      */
     static int dot(MemorySegment seg, long row, int[] qx, int qxOffset, int n) {
-        int step = B.length();
+        int step = 4 * L;
         IntVector a0 = IntVector.zero(I);
         IntVector a1 = a0;
         IntVector a2 = a0;
         IntVector a3 = a0;
         int i = 0;
         for (int bound = n - n % step; i < bound; i += step) {
-            ByteVector b = ByteVector.fromMemorySegment(B, seg, row + i, Simd.LE);
-            a0 = a0.add(((IntVector) b.convertShape(VectorOperators.B2I, I, 0)).mul(IntVector.fromArray(I, qx, qxOffset + i)));
-            a1 = a1.add(((IntVector) b.convertShape(VectorOperators.B2I, I, 1)).mul(IntVector.fromArray(I, qx, qxOffset + i + L)));
-            a2 = a2.add(((IntVector) b.convertShape(VectorOperators.B2I, I, 2))
-                    .mul(IntVector.fromArray(I, qx, qxOffset + i + 2 * L)));
-            a3 = a3.add(((IntVector) b.convertShape(VectorOperators.B2I, I, 3))
-                    .mul(IntVector.fromArray(I, qx, qxOffset + i + 3 * L)));
+            IntVector w0;
+            IntVector w1;
+            IntVector w2;
+            IntVector w3;
+            if (L >= 8) {
+                w0 = (IntVector) ByteVector.fromMemorySegment(B, seg, row + i, Simd.LE)
+                        .convertShape(VectorOperators.B2I, I, 0);
+                w1 = (IntVector) ByteVector.fromMemorySegment(B, seg, row + i + L, Simd.LE)
+                        .convertShape(VectorOperators.B2I, I, 0);
+                w2 = (IntVector) ByteVector.fromMemorySegment(B, seg, row + i + 2 * L, Simd.LE)
+                        .convertShape(VectorOperators.B2I, I, 0);
+                w3 = (IntVector) ByteVector.fromMemorySegment(B, seg, row + i + 3 * L, Simd.LE)
+                        .convertShape(VectorOperators.B2I, I, 0);
+            } else {
+                ByteVector b0 = ByteVector.fromMemorySegment(B, seg, row + i, Simd.LE);
+                ByteVector b1 = ByteVector.fromMemorySegment(B, seg, row + i + 8, Simd.LE);
+                w0 = (IntVector) b0.convertShape(VectorOperators.B2I, I, 0);
+                w1 = (IntVector) b0.convertShape(VectorOperators.B2I, I, 1);
+                w2 = (IntVector) b1.convertShape(VectorOperators.B2I, I, 0);
+                w3 = (IntVector) b1.convertShape(VectorOperators.B2I, I, 1);
+            }
+            a0 = a0.add(w0.mul(IntVector.fromArray(I, qx, qxOffset + i)));
+            a1 = a1.add(w1.mul(IntVector.fromArray(I, qx, qxOffset + i + L)));
+            a2 = a2.add(w2.mul(IntVector.fromArray(I, qx, qxOffset + i + 2 * L)));
+            a3 = a3.add(w3.mul(IntVector.fromArray(I, qx, qxOffset + i + 3 * L)));
         }
         int sum = a0.add(a1).add(a2.add(a3)).reduceLanes(VectorOperators.ADD);
         for (; i < n; i++) {
