@@ -27,10 +27,9 @@ import jdk.incubator.vector.VectorSpecies;
  *
  * <p>Loads: a Q8_0 block's bytes are loaded {@link Simd#B_NARROW} at a time (the bytes of one
  * float vector, 8 at the least) and each widened whole ({@code convertShape(B2F, F, 0)}; at 4 lanes
- * the 8 bytes are parts 0 and 1); a Q4_0 block's 16 nibble bytes as one 128-bit vector (part 0 at
- * 16 lanes, parts 0 to 3 at 4), but as two 8-byte ones at 8 lanes, where part 1 of the 128-bit
- * vector costs a shuffle. No load passes its block, so none needs a mask. Loading a full-width
- * {@link Simd#B} vector per block (64 bytes at AVX-512, 30 of them past the block) and widening
+ * the 8 bytes are parts 0 and 1); a Q4_0 block's 16 nibble bytes likewise (one vector at 16
+ * lanes, two below). No load passes its block, so none needs a mask. Loading a full-width
+ * byte vector (4·L bytes) per block (64 bytes at AVX-512, 30 of them past the block) and widening
  * its parts cost a byte shuffle per part and a masked last block: Zen 4, one thread, Q8_0
  * [768, 2304] 11.1–12.3 GB/s that way against 14.4–16.5 narrow; GPT-2 Q8_0 decode at
  * {@code -XX:UseAVX=2} 40–46 against 75–77 tokens/s.
@@ -49,8 +48,6 @@ import jdk.incubator.vector.VectorSpecies;
  */
 final class BlockDots {
     private static final VectorSpecies<Byte> BN = Simd.B_NARROW;
-    /** A Q4_0 block's 16 bytes of nibbles, as one vector at every width. */
-    private static final VectorSpecies<Byte> B16 = ByteVector.SPECIES_128;
     private static final ValueLayout.OfShort I16_LE = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     /** Bytes of a Q8_0 block: f16 d, 32 int8. */
     static final int Q8_BYTES = 34;
@@ -118,41 +115,41 @@ final class BlockDots {
             // value v < 16 is the low nibble of byte v, value 16 + v its high nibble; parts by
             // constants: a part index C2 cannot fold leaves the conversion un-intrinsified
             FloatVector s;
-            if (L == 8) { // two 8-byte loads widened whole: part 1 of a 16-byte vector costs a shuffle
-                ByteVector q0 = bytes(seg, at + 2);
-                ByteVector q1 = bytes(seg, at + 10);
-                s = ((FloatVector) q0.and((byte) 0x0F).sub((byte) 8).convertShape(VectorOperators.B2F, F, 0))
+            if (L == 16) { // the 16 nibble bytes are one narrow vector
+                ByteVector q = bytes(seg, at + 2);
+                s = ((FloatVector) q.and((byte) 0x0F).sub((byte) 8).convertShape(VectorOperators.B2F, F, 0))
                         .mul(FloatVector.fromArray(F, x, xi));
-                s = ((FloatVector) q1.and((byte) 0x0F).sub((byte) 8).convertShape(VectorOperators.B2F, F, 0))
-                        .fma(FloatVector.fromArray(F, x, xi + 8), s);
-                ByteVector high0 = q0.and((byte) 0xF0).lanewise(VectorOperators.XOR, (byte) 0x80);
-                ByteVector high1 = q1.and((byte) 0xF0).lanewise(VectorOperators.XOR, (byte) 0x80);
-                s = ((FloatVector) high0.convertShape(VectorOperators.B2F, F, 0))
-                        .mul(0.0625f).fma(FloatVector.fromArray(F, x, xi + 16), s);
-                s = ((FloatVector) high1.convertShape(VectorOperators.B2F, F, 0))
-                        .mul(0.0625f).fma(FloatVector.fromArray(F, x, xi + 24), s);
-            } else { // one 16-byte load: part 0 at 16 lanes, parts 0 to 3 at 4
-                ByteVector q = ByteVector.fromMemorySegment(B16, seg, at + 2, Simd.LE);
-                ByteVector low = q.and((byte) 0x0F).sub((byte) 8);
                 ByteVector high = q.and((byte) 0xF0).lanewise(VectorOperators.XOR, (byte) 0x80);
-                s = ((FloatVector) low.convertShape(VectorOperators.B2F, F, 0))
-                        .mul(FloatVector.fromArray(F, x, xi));
-                if (L == 4) {
-                    s = ((FloatVector) low.convertShape(VectorOperators.B2F, F, 1))
-                            .fma(FloatVector.fromArray(F, x, xi + 4), s);
-                    s = ((FloatVector) low.convertShape(VectorOperators.B2F, F, 2))
-                            .fma(FloatVector.fromArray(F, x, xi + 8), s);
-                    s = ((FloatVector) low.convertShape(VectorOperators.B2F, F, 3))
-                            .fma(FloatVector.fromArray(F, x, xi + 12), s);
-                }
                 s = ((FloatVector) high.convertShape(VectorOperators.B2F, F, 0))
                         .mul(0.0625f).fma(FloatVector.fromArray(F, x, xi + 16), s);
+            } else { // two 8-byte vectors, each one float vector (L = 8) or parts 0 and 1 (L = 4)
+                ByteVector q0 = bytes(seg, at + 2);
+                ByteVector q1 = bytes(seg, at + 10);
+                ByteVector low0 = q0.and((byte) 0x0F).sub((byte) 8);
+                ByteVector low1 = q1.and((byte) 0x0F).sub((byte) 8);
+                ByteVector high0 = q0.and((byte) 0xF0).lanewise(VectorOperators.XOR, (byte) 0x80);
+                ByteVector high1 = q1.and((byte) 0xF0).lanewise(VectorOperators.XOR, (byte) 0x80);
+                s = ((FloatVector) low0.convertShape(VectorOperators.B2F, F, 0)).mul(FloatVector.fromArray(F, x, xi));
                 if (L == 4) {
-                    s = ((FloatVector) high.convertShape(VectorOperators.B2F, F, 1))
+                    s = ((FloatVector) low0.convertShape(VectorOperators.B2F, F, 1))
+                            .fma(FloatVector.fromArray(F, x, xi + 4), s);
+                }
+                s = ((FloatVector) low1.convertShape(VectorOperators.B2F, F, 0))
+                        .fma(FloatVector.fromArray(F, x, xi + 8), s);
+                if (L == 4) {
+                    s = ((FloatVector) low1.convertShape(VectorOperators.B2F, F, 1))
+                            .fma(FloatVector.fromArray(F, x, xi + 12), s);
+                }
+                s = ((FloatVector) high0.convertShape(VectorOperators.B2F, F, 0))
+                        .mul(0.0625f).fma(FloatVector.fromArray(F, x, xi + 16), s);
+                if (L == 4) {
+                    s = ((FloatVector) high0.convertShape(VectorOperators.B2F, F, 1))
                             .mul(0.0625f).fma(FloatVector.fromArray(F, x, xi + 20), s);
-                    s = ((FloatVector) high.convertShape(VectorOperators.B2F, F, 2))
-                            .mul(0.0625f).fma(FloatVector.fromArray(F, x, xi + 24), s);
-                    s = ((FloatVector) high.convertShape(VectorOperators.B2F, F, 3))
+                }
+                s = ((FloatVector) high1.convertShape(VectorOperators.B2F, F, 0))
+                        .mul(0.0625f).fma(FloatVector.fromArray(F, x, xi + 24), s);
+                if (L == 4) {
+                    s = ((FloatVector) high1.convertShape(VectorOperators.B2F, F, 1))
                             .mul(0.0625f).fma(FloatVector.fromArray(F, x, xi + 28), s);
                 }
             }
@@ -289,31 +286,29 @@ final class BlockDots {
             float scale = scale(seg, at);
             FloatVector d = FloatVector.broadcast(F, scale);
             FloatVector d16 = FloatVector.broadcast(F, scale * 0.0625f);
-            if (L == 8) { // as dotQ4
-                ByteVector q0 = bytes(seg, at + 2);
-                ByteVector q1 = bytes(seg, at + 10);
-                ((FloatVector) q0.and((byte) 0x0F).sub((byte) 8).convertShape(VectorOperators.B2F, F, 0))
+            if (L == 16) { // as dotQ4
+                ByteVector q = bytes(seg, at + 2);
+                ((FloatVector) q.and((byte) 0x0F).sub((byte) 8).convertShape(VectorOperators.B2F, F, 0))
                         .mul(d).intoArray(out, o);
-                ((FloatVector) q1.and((byte) 0x0F).sub((byte) 8).convertShape(VectorOperators.B2F, F, 0))
-                        .mul(d).intoArray(out, o + 8);
-                ByteVector high0 = q0.and((byte) 0xF0).lanewise(VectorOperators.XOR, (byte) 0x80);
-                ByteVector high1 = q1.and((byte) 0xF0).lanewise(VectorOperators.XOR, (byte) 0x80);
-                ((FloatVector) high0.convertShape(VectorOperators.B2F, F, 0)).mul(d16).intoArray(out, o + 16);
-                ((FloatVector) high1.convertShape(VectorOperators.B2F, F, 0)).mul(d16).intoArray(out, o + 24);
+                ((FloatVector) q.and((byte) 0xF0).lanewise(VectorOperators.XOR, (byte) 0x80)
+                        .convertShape(VectorOperators.B2F, F, 0)).mul(d16).intoArray(out, o + 16);
                 continue;
             }
-            ByteVector q = ByteVector.fromMemorySegment(B16, seg, at + 2, Simd.LE);
-            ByteVector low = q.and((byte) 0x0F).sub((byte) 8);
-            ByteVector high = q.and((byte) 0xF0).lanewise(VectorOperators.XOR, (byte) 0x80);
-            ((FloatVector) low.convertShape(VectorOperators.B2F, F, 0)).mul(d).intoArray(out, o);
-            ((FloatVector) high.convertShape(VectorOperators.B2F, F, 0)).mul(d16).intoArray(out, o + 16);
+            ByteVector q0 = bytes(seg, at + 2);
+            ByteVector q1 = bytes(seg, at + 10);
+            ByteVector low0 = q0.and((byte) 0x0F).sub((byte) 8);
+            ByteVector low1 = q1.and((byte) 0x0F).sub((byte) 8);
+            ByteVector high0 = q0.and((byte) 0xF0).lanewise(VectorOperators.XOR, (byte) 0x80);
+            ByteVector high1 = q1.and((byte) 0xF0).lanewise(VectorOperators.XOR, (byte) 0x80);
+            ((FloatVector) low0.convertShape(VectorOperators.B2F, F, 0)).mul(d).intoArray(out, o);
+            ((FloatVector) low1.convertShape(VectorOperators.B2F, F, 0)).mul(d).intoArray(out, o + 8);
+            ((FloatVector) high0.convertShape(VectorOperators.B2F, F, 0)).mul(d16).intoArray(out, o + 16);
+            ((FloatVector) high1.convertShape(VectorOperators.B2F, F, 0)).mul(d16).intoArray(out, o + 24);
             if (L == 4) {
-                ((FloatVector) low.convertShape(VectorOperators.B2F, F, 1)).mul(d).intoArray(out, o + 4);
-                ((FloatVector) high.convertShape(VectorOperators.B2F, F, 1)).mul(d16).intoArray(out, o + 20);
-                ((FloatVector) low.convertShape(VectorOperators.B2F, F, 2)).mul(d).intoArray(out, o + 8);
-                ((FloatVector) high.convertShape(VectorOperators.B2F, F, 2)).mul(d16).intoArray(out, o + 24);
-                ((FloatVector) low.convertShape(VectorOperators.B2F, F, 3)).mul(d).intoArray(out, o + 12);
-                ((FloatVector) high.convertShape(VectorOperators.B2F, F, 3)).mul(d16).intoArray(out, o + 28);
+                ((FloatVector) low0.convertShape(VectorOperators.B2F, F, 1)).mul(d).intoArray(out, o + 4);
+                ((FloatVector) low1.convertShape(VectorOperators.B2F, F, 1)).mul(d).intoArray(out, o + 12);
+                ((FloatVector) high0.convertShape(VectorOperators.B2F, F, 1)).mul(d16).intoArray(out, o + 20);
+                ((FloatVector) high1.convertShape(VectorOperators.B2F, F, 1)).mul(d16).intoArray(out, o + 28);
             }
         }
     }

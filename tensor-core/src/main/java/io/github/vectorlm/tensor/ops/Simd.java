@@ -63,13 +63,12 @@ final class Simd {
         return FloatVector.SPECIES_MAX.vectorBitSize() >= 512 ? 32 : 16;
     }
     static final VectorSpecies<Integer> I = IntVector.SPECIES_PREFERRED.withShape(SHAPE);
-    /** Bytes of one vector: four times {@link #L}. */
-    static final VectorSpecies<Byte> B = ByteVector.SPECIES_PREFERRED.withShape(SHAPE);
     /**
      * Bytes for one float vector's lanes: a quarter of its width (8 on AVX2, 16 on AVX-512), but
      * 64 bits at the least (the narrowest shape; 8 bytes, two float vectors of 4 lanes). A byte
      * vector this wide widens to floats by one {@code vpmovsxbd} from memory, where a full-width
-     * byte vector needs a shuffle for each part after the first.
+     * byte vector needs a shuffle for each part after the first. The package's one byte shape
+     * (see {@code SimdTest.everyElementTypeHasOneVectorShape}).
      */
     static final VectorSpecies<Byte> B_NARROW = ByteVector.SPECIES_PREFERRED.withShape(
             VectorShape.forBitSize(Math.max(64, F.vectorBitSize() / 4)));

@@ -83,15 +83,26 @@ final class Widen {
         }
     }
 
-    /** I8 (quantized weights): each byte as an integer-valued float, exactly. */
+    /**
+     * I8 (quantized weights): each byte as an integer-valued float, exactly; bytes loaded
+     * {@link Simd#B_NARROW} at a time and widened whole, as {@link BlockDots} does.
+     */
     static void i8(MemorySegment segment, long byteOffset, float[] dst, int dstOffset, int n) {
         int i = 0;
         for (int bound = n - n % (4 * L); i < bound; i += 4 * L) {
-            ByteVector b = ByteVector.fromMemorySegment(Simd.B, segment, byteOffset + i, Simd.LE);
-            ((FloatVector) b.convertShape(VectorOperators.B2F, F, 0)).intoArray(dst, dstOffset + i);
-            ((FloatVector) b.convertShape(VectorOperators.B2F, F, 1)).intoArray(dst, dstOffset + i + L);
-            ((FloatVector) b.convertShape(VectorOperators.B2F, F, 2)).intoArray(dst, dstOffset + i + 2 * L);
-            ((FloatVector) b.convertShape(VectorOperators.B2F, F, 3)).intoArray(dst, dstOffset + i + 3 * L);
+            long at = byteOffset + i;
+            if (L >= 8) {
+                for (int v = 0; v < 4 * L; v += L) {
+                    ((FloatVector) ByteVector.fromMemorySegment(Simd.B_NARROW, segment, at + v, Simd.LE)
+                            .convertShape(VectorOperators.B2F, F, 0)).intoArray(dst, dstOffset + i + v);
+                }
+            } else {
+                for (int v = 0; v < 16; v += 8) {
+                    ByteVector b = ByteVector.fromMemorySegment(Simd.B_NARROW, segment, at + v, Simd.LE);
+                    ((FloatVector) b.convertShape(VectorOperators.B2F, F, 0)).intoArray(dst, dstOffset + i + v);
+                    ((FloatVector) b.convertShape(VectorOperators.B2F, F, 1)).intoArray(dst, dstOffset + i + v + 4);
+                }
+            }
         }
         for (; i < n; i++) {
             dst[dstOffset + i] = segment.get(ValueLayout.JAVA_BYTE, byteOffset + i);
