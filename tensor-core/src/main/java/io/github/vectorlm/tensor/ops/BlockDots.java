@@ -43,8 +43,8 @@ import jdk.incubator.vector.VectorSpecies;
  * {@code qh[l]} the high bits of all four); for each, lane-wise over its vectors of L values,
  * {@code s = q₀·x₀}, {@code s = fma(qₚ, xₚ, s)}, then {@code acc = fma(s, d·sc, acc)} with
  * {@code d·sc} an f32 product (exact: 11 by 8 significant bits); the lanes summed as above. The
- * bytes are widened to ints ({@code B2I}, part 0 of a {@link Simd#B_NARROW} vector loaded at the sub-block's first
- * byte) and the 6-bit values assembled there: x86 has no byte shift.
+ * bytes are widened to ints ({@code B2I}, part 0 of a {@link Simd#B_NARROW} vector loaded at the
+ * sub-block's first byte) and the 6-bit values assembled there: x86 has no byte shift.
  */
 final class BlockDots {
     private static final VectorSpecies<Byte> BN = Simd.B_NARROW;
