@@ -7,6 +7,8 @@ import io.github.vectorlm.checkpoint.GgufWriter;
 import io.github.vectorlm.tensor.BlockType;
 import io.github.vectorlm.tensor.DType;
 import io.github.vectorlm.tensor.Tensor;
+import io.github.vectorlm.tensor.ops.BlockQuantizer;
+import io.github.vectorlm.tensor.ops.Parallel;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -234,43 +236,67 @@ final class GgufExport {
         };
     }
 
-    /** Writes {@code view}'s rows (row-major, leading dimensions flattened) as {@code type}. */
+    /**
+     * Writes {@code view}'s rows (row-major, leading dimensions flattened) as {@code type}. Rows that
+     * need converting (a type change, a transposed view) are converted a staging buffer at a time,
+     * its rows split over the shared pool's threads ({@link Parallel#shared()}): each thread reads
+     * and converts whole rows into its own part of the buffer, so the bytes do not depend on the
+     * thread count.
+     */
     static void writeData(Tensor view, GgmlType type, GgufWriter.DataSink sink) throws IOException {
         DType plain = type.dtype();
         if (plain != null && view.dtype() == plain && view.isContiguous()) {
             sink.write(view.contiguousData());
             return;
         }
-        TensorRows rows = new TensorRows(view);
-        int n = rows.rowLength();
+        Parallel parallel = Parallel.shared();
+        TensorRows[] readers = new TensorRows[parallel.threads()];
+        float[][] values = new float[readers.length][];
+        readers[0] = new TensorRows(view);
+        int n = readers[0].rowLength();
+        long rows = readers[0].rows();
         BlockType block = type.blockType();
         long rowBytes = block != null ? block.bytesFor(n) : (long) n * plain.byteSize();
-        float[] values = new float[n];
-        try (Arena arena = Arena.ofConfined()) {
-            long capacity = Math.max(rowBytes, STAGING_BYTES / rowBytes * rowBytes);
-            MemorySegment staging = arena.allocate(capacity, 64);
-            long used = 0;
-            for (long r = 0; r < rows.rows(); r++) {
-                if (used + rowBytes > capacity) {
-                    sink.write(staging.asSlice(0, used));
-                    used = 0;
-                }
-                if (block == null && view.dtype() == plain && rows.rowsAdjacent()) {
-                    MemorySegment.copy(rows.rowBytes(r), 0, staging, used, rowBytes);
-                } else {
-                    rows.read(r, values);
-                    if (block == BlockType.Q8_0) {
-                        io.github.vectorlm.tensor.ops.BlockQuantizer.quantizeQ8_0(values, 0, n, staging, used);
-                    } else if (block != null) {
-                        block.quantize(values, 0, n, staging, used);
-                    } else {
-                        TensorRows.encode(values, n, plain, staging, used);
+        boolean copyRows = block == null && view.dtype() == plain && readers[0].rowsAdjacent();
+        // whole gathered blocks per thread (TensorRows reads a transposed matrix ROW_GROUP rows at a time)
+        long chunkRows = Math.max(1, STAGING_BYTES / rowBytes) / TensorRows.ROW_GROUP * TensorRows.ROW_GROUP;
+        chunkRows = Math.min(rows, Math.max(TensorRows.ROW_GROUP, chunkRows));
+        try (Arena arena = Arena.ofShared()) {
+            MemorySegment staging = arena.allocate(chunkRows * rowBytes, 64);
+            for (long first = 0; first < rows; first += chunkRows) {
+                long from = first;
+                int count = (int) Math.min(chunkRows, rows - first);
+                parallel.forRange(count, TensorRows.ROW_GROUP, (start, end, worker) -> {
+                    if (readers[worker] == null) {
+                        readers[worker] = new TensorRows(view);
                     }
-                }
-                used += rowBytes;
+                    if (values[worker] == null) {
+                        values[worker] = new float[n];
+                    }
+                    convertRows(readers[worker], from + start, from + end, copyRows, block, plain, values[worker],
+                            staging, start * rowBytes, rowBytes);
+                });
+                sink.write(staging.asSlice(0, count * rowBytes));
             }
-            if (used > 0) {
-                sink.write(staging.asSlice(0, used));
+        }
+    }
+
+    /** Rows {@code [from, to)} of {@code rows}, converted to {@code block} or {@code plain}, from {@code at}. */
+    private static void convertRows(TensorRows rows, long from, long to, boolean copyRows, BlockType block, DType plain,
+            float[] values, MemorySegment staging, long at, long rowBytes) {
+        int n = rows.rowLength();
+        for (long r = from; r < to; r++, at += rowBytes) {
+            if (copyRows) {
+                MemorySegment.copy(rows.rowBytes(r), 0, staging, at, rowBytes);
+                continue;
+            }
+            rows.read(r, values);
+            if (block == BlockType.Q8_0) {
+                BlockQuantizer.quantizeQ8_0(values, 0, n, staging, at);
+            } else if (block != null) {
+                block.quantize(values, 0, n, staging, at);
+            } else {
+                TensorRows.encode(values, n, plain, staging, at);
             }
         }
     }

@@ -21,11 +21,12 @@ final class TensorRows {
     private final long rows;
     private final long[] leading;
     private final short[] halfs;
-    /** For a transposed matrix: {@value #BLOCK} rows gathered at once, column by column in runs. */
+    /** For a transposed matrix: {@value #ROW_GROUP} rows gathered at once, column by column in runs. */
     private final float[][] block;
     private final float[] run;
     private long blockStart = -1;
-    private static final int BLOCK = 16;
+    /** Rows of a transposed matrix gathered at once: a reader should be given whole groups. */
+    static final int ROW_GROUP = 16;
 
     TensorRows(Tensor tensor) {
         DType d = tensor.dtype();
@@ -40,10 +41,10 @@ final class TensorRows {
         this.rowLength = (int) length;
         this.rows = tensor.numel() / Math.max(1, rowLength);
         this.leading = new long[Math.max(0, tensor.rank() - 1)];
-        this.halfs = d == DType.F32 ? null : new short[Math.max(rowLength, BLOCK)];
+        this.halfs = d == DType.F32 ? null : new short[Math.max(rowLength, ROW_GROUP)];
         boolean transposed = tensor.rank() == 2 && tensor.stride(1) != 1 && tensor.stride(0) == 1;
-        this.block = transposed ? new float[BLOCK][rowLength] : null;
-        this.run = transposed ? new float[BLOCK] : null;
+        this.block = transposed ? new float[ROW_GROUP][rowLength] : null;
+        this.run = transposed ? new float[ROW_GROUP] : null;
     }
 
     int rowLength() {
@@ -106,13 +107,13 @@ final class TensorRows {
 
     /**
      * A row of a transposed matrix (its elements a column of the stored one): the block of
-     * {@value #BLOCK} rows holding it is gathered first, reading the stored rows' runs of adjacent
+     * {@value #ROW_GROUP} rows holding it is gathered first, reading the stored rows' runs of adjacent
      * elements in bulk instead of one strided element at a time.
      */
     private void readTransposed(long row, float[] out) {
-        long start = row / BLOCK * BLOCK;
+        long start = row / ROW_GROUP * ROW_GROUP;
         if (start != blockStart) {
-            int count = (int) Math.min(BLOCK, rows - start);
+            int count = (int) Math.min(ROW_GROUP, rows - start);
             MemorySegment s = tensor.segment();
             DType d = tensor.dtype();
             int size = d.byteSize();

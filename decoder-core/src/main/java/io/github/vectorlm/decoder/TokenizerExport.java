@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.github.vectorlm.checkpoint.GgufWriter;
+import io.github.vectorlm.generation.AddedToken;
 import io.github.vectorlm.generation.BytePairEncoder;
 import io.github.vectorlm.generation.TokenizerFileException;
 import io.github.vectorlm.generation.Tokenizers;
@@ -16,9 +17,7 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HexFormat;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 
@@ -26,13 +25,10 @@ import java.util.Map;
  * A model's tokenizer as the exports write it: a Hugging Face {@code tokenizer.json} (copied as it
  * is, or built from OpenAI's {@code encoder.json} + {@code vocab.bpe} as Hugging Face's GPT-2
  * {@code tokenizer.json} is), and the GGUF vocabulary llama.cpp's converter makes from that file.
- *
- * @param json the {@code tokenizer.json} bytes
- * @param source where it came from, for messages
- * @param endOfText the id of {@code <|endoftext|>}, or -1
- * @param tokenizer the same tokenizer, loaded (what the pre-tokenizer's hash is computed with)
+ * Each form is made from what was read when it is asked for: a GGUF export of OpenAI's files never
+ * builds the JSON (building and re-reading it was a third of a cold GPT-2 Q8_0 export).
  */
-record TokenizerExport(byte[] json, Path source, int endOfText, BytePairEncoder tokenizer) {
+final class TokenizerExport {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /**
@@ -52,6 +48,25 @@ record TokenizerExport(byte[] json, Path source, int endOfText, BytePairEncoder 
     static final int CONTROL = 3;
     static final int USER_DEFINED = 4;
     static final int UNUSED = 5;
+
+    private final Path source;
+    private final BytePairEncoder tokenizer;
+    /** The {@code tokenizer.json} bytes as read; null for OpenAI's files until {@link #json()} builds them. */
+    private byte[] json;
+    /** The merges as GGUF lists them ({@code "left right"}, by rank); null until {@link #ggufMerges()} reads them. */
+    private List<String> merges;
+
+    private TokenizerExport(Path source, BytePairEncoder tokenizer, byte[] json, List<String> merges) {
+        this.source = source;
+        this.tokenizer = tokenizer;
+        this.json = json;
+        this.merges = merges;
+    }
+
+    /** The id of {@code <|endoftext|>}, or -1. */
+    int endOfText() {
+        return tokenizer.endOfText().orElse(-1);
+    }
 
     /**
      * The tokenizer to export: {@code explicit} if given, else the one in {@code folder}
@@ -88,29 +103,40 @@ record TokenizerExport(byte[] json, Path source, int endOfText, BytePairEncoder 
 
     private static TokenizerExport copy(Path file) throws IOException {
         BytePairEncoder check = Tokenizers.loadHuggingFace(file); // refuses what the loaders would refuse
-        return new TokenizerExport(Files.readAllBytes(file), file, check.endOfText().orElse(-1), check);
+        return new TokenizerExport(file, check, Files.readAllBytes(file), null);
+    }
+
+    /** OpenAI's files: the tokenizer they load to, and {@code vocab.bpe}'s merges as written. */
+    static TokenizerExport fromGpt2(Path encoderJson, Path vocabBpe) throws IOException {
+        BytePairEncoder check = Tokenizers.loadGpt2(encoderJson, vocabBpe); // validates both files
+        List<String> merges = new ArrayList<>();
+        List<String> lines = Files.readAllLines(vocabBpe, StandardCharsets.UTF_8);
+        for (int i = 0; i < lines.size(); i++) {
+            String line = lines.get(i);
+            if (i == 0 && line.startsWith("#version") || line.isEmpty()) {
+                continue;
+            }
+            merges.add(line);
+        }
+        return new TokenizerExport(encoderJson.getParent(), check, null, merges);
     }
 
     /**
-     * Hugging Face's GPT-2 {@code tokenizer.json} for OpenAI's files: byte-level BPE, the vocabulary
-     * in id order, the merges as {@code "left right"} strings by rank, {@code <|endoftext|>} a
-     * special added token, ByteLevel pre-tokenizer, post-processor and decoder.
+     * The {@code tokenizer.json} bytes: the file as read, or for OpenAI's files Hugging Face's GPT-2
+     * {@code tokenizer.json}: byte-level BPE, the vocabulary in id order, the merges as
+     * {@code "left right"} strings by rank, {@code <|endoftext|>} a special added token, ByteLevel
+     * pre-tokenizer, post-processor and decoder.
      */
-    static TokenizerExport fromGpt2(Path encoderJson, Path vocabBpe) throws IOException {
-        BytePairEncoder check = Tokenizers.loadGpt2(encoderJson, vocabBpe); // validates both files
-        JsonNode encoder = JSON.readTree(encoderJson.toFile());
-        List<Map.Entry<String, Integer>> byId = new ArrayList<>();
-        for (Iterator<Map.Entry<String, JsonNode>> it = encoder.fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> e = it.next();
-            byId.add(Map.entry(e.getKey(), e.getValue().intValue()));
+    byte[] json() throws IOException {
+        if (json != null) {
+            return json;
         }
-        byId.sort(Map.Entry.comparingByValue());
         ObjectNode root = JSON.createObjectNode();
         root.put("version", "1.0");
         root.putNull("truncation");
         root.putNull("padding");
         ArrayNode added = root.putArray("added_tokens");
-        int eot = check.endOfText().orElse(-1);
+        int eot = endOfText();
         if (eot >= 0) {
             ObjectNode t = added.addObject();
             t.put("id", eot);
@@ -135,20 +161,36 @@ record TokenizerExport(byte[] json, Path source, int endOfText, BytePairEncoder 
         model.put("byte_fallback", false);
         model.put("ignore_merges", false);
         ObjectNode vocab = model.putObject("vocab");
-        for (Map.Entry<String, Integer> e : byId) {
-            vocab.put(e.getKey(), e.getValue());
-        }
-        ArrayNode merges = model.putArray("merges");
-        List<String> lines = Files.readAllLines(vocabBpe, StandardCharsets.UTF_8);
-        for (int i = 0; i < lines.size(); i++) {
-            String line = lines.get(i);
-            if (i == 0 && line.startsWith("#version") || line.isEmpty()) {
-                continue;
+        for (int id = 0; id < tokenizer.vocabSize(); id++) {
+            String token = tokenizer.tokenString(id);
+            if (token != null) {
+                vocab.put(token, id);
             }
-            merges.add(line);
+        }
+        ArrayNode mergeList = model.putArray("merges");
+        for (String m : merges) {
+            mergeList.add(m);
         }
         // the same tokenizer: GPT-2's byte-level BPE, <|endoftext|> special (the tests check the ids on real text)
-        return new TokenizerExport(JSON.writeValueAsBytes(root), encoderJson.getParent(), eot, check);
+        json = JSON.writeValueAsBytes(root);
+        return json;
+    }
+
+    /** The merges as the converter lists them: {@code tokenizer.json}'s read when first asked for. */
+    private List<String> ggufMerges() throws IOException {
+        if (merges == null) {
+            List<String> list = new ArrayList<>();
+            for (JsonNode m : JSON.readTree(json).path("model").path("merges")) {
+                if (m.isArray()) {
+                    // the pair form of tokenizers >= 0.20; gguf-py writes spaces inside a part as U+0120
+                    list.add(m.get(0).asText().replace(' ', '\u0120') + " " + m.get(1).asText().replace(' ', '\u0120'));
+                } else {
+                    list.add(m.asText());
+                }
+            }
+            merges = list;
+        }
+        return merges;
     }
 
     private static ObjectNode byteLevel(boolean addPrefixSpace, boolean trimOffsets) {
@@ -170,18 +212,17 @@ record TokenizerExport(byte[] json, Path source, int endOfText, BytePairEncoder 
      * @throws TokenizerFileException if the pre-tokenizer is none llama.cpp knows, or an id is out of range
      */
     void putGguf(GgufWriter.Metadata md, int vocabSize) throws IOException {
-        JsonNode root = JSON.readTree(json);
-        JsonNode model = root.path("model");
         String[] tokens = new String[vocabSize];
         int[] types = new int[vocabSize];
-        for (Iterator<Map.Entry<String, JsonNode>> it = model.path("vocab").fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> e = it.next();
-            place(tokens, types, e.getValue().intValue(), e.getKey(), NORMAL);
+        for (int id = 0; id < tokenizer.vocabSize(); id++) {
+            String token = tokenizer.tokenString(id);
+            if (token != null) {
+                place(tokens, types, id, token, NORMAL);
+            }
         }
-        for (JsonNode t : root.path("added_tokens")) {
-            String content = t.path("content").asText();
-            boolean special = t.path("special").asBoolean(false) || looksSpecial(content);
-            place(tokens, types, t.path("id").intValue(), content, special ? CONTROL : USER_DEFINED);
+        for (AddedToken t : tokenizer.addedTokens()) {
+            boolean special = t.special() || looksSpecial(t.content());
+            place(tokens, types, t.id(), t.content(), special ? CONTROL : USER_DEFINED);
         }
         List<String> tokenList = new ArrayList<>(vocabSize);
         for (int i = 0; i < vocabSize; i++) {
@@ -191,20 +232,11 @@ record TokenizerExport(byte[] json, Path source, int endOfText, BytePairEncoder 
             }
             tokenList.add(tokens[i]);
         }
-        List<String> merges = new ArrayList<>();
-        for (JsonNode m : model.path("merges")) {
-            if (m.isArray()) {
-                // the pair form of tokenizers >= 0.20; gguf-py writes spaces inside a part as U+0120
-                merges.add(m.get(0).asText().replace(' ', '\u0120') + " " + m.get(1).asText().replace(' ', '\u0120'));
-            } else {
-                merges.add(m.asText());
-            }
-        }
         md.putString(GgufNames.TOKENIZER_MODEL, "gpt2");
         md.putString(GgufNames.TOKENIZER_PRE, preTokenizer());
         md.putStringArray(GgufNames.TOKENIZER_TOKENS, tokenList);
         md.putInt32Array(GgufNames.TOKENIZER_TOKEN_TYPE, types);
-        md.putStringArray(GgufNames.TOKENIZER_MERGES, merges);
+        md.putStringArray(GgufNames.TOKENIZER_MERGES, ggufMerges());
     }
 
     private void place(String[] tokens, int[] types, int id, String token, int type) throws TokenizerFileException {

@@ -5,6 +5,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import java.util.Objects;
+import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorMask;
@@ -47,7 +48,9 @@ public final class BlockQuantizer {
             return;
         }
         int lanes = Simd.F.length();
-        int[] q = new int[32];
+        // a block's quants, narrowed a float vector's lanes at a time (at 128 bits B_NARROW has more
+        // lanes than the ints: the zeros past them land in the tail and are overwritten or left)
+        byte[] q = new byte[32 + Simd.B_NARROW.length()];
         long at = byteOffset;
         for (int block = 0; block < count; block += 32, at += 34) {
             int base = inOffset + block;
@@ -68,11 +71,9 @@ public final class BlockQuantizer {
                 t = t.add(1, up);
                 VectorMask<Integer> negative = v.compare(VectorOperators.LT, 0f).cast(Simd.I);
                 t = t.lanewise(VectorOperators.NEG, negative);
-                t.intoArray(q, j);
+                ((ByteVector) t.convertShape(VectorOperators.I2B, Simd.B_NARROW, 0)).intoArray(q, j);
             }
-            for (int j = 0; j < 32; j++) {
-                out.set(ValueLayout.JAVA_BYTE, at + 2 + j, (byte) q[j]);
-            }
+            MemorySegment.copy(q, 0, out, ValueLayout.JAVA_BYTE, at + 2, 32);
         }
     }
 }
