@@ -14,7 +14,7 @@ import java.lang.foreign.MemorySegment;
  *   <thead><tr><th>weights</th><th>rows of up to 4096 inputs</th><th>longer rows</th></tr></thead>
  *   <tbody>
  *     <tr><td>F32</td><td>{@code dot4F32}, four rows (32 registers); with 16 registers
- *         {@code dot2F32}, two, up to {@link #F32_SHORT_ROW_INPUTS}, then {@code dot1F32}</td>
+ *         {@code dot1F32}</td>
  *         <td>{@code dot2F32}, two rows</td></tr>
  *     <tr><td>BF16</td><td>{@code dot1Bf16}</td><td>{@code dot4Bf16}, four rows</td></tr>
  *     <tr><td>F16</td><td>{@code dot1F16}</td><td>{@code dot4F16}, four rows</td></tr>
@@ -30,20 +30,9 @@ final class GemvRows {
      * Rows of more than this many inputs (x of over 16 KB) are read several at a time, sharing each
      * load of x: x no longer stays in L1 beside the weight stream, and its reloads from L2 compete
      * with the weights for line fills. Shorter 16-bit rows are faster one at a time; shorter F32
-     * rows four at a time.
+     * rows four at a time where there are 32 vector registers, else one at a time.
      */
     static final int MULTI_ROW_MIN_INPUTS = 4097;
-
-    /**
-     * F32 rows shorter than {@link #MULTI_ROW_MIN_INPUTS} are read four side by side where there
-     * are 32 vector registers (16 accumulators); with 16 registers, two side by side up to this many
-     * inputs, one at a time beyond. Measured on a Zen 5 core against a plain read of the same
-     * memory, rows of 768 inputs: AVX-512 one at a time 0.47–0.58, four 0.79–0.85; AVX2
-     * ({@code -XX:UseAVX=2}) one 0.59–0.60, two 0.62–0.69, four (spilling) 0.62–0.80. Rows of
-     * 3072 inputs: AVX2 one 0.77–0.81, two 0.69. Pythia-160M f32 decode at AVX-512 (ModelBench, 3
-     * alternating JVMs): four rows for its 3072-input rows too 41.6–43.3 tokens/s, one 36.4–42.4.
-     */
-    static final int F32_SHORT_ROW_INPUTS = 1024;
 
     private GemvRows() {
     }
@@ -59,11 +48,13 @@ final class GemvRows {
             case F32 -> {
                 MemorySegment xs = GemvScratch.alignedCopy(x, xOffset, in);
                 int o = o0;
+                // shorter rows: four side by side with 32 registers, one at a time with 16 (two side
+                // by side read at half the speed on Zen 4; docs/performance-gemv.md)
                 if (in < MULTI_ROW_MIN_INPUTS && Simd.REGISTERS >= 32) {
                     for (; o + 4 <= o1; o += 4, row += 4 * rowBytes) {
                         GemvRowKernels.dot4F32(out, outOffset + o, xs, seg, row, rowBytes, in);
                     }
-                } else if (in <= F32_SHORT_ROW_INPUTS || in >= MULTI_ROW_MIN_INPUTS) {
+                } else if (in >= MULTI_ROW_MIN_INPUTS) {
                     for (; o + 2 <= o1; o += 2, row += 2 * rowBytes) {
                         GemvRowKernels.dot2F32(out, outOffset + o, xs, seg, row, rowBytes, in);
                     }
