@@ -88,7 +88,9 @@ final class BlockDots {
                             .fma(FloatVector.fromArray(F, x, xi + v + 4), s);
                 }
             }
-            acc = s.fma(FloatVector.broadcast(F, scale(seg, at)), acc);
+            // the scale read here, not through scale(): at 128 bits C2 left that call in the loop
+            // (the method over its node budget), spilling the vectors around it for every block
+            acc = s.fma(FloatVector.broadcast(F, Float.float16ToFloat(seg.get(I16_LE, at))), acc);
         }
         // the lanes summed in the order of Simd.sumLanes, in registers (a helper taking the vector
         // was left un-inlined by C2 at times, boxing it)
@@ -153,7 +155,9 @@ final class BlockDots {
                             .mul(0.0625f).fma(FloatVector.fromArray(F, x, xi + 28), s);
                 }
             }
-            acc = s.fma(FloatVector.broadcast(F, scale(seg, at)), acc);
+            // the scale read here, not through scale(): at 128 bits C2 left that call in the loop
+            // (the method over its node budget), spilling the vectors around it for every block
+            acc = s.fma(FloatVector.broadcast(F, Float.float16ToFloat(seg.get(I16_LE, at))), acc);
         }
         // the lanes summed in the order of Simd.sumLanes, in registers (a helper taking the vector
         // was left un-inlined by C2 at times, boxing it)
