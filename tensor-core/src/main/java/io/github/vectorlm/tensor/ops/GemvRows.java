@@ -13,8 +13,8 @@ import java.lang.foreign.MemorySegment;
  *   <caption>Kernels of {@link GemvRowKernels}</caption>
  *   <thead><tr><th>weights</th><th>rows of up to 4096 inputs</th><th>longer rows</th></tr></thead>
  *   <tbody>
- *     <tr><td>F32</td><td>{@code dot4F32}, four rows (32 registers); with 16 registers
- *         {@code dot1F32}</td>
+ *     <tr><td>F32</td><td>{@code dot4F32}, four rows, or {@code dot1F32}, as
+ *         {@link ShortRowChoice} measures (32 registers); with 16 registers {@code dot1F32}</td>
  *         <td>{@code dot2F32}, two rows</td></tr>
  *     <tr><td>BF16</td><td>{@code dot1Bf16}</td><td>{@code dot4Bf16}, four rows</td></tr>
  *     <tr><td>F16</td><td>{@code dot1F16}</td><td>{@code dot4F16}, four rows</td></tr>
@@ -30,7 +30,7 @@ final class GemvRows {
      * Rows of more than this many inputs (x of over 16 KB) are read several at a time, sharing each
      * load of x: x no longer stays in L1 beside the weight stream, and its reloads from L2 compete
      * with the weights for line fills. Shorter 16-bit rows are faster one at a time; shorter F32
-     * rows four at a time where there are 32 vector registers, else one at a time.
+     * rows as {@link ShortRowChoice} measures where there are 32 vector registers, else one at a time.
      */
     static final int MULTI_ROW_MIN_INPUTS = 4097;
 
@@ -48,11 +48,24 @@ final class GemvRows {
             case F32 -> {
                 MemorySegment xs = GemvScratch.alignedCopy(x, xOffset, in);
                 int o = o0;
-                // shorter rows: four side by side with 32 registers, one at a time with 16 (two side
-                // by side read at half the speed on Zen 4; docs/performance-gemv.md)
+                // shorter rows: with 32 registers four side by side or one at a time, whichever this
+                // machine reads faster (ShortRowChoice); with 16 one at a time (two side by side
+                // read at half the speed on Zen 4; docs/performance-gemv.md)
                 if (in < MULTI_ROW_MIN_INPUTS && Simd.REGISTERS >= 32) {
-                    for (; o + 4 <= o1; o += 4, row += 4 * rowBytes) {
-                        GemvRowKernels.dot4F32(out, outOffset + o, xs, seg, row, rowBytes, in);
+                    int kernel = ShortRowChoice.chosen();
+                    long bytes = (long) (o1 - o0) * rowBytes;
+                    int trial = kernel == 0 && bytes >= ShortRowChoice.MIN_BYTES ? ShortRowChoice.trial() : 0;
+                    long start = trial != 0 ? System.nanoTime() : 0;
+                    if (kernel != ShortRowChoice.ONE && trial != ShortRowChoice.ONE) {
+                        for (; o + 4 <= o1; o += 4, row += 4 * rowBytes) {
+                            GemvRowKernels.dot4F32(out, outOffset + o, xs, seg, row, rowBytes, in);
+                        }
+                    }
+                    for (; o < o1; o++, row += rowBytes) {
+                        out[outOffset + o] = GemvRowKernels.dot1F32(xs, seg, row, in);
+                    }
+                    if (trial != 0) {
+                        ShortRowChoice.record(trial, bytes, System.nanoTime() - start);
                     }
                 } else if (in >= MULTI_ROW_MIN_INPUTS) {
                     for (; o + 2 <= o1; o += 2, row += 2 * rowBytes) {
