@@ -249,33 +249,32 @@ final class GgufExport {
             sink.write(view.contiguousData());
             return;
         }
-        Parallel parallel = Parallel.shared();
-        TensorRows[] readers = new TensorRows[parallel.threads()];
-        float[][] values = new float[readers.length][];
-        readers[0] = new TensorRows(view);
-        int n = readers[0].rowLength();
-        long rows = readers[0].rows();
+        TensorRows first = new TensorRows(view);
+        int n = first.rowLength();
+        long rows = first.rows();
         BlockType block = type.blockType();
         long rowBytes = block != null ? block.bytesFor(n) : (long) n * plain.byteSize();
-        boolean copyRows = block == null && view.dtype() == plain && readers[0].rowsAdjacent();
+        boolean copyRows = block == null && view.dtype() == plain && first.rowsAdjacent();
         // whole gathered blocks per thread (TensorRows reads a transposed matrix ROW_GROUP rows at a time)
         long chunkRows = Math.max(1, STAGING_BYTES / rowBytes) / TensorRows.ROW_GROUP * TensorRows.ROW_GROUP;
         chunkRows = Math.min(rows, Math.max(TensorRows.ROW_GROUP, chunkRows));
+        // a reader and a row of floats for each thread that can take part in a chunk
+        Parallel parallel = Parallel.shared();
+        int workers = (int) Math.min(parallel.threads(), (chunkRows + TensorRows.ROW_GROUP - 1) / TensorRows.ROW_GROUP);
+        TensorRows[] readers = new TensorRows[workers];
+        readers[0] = first;
+        for (int t = 1; t < workers; t++) {
+            readers[t] = new TensorRows(view);
+        }
+        float[][] values = new float[workers][n];
         try (Arena arena = Arena.ofShared()) {
             MemorySegment staging = arena.allocate(chunkRows * rowBytes, 64);
-            for (long first = 0; first < rows; first += chunkRows) {
-                long from = first;
-                int count = (int) Math.min(chunkRows, rows - first);
-                parallel.forRange(count, TensorRows.ROW_GROUP, (start, end, worker) -> {
-                    if (readers[worker] == null) {
-                        readers[worker] = new TensorRows(view);
-                    }
-                    if (values[worker] == null) {
-                        values[worker] = new float[n];
-                    }
-                    convertRows(readers[worker], from + start, from + end, copyRows, block, plain, values[worker],
-                            staging, start * rowBytes, rowBytes);
-                });
+            for (long from = 0; from < rows; from += chunkRows) {
+                long chunkStart = from;
+                int count = (int) Math.min(chunkRows, rows - from);
+                parallel.forRange(count, TensorRows.ROW_GROUP, (start, end, worker) -> convertRows(readers[worker],
+                        chunkStart + start, chunkStart + end, copyRows, block, plain, values[worker], staging, start * rowBytes,
+                        rowBytes));
                 sink.write(staging.asSlice(0, count * rowBytes));
             }
         }

@@ -51,21 +51,17 @@ final class GemvRows {
                 // shorter rows: with 32 registers four side by side or one at a time, whichever this
                 // machine reads faster (ShortRowChoice); with 16 one at a time (two side by side
                 // read at half the speed on Zen 4; docs/performance-gemv.md)
+                long bytes = (long) (o1 - o0) * rowBytes;
+                int trial = 0;
+                long start = 0;
                 if (in < MULTI_ROW_MIN_INPUTS && Simd.REGISTERS >= 32) {
                     int kernel = ShortRowChoice.chosen();
-                    long bytes = (long) (o1 - o0) * rowBytes;
-                    int trial = kernel == 0 && bytes >= ShortRowChoice.MIN_BYTES ? ShortRowChoice.trial() : 0;
-                    long start = trial != 0 ? System.nanoTime() : 0;
+                    trial = kernel == 0 && bytes >= ShortRowChoice.MIN_BYTES ? ShortRowChoice.trial() : 0;
+                    start = trial != 0 ? System.nanoTime() : 0;
                     if (kernel != ShortRowChoice.ONE && trial != ShortRowChoice.ONE) {
                         for (; o + 4 <= o1; o += 4, row += 4 * rowBytes) {
                             GemvRowKernels.dot4F32(out, outOffset + o, xs, seg, row, rowBytes, in);
                         }
-                    }
-                    for (; o < o1; o++, row += rowBytes) {
-                        out[outOffset + o] = GemvRowKernels.dot1F32(xs, seg, row, in);
-                    }
-                    if (trial != 0) {
-                        ShortRowChoice.record(trial, bytes, System.nanoTime() - start);
                     }
                 } else if (in >= MULTI_ROW_MIN_INPUTS) {
                     for (; o + 2 <= o1; o += 2, row += 2 * rowBytes) {
@@ -74,6 +70,9 @@ final class GemvRows {
                 }
                 for (; o < o1; o++, row += rowBytes) {
                     out[outOffset + o] = GemvRowKernels.dot1F32(xs, seg, row, in);
+                }
+                if (trial != 0) {
+                    ShortRowChoice.record(trial, bytes, System.nanoTime() - start);
                 }
             }
             case BF16 -> {
