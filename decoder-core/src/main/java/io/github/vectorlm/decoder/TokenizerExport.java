@@ -108,16 +108,8 @@ final class TokenizerExport {
 
     /** OpenAI's files: the tokenizer they load to, and {@code vocab.bpe}'s merges as written. */
     static TokenizerExport fromGpt2(Path encoderJson, Path vocabBpe) throws IOException {
-        BytePairEncoder check = Tokenizers.loadGpt2(encoderJson, vocabBpe); // validates both files
-        List<String> merges = new ArrayList<>();
-        List<String> lines = Files.readAllLines(vocabBpe, StandardCharsets.UTF_8);
-        for (int i = 0; i < lines.size(); i++) {
-            String line = lines.get(i);
-            if (i == 0 && line.startsWith("#version") || line.isEmpty()) {
-                continue;
-            }
-            merges.add(line);
-        }
+        List<String> merges = Tokenizers.readGpt2Merges(vocabBpe);
+        BytePairEncoder check = Tokenizers.loadGpt2(encoderJson, vocabBpe, merges); // validates both files
         return new TokenizerExport(encoderJson.getParent(), check, null, merges);
     }
 

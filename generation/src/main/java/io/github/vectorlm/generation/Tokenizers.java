@@ -80,17 +80,24 @@ public final class Tokenizers {
      * Hugging Face's {@code GPT2TokenizerFast}; OpenAI's own encoder would spell it out).
      */
     public static BytePairEncoder loadGpt2(Path encoderJson, Path vocabBpe) throws IOException {
+        return loadGpt2(encoderJson, vocabBpe, readGpt2Merges(vocabBpe));
+    }
+
+    /**
+     * {@link #loadGpt2(Path, Path)} with {@code vocab.bpe}'s merges already read by
+     * {@link #readGpt2Merges} (a caller that needs them as written reads the file once).
+     *
+     * @throws TokenizerFileException if a merge is not {@code "left right"}, or as the other loader
+     */
+    public static BytePairEncoder loadGpt2(Path encoderJson, Path vocabBpe, List<String> mergeLines)
+            throws IOException {
         Map<String, Integer> vocab = readEncoder(encoderJson);
-        List<String[]> merges = new ArrayList<>();
-        List<String> lines = readLines(vocabBpe);
-        for (int i = 0; i < lines.size(); i++) {
-            String line = lines.get(i);
-            if (i == 0 && line.startsWith("#version") || line.isEmpty()) {
-                continue;
-            }
+        List<String[]> merges = new ArrayList<>(mergeLines.size());
+        for (String line : mergeLines) {
             String[] parts = line.split(" ", -1);
             if (parts.length != 2 || parts[0].isEmpty() || parts[1].isEmpty()) {
-                throw new TokenizerFileException(vocabBpe, "line " + (i + 1) + ": expected a merge \"left right\", found \"" + abbreviate(line) + "\"");
+                throw new TokenizerFileException(vocabBpe, "merge " + merges.size() + ": expected \"left right\", found \""
+                        + abbreviate(line) + "\"");
             }
             merges.add(parts);
         }
@@ -102,6 +109,30 @@ public final class Tokenizers {
         }
         return new BytePairEncoder(encoderJson.getParent() + " (encoder.json, vocab.bpe)", model,
                 TextNormalizer.IDENTITY, false, true, added);
+    }
+
+    /**
+     * {@code vocab.bpe}'s merges by rank, each line {@code "left right"} as written (a first
+     * {@code #version} line and empty lines left out).
+     *
+     * @throws TokenizerFileException naming the line that is not a merge
+     */
+    public static List<String> readGpt2Merges(Path vocabBpe) throws IOException {
+        List<String> merges = new ArrayList<>();
+        List<String> lines = readLines(vocabBpe);
+        for (int i = 0; i < lines.size(); i++) {
+            String line = lines.get(i);
+            if (i == 0 && line.startsWith("#version") || line.isEmpty()) {
+                continue;
+            }
+            int space = line.indexOf(' ');
+            if (space <= 0 || space == line.length() - 1 || line.indexOf(' ', space + 1) >= 0) {
+                throw new TokenizerFileException(vocabBpe, "line " + (i + 1) + ": expected a merge \"left right\", found \""
+                        + abbreviate(line) + "\"");
+            }
+            merges.add(line);
+        }
+        return merges;
     }
 
     /** A Hugging Face {@code tokenizer.json} (such as GPT-NeoX's {@code 20B_tokenizer.json}); see the class comment for what is supported. */

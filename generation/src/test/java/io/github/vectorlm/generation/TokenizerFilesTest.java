@@ -138,7 +138,12 @@ class TokenizerFilesTest {
         Files.writeString(merges, "#version: 0.2\na b\nab\n");
         assertThatThrownBy(() -> Tokenizers.loadGpt2(encoder, merges)).isInstanceOf(TokenizerFileException.class)
                 .hasMessageContaining(merges.toString()).hasMessageContaining("line 3");
+        assertThatThrownBy(() -> Tokenizers.readGpt2Merges(merges)).isInstanceOf(TokenizerFileException.class)
+                .hasMessageContaining(merges.toString()).hasMessageContaining("line 3");
+        assertThatThrownBy(() -> Tokenizers.loadGpt2(encoder, merges, java.util.List.of("a b", "a  b")))
+                .isInstanceOf(TokenizerFileException.class).hasMessageContaining("merge 1");
         Files.writeString(merges, "#version: 0.2\na b\n");
+        assertThat(Tokenizers.readGpt2Merges(merges)).containsExactly("a b");
         assertThat(Tokenizers.loadGpt2(encoder, merges).encode("aab")).containsExactly(0, 2);
     }
 
