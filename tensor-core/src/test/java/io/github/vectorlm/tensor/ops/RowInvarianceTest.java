@@ -56,7 +56,7 @@ class RowInvarianceTest {
     void eachRowGivesTheOneRowResult(DType dtype, Linear.Layout layout, int in, int out) {
         Random random = new Random(in * 31L + out + dtype.ordinal() * 7L + layout.ordinal());
         Linear linear = MatmulTest.randomLinear(random, in, out, layout, dtype, true);
-        for (int rows : new int[] {2, 3, 5, 9}) {
+        for (int rows : new int[] {2, 3, 5, 9, 16}) {
             float[] x = TestData.normal(random, rows * in, 1.0);
             float[] alone = new float[rows * out];
             for (int r = 0; r < rows; r++) {
