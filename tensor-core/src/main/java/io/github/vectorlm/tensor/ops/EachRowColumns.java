@@ -10,26 +10,31 @@ import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.VectorOperators;
 
 /**
  * Several rows of x against W stored [in, out] ({@code IN_OUT}) with the GEMM's arithmetic — each
  * output one FMA chain over the inputs in order, from 0, continued across blocks from the stored
  * partial sum — for a few rows (the decode step of several sequences), where packing panels as
  * {@link Gemm} does cost more than the products. The weights go in blocks of whole input rows of
- * the range, {@link #BLOCK_FLOATS} at a time, each row read as one sequential run: F32 blocks are
- * brought into cache by reading a byte of each line and then read in place; 16-bit ones are widened
- * into a float block. Tiles of 8 rows (4 with 16 vector registers) × 2 vectors of outputs then run
+ * the range, {@link #BLOCK_FLOATS} at a time, each row read as one sequential run: F32 and BF16
+ * blocks are brought into cache by reading a byte of each line and then read in place (BF16 widened
+ * in registers, exactly); F16 ones are widened into a float block. Tiles of 8 rows (4 with 16 vector registers) × 2 vectors of outputs then run
  * over the block from cache, broadcasting {@code x[r, k]}. Outputs past the last whole tile take
  * the same chain in scalar code.
  *
  * <p>Why F32 is not copied: the copy (a read from memory and a write into the block) took 35–38 %
  * of a batched GPT-2 f32 step on Zen 4, and read more slowly than a plain read; the line pass reads
  * only. {@code bench --parallel 4,8,16}, GPT-2 124M f32, one thread: 65–67 → 75–77, 101–104 → 111–112,
- * 140–147 → 150–152 tokens/s; at {@code -XX:UseAVX=2} 8 sequences 75 → 90. Reading the strips
+ * 140–147 → 150–152 tokens/s; at {@code -XX:UseAVX=2} 8 sequences 75 → 90. BF16 (GPT-2 124M bf16):
+ * 8 sequences 126–129 → 151–154, 16: 155–161 → 182–183. Reading the strips
  * straight from memory without that pass was slower than the copy (the strips are short runs far apart).
  */
 final class EachRowColumns {
     private static final ValueLayout.OfFloat F32 = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final ValueLayout.OfShort I16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     /** Floats of weights per block: 256 KB, which stays in L2 while every row of x passes over it. */
     static final int BLOCK_FLOATS = 1 << 16;
     /** Outputs per block at most (a multiple of every 2·L): wider ranges go in chunks, so a block holds at least 32 input rows. */
@@ -121,7 +126,7 @@ final class EachRowColumns {
     }
 
     /**
-     * One block of F32 weights, input rows [kStart, kStart + kn) × outputs [o0, o0 + width), read
+     * One block of F32 or BF16 weights, input rows [kStart, kStart + kn) × outputs [o0, o0 + width), read
      * in place: a pass that reads a byte of each of its lines, row after row (sequential runs that
      * the hardware streams from memory, as the copy did, without the copy's writes), then the tiles
      * over the block's strips, now in cache, straight from the weight.
@@ -129,9 +134,11 @@ final class EachRowColumns {
     private static void directBlock(float[] out, int outOffset, float[] x, int xOffset, int rows, Tensor w, int in,
             int nOut, int o0, int width, int kStart, int kn, boolean first) {
         MemorySegment seg = w.segment();
-        long rowBytes = 4L * nOut;
-        long base = w.byteOffset() + 4L * ((long) kStart * nOut + o0);
-        long runBytes = 4L * width;
+        boolean bf16 = w.dtype() == DType.BF16;
+        int size = bf16 ? 2 : 4;
+        long rowBytes = (long) size * nOut;
+        long base = w.byteOffset() + size * ((long) kStart * nOut + o0);
+        long runBytes = (long) size * width;
         int touched = 0;
         for (int k = 0; k < kn; k++) {
             long run = base + k * rowBytes;
@@ -145,17 +152,32 @@ final class EachRowColumns {
             int r = 0;
             if (Simd.REGISTERS >= 32) {
                 for (; r + 8 <= rows; r += 8) {
-                    rows8Seg(out, outOffset + r * nOut + o0, nOut, x, xOffset + r * in + kStart, in, seg, base, rowBytes,
-                            kn, o, first);
+                    int y = outOffset + r * nOut + o0;
+                    int xo = xOffset + r * in + kStart;
+                    if (bf16) {
+                        rows8Bf16Seg(out, y, nOut, x, xo, in, seg, base, rowBytes, kn, o, first);
+                    } else {
+                        rows8Seg(out, y, nOut, x, xo, in, seg, base, rowBytes, kn, o, first);
+                    }
                 }
             }
             for (; r + 4 <= rows; r += 4) {
-                rows4Seg(out, outOffset + r * nOut + o0, nOut, x, xOffset + r * in + kStart, in, seg, base, rowBytes, kn,
-                        o, first);
+                int y = outOffset + r * nOut + o0;
+                int xo = xOffset + r * in + kStart;
+                if (bf16) {
+                    rows4Bf16Seg(out, y, nOut, x, xo, in, seg, base, rowBytes, kn, o, first);
+                } else {
+                    rows4Seg(out, y, nOut, x, xo, in, seg, base, rowBytes, kn, o, first);
+                }
             }
             for (; r < rows; r++) {
-                rows1Seg(out, outOffset + r * nOut + o0, nOut, x, xOffset + r * in + kStart, in, seg, base, rowBytes, kn,
-                        o, first);
+                int y = outOffset + r * nOut + o0;
+                int xo = xOffset + r * in + kStart;
+                if (bf16) {
+                    rows1Bf16Seg(out, y, nOut, x, xo, in, seg, base, rowBytes, kn, o, first);
+                } else {
+                    rows1Seg(out, y, nOut, x, xo, in, seg, base, rowBytes, kn, o, first);
+                }
             }
         }
         for (int r = 0; r < rows; r++) {
@@ -164,7 +186,9 @@ final class EachRowColumns {
             for (int o = tiled; o < width; o++) {
                 float acc = first ? 0f : out[y + o];
                 for (int k = 0; k < kn; k++) {
-                    acc = Math.fma(seg.get(F32, base + k * rowBytes + 4L * o), x[xo + k], acc);
+                    long at = base + k * rowBytes + (long) size * o;
+                    float wv = bf16 ? DType.bf16ToF32(seg.get(I16, at)) : seg.get(F32, at);
+                    acc = Math.fma(wv, x[xo + k], acc);
                 }
                 out[y + o] = acc;
             }
@@ -182,8 +206,8 @@ final class EachRowColumns {
             return;
         }
         int kb = Math.max(1, Math.min(k1 - k0, BLOCK_FLOATS / width));
-        // F32 is read in place (directBlock); 16-bit weights are widened into a block
-        boolean direct = w.dtype() == DType.F32;
+        // F32 and BF16 are read in place (directBlock); F16 is widened into a block
+        boolean direct = w.dtype() == DType.F32 || w.dtype() == DType.BF16;
         float[] block = direct ? null : Scratch.get(Scratch.EACH_ROW, kb * width);
         int tiled = width - width % (2 * L);
         for (int kStart = k0; kStart < k1; kStart += kb) {
@@ -458,6 +482,133 @@ final class EachRowColumns {
         for (int k = 0; k < kn; k++, at += rowBytes) {
             FloatVector w0 = FloatVector.fromMemorySegment(F, seg, at, Simd.LE);
             FloatVector w1 = FloatVector.fromMemorySegment(F, seg, at + 4L * L, Simd.LE);
+            FloatVector b0 = FloatVector.broadcast(F, x[xo + k]);
+            a00 = w0.fma(b0, a00);
+            a01 = w1.fma(b0, a01);
+        }
+        a00.intoArray(out, y + o);
+        a01.intoArray(out, y + o + L);
+    }
+
+    /** As {@link #rows8Seg} for BF16 weights, widened in registers (exact). */
+    static void rows8Bf16Seg(float[] out, int y, int ldo, float[] x, int xo, int in, MemorySegment seg, long base,
+            long rowBytes, int kn, int o, boolean first) {
+        FloatVector a00 = first ? FloatVector.zero(F) : FloatVector.fromArray(F, out, y + o);
+        FloatVector a01 = first ? FloatVector.zero(F) : FloatVector.fromArray(F, out, y + o + L);
+        FloatVector a10 = first ? FloatVector.zero(F) : FloatVector.fromArray(F, out, y + 1 * ldo + o);
+        FloatVector a11 = first ? FloatVector.zero(F) : FloatVector.fromArray(F, out, y + 1 * ldo + o + L);
+        FloatVector a20 = first ? FloatVector.zero(F) : FloatVector.fromArray(F, out, y + 2 * ldo + o);
+        FloatVector a21 = first ? FloatVector.zero(F) : FloatVector.fromArray(F, out, y + 2 * ldo + o + L);
+        FloatVector a30 = first ? FloatVector.zero(F) : FloatVector.fromArray(F, out, y + 3 * ldo + o);
+        FloatVector a31 = first ? FloatVector.zero(F) : FloatVector.fromArray(F, out, y + 3 * ldo + o + L);
+        FloatVector a40 = first ? FloatVector.zero(F) : FloatVector.fromArray(F, out, y + 4 * ldo + o);
+        FloatVector a41 = first ? FloatVector.zero(F) : FloatVector.fromArray(F, out, y + 4 * ldo + o + L);
+        FloatVector a50 = first ? FloatVector.zero(F) : FloatVector.fromArray(F, out, y + 5 * ldo + o);
+        FloatVector a51 = first ? FloatVector.zero(F) : FloatVector.fromArray(F, out, y + 5 * ldo + o + L);
+        FloatVector a60 = first ? FloatVector.zero(F) : FloatVector.fromArray(F, out, y + 6 * ldo + o);
+        FloatVector a61 = first ? FloatVector.zero(F) : FloatVector.fromArray(F, out, y + 6 * ldo + o + L);
+        FloatVector a70 = first ? FloatVector.zero(F) : FloatVector.fromArray(F, out, y + 7 * ldo + o);
+        FloatVector a71 = first ? FloatVector.zero(F) : FloatVector.fromArray(F, out, y + 7 * ldo + o + L);
+        long at = base + 2L * o;
+        for (int k = 0; k < kn; k++, at += rowBytes) {
+            FloatVector w0 = ((IntVector) ShortVector.fromMemorySegment(Simd.S, seg, at, Simd.LE)
+                    .convertShape(VectorOperators.S2I, Simd.I, 0)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
+            FloatVector w1 = ((IntVector) ShortVector.fromMemorySegment(Simd.S, seg, at + 2L * L, Simd.LE)
+                    .convertShape(VectorOperators.S2I, Simd.I, 0)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
+            FloatVector b0 = FloatVector.broadcast(F, x[xo + k]);
+            a00 = w0.fma(b0, a00);
+            a01 = w1.fma(b0, a01);
+            FloatVector b1 = FloatVector.broadcast(F, x[xo + 1 * in + k]);
+            a10 = w0.fma(b1, a10);
+            a11 = w1.fma(b1, a11);
+            FloatVector b2 = FloatVector.broadcast(F, x[xo + 2 * in + k]);
+            a20 = w0.fma(b2, a20);
+            a21 = w1.fma(b2, a21);
+            FloatVector b3 = FloatVector.broadcast(F, x[xo + 3 * in + k]);
+            a30 = w0.fma(b3, a30);
+            a31 = w1.fma(b3, a31);
+            FloatVector b4 = FloatVector.broadcast(F, x[xo + 4 * in + k]);
+            a40 = w0.fma(b4, a40);
+            a41 = w1.fma(b4, a41);
+            FloatVector b5 = FloatVector.broadcast(F, x[xo + 5 * in + k]);
+            a50 = w0.fma(b5, a50);
+            a51 = w1.fma(b5, a51);
+            FloatVector b6 = FloatVector.broadcast(F, x[xo + 6 * in + k]);
+            a60 = w0.fma(b6, a60);
+            a61 = w1.fma(b6, a61);
+            FloatVector b7 = FloatVector.broadcast(F, x[xo + 7 * in + k]);
+            a70 = w0.fma(b7, a70);
+            a71 = w1.fma(b7, a71);
+        }
+        a00.intoArray(out, y + o);
+        a01.intoArray(out, y + o + L);
+        a10.intoArray(out, y + 1 * ldo + o);
+        a11.intoArray(out, y + 1 * ldo + o + L);
+        a20.intoArray(out, y + 2 * ldo + o);
+        a21.intoArray(out, y + 2 * ldo + o + L);
+        a30.intoArray(out, y + 3 * ldo + o);
+        a31.intoArray(out, y + 3 * ldo + o + L);
+        a40.intoArray(out, y + 4 * ldo + o);
+        a41.intoArray(out, y + 4 * ldo + o + L);
+        a50.intoArray(out, y + 5 * ldo + o);
+        a51.intoArray(out, y + 5 * ldo + o + L);
+        a60.intoArray(out, y + 6 * ldo + o);
+        a61.intoArray(out, y + 6 * ldo + o + L);
+        a70.intoArray(out, y + 7 * ldo + o);
+        a71.intoArray(out, y + 7 * ldo + o + L);
+    }
+
+    /** As {@link #rows4Seg} for BF16 weights, widened in registers (exact). */
+    static void rows4Bf16Seg(float[] out, int y, int ldo, float[] x, int xo, int in, MemorySegment seg, long base,
+            long rowBytes, int kn, int o, boolean first) {
+        FloatVector a00 = first ? FloatVector.zero(F) : FloatVector.fromArray(F, out, y + o);
+        FloatVector a01 = first ? FloatVector.zero(F) : FloatVector.fromArray(F, out, y + o + L);
+        FloatVector a10 = first ? FloatVector.zero(F) : FloatVector.fromArray(F, out, y + 1 * ldo + o);
+        FloatVector a11 = first ? FloatVector.zero(F) : FloatVector.fromArray(F, out, y + 1 * ldo + o + L);
+        FloatVector a20 = first ? FloatVector.zero(F) : FloatVector.fromArray(F, out, y + 2 * ldo + o);
+        FloatVector a21 = first ? FloatVector.zero(F) : FloatVector.fromArray(F, out, y + 2 * ldo + o + L);
+        FloatVector a30 = first ? FloatVector.zero(F) : FloatVector.fromArray(F, out, y + 3 * ldo + o);
+        FloatVector a31 = first ? FloatVector.zero(F) : FloatVector.fromArray(F, out, y + 3 * ldo + o + L);
+        long at = base + 2L * o;
+        for (int k = 0; k < kn; k++, at += rowBytes) {
+            FloatVector w0 = ((IntVector) ShortVector.fromMemorySegment(Simd.S, seg, at, Simd.LE)
+                    .convertShape(VectorOperators.S2I, Simd.I, 0)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
+            FloatVector w1 = ((IntVector) ShortVector.fromMemorySegment(Simd.S, seg, at + 2L * L, Simd.LE)
+                    .convertShape(VectorOperators.S2I, Simd.I, 0)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
+            FloatVector b0 = FloatVector.broadcast(F, x[xo + k]);
+            a00 = w0.fma(b0, a00);
+            a01 = w1.fma(b0, a01);
+            FloatVector b1 = FloatVector.broadcast(F, x[xo + 1 * in + k]);
+            a10 = w0.fma(b1, a10);
+            a11 = w1.fma(b1, a11);
+            FloatVector b2 = FloatVector.broadcast(F, x[xo + 2 * in + k]);
+            a20 = w0.fma(b2, a20);
+            a21 = w1.fma(b2, a21);
+            FloatVector b3 = FloatVector.broadcast(F, x[xo + 3 * in + k]);
+            a30 = w0.fma(b3, a30);
+            a31 = w1.fma(b3, a31);
+        }
+        a00.intoArray(out, y + o);
+        a01.intoArray(out, y + o + L);
+        a10.intoArray(out, y + 1 * ldo + o);
+        a11.intoArray(out, y + 1 * ldo + o + L);
+        a20.intoArray(out, y + 2 * ldo + o);
+        a21.intoArray(out, y + 2 * ldo + o + L);
+        a30.intoArray(out, y + 3 * ldo + o);
+        a31.intoArray(out, y + 3 * ldo + o + L);
+    }
+
+    /** As {@link #rows1Seg} for BF16 weights, widened in registers (exact). */
+    static void rows1Bf16Seg(float[] out, int y, int ldo, float[] x, int xo, int in, MemorySegment seg, long base,
+            long rowBytes, int kn, int o, boolean first) {
+        FloatVector a00 = first ? FloatVector.zero(F) : FloatVector.fromArray(F, out, y + o);
+        FloatVector a01 = first ? FloatVector.zero(F) : FloatVector.fromArray(F, out, y + o + L);
+        long at = base + 2L * o;
+        for (int k = 0; k < kn; k++, at += rowBytes) {
+            FloatVector w0 = ((IntVector) ShortVector.fromMemorySegment(Simd.S, seg, at, Simd.LE)
+                    .convertShape(VectorOperators.S2I, Simd.I, 0)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
+            FloatVector w1 = ((IntVector) ShortVector.fromMemorySegment(Simd.S, seg, at + 2L * L, Simd.LE)
+                    .convertShape(VectorOperators.S2I, Simd.I, 0)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
             FloatVector b0 = FloatVector.broadcast(F, x[xo + k]);
             a00 = w0.fma(b0, a00);
             a01 = w1.fma(b0, a01);
