@@ -5,7 +5,8 @@ import java.nio.file.Path;
 
 /**
  * Writes tensor-core's kernels that differ only mechanically, each family from one template:
- * {@code GemmKernels.java} (the GEMM micro-kernels, one per register tile: rows × vectors), and the
+ * {@code GemmKernels.java} (the GEMM micro-kernels, one per register tile: rows × vectors),
+ * {@code EachRowTileKernels.java} (the batched decode's tiles over [in, out] blocks), and the
  * GEMV kernels: {@code GemvRowKernels.java} (W stored
  * [out, in]: dot products) and {@code GemvColumnKernels.java} (W stored [in, out]: sweeps of
  * {@code sums += x[i]·W[i, :]}), one method per weight dtype and rows per pass, each its own
@@ -58,6 +59,99 @@ public final class GenerateKernels {
         Files.writeString(dir.resolve("GemvRowKernels.java"), rowKernels(), StandardCharsets.UTF_8);
         Files.writeString(dir.resolve("GemvColumnKernels.java"), columnKernels(), StandardCharsets.UTF_8);
         Files.writeString(dir.resolve("GemmKernels.java"), gemmKernels(), StandardCharsets.UTF_8);
+        Files.writeString(dir.resolve("EachRowTileKernels.java"), eachRowTileKernels(), StandardCharsets.UTF_8);
+    }
+
+    // ---- batched decode: EachRowColumns' register tiles ----
+
+    /**
+     * {@code EachRowTileKernels.java}: the register tiles of {@code EachRowColumns}, rows of x × 2
+     * vectors of outputs over a block of [in, out] weights, one method per row count and weight
+     * source: a float block ({@code rows<R>}), F32 read from the weight ({@code rows<R>F32}), BF16
+     * read from the weight and widened in registers ({@code rows<R>Bf16}).
+     */
+    static String eachRowTileKernels() {
+        Source s = new Source();
+        s.lines(HEADER + """
+                package io.github.vectorlm.tensor.ops;
+
+                import static io.github.vectorlm.tensor.ops.Simd.F;
+                import static io.github.vectorlm.tensor.ops.Simd.L;
+
+                import java.lang.foreign.MemorySegment;
+                import jdk.incubator.vector.FloatVector;
+                import jdk.incubator.vector.IntVector;
+                import jdk.incubator.vector.ShortVector;
+                import jdk.incubator.vector.VectorOperators;
+
+                /**
+                 * The register tiles of {@link EachRowColumns}: R rows of x against outputs [o, o + 2·L) of a
+                 * block of [in, out] weights, {@code out[r, o…] (+)= Σ_k x[r, k]·W[k, o…]}, continuing the sums
+                 * in out unless {@code first}; each output one FMA chain over k in order, whichever tile and
+                 * weight source computes it. Weights from a float block ({@code rows<R>}, input row k at
+                 * {@code o + k·width}), or read from the weight itself ({@code rows<R>F32}, {@code rows<R>Bf16}:
+                 * input row k at byte {@code base + k·rowBytes}; BF16 widened in registers, exactly).
+                 */
+                """);
+        s.open("final class EachRowTileKernels");
+        s.open("private EachRowTileKernels()");
+        s.close();
+        for (String source : new String[] {"", "F32", "Bf16"}) {
+            for (int rows : new int[] {8, 4, 1}) {
+                eachRowTile(s, rows, source);
+            }
+        }
+        s.close();
+        return s.toString();
+    }
+
+    /** One tile: {@code rows} broadcasts × 2 weight vectors per input row, from {@code source}. */
+    static void eachRowTile(Source s, int rows, String source) {
+        String name = "rows" + rows + source;
+        String what = source.isEmpty() ? "the float block" : source.equals("F32") ? "the F32 weight"
+                : "the BF16 weight, widened in registers";
+        s.javadoc(rows + (rows == 1 ? " row" : " rows") + " of x against outputs [o, o + 2·L), weights from " + what
+                + ".");
+        String weights = source.isEmpty() ? "float[] block, int width, int kn," : "MemorySegment seg, long base,\nlong rowBytes, int kn,";
+        s.open("static void " + name + "(float[] out, int y, int ldo, float[] x, int xo, int in, " + weights
+                + (source.isEmpty() ? "\nint o, boolean first)" : " int o, boolean first)"));
+        for (int r = 0; r < rows; r++) {
+            for (int v = 0; v < 2; v++) {
+                String at = "y + " + (r == 0 ? "" : r + " * ldo + ") + "o" + (v == 1 ? " + L" : "");
+                s.line("FloatVector a" + r + v + " = first ? FloatVector.zero(F) : FloatVector.fromArray(F, out, " + at + ");");
+            }
+        }
+        if (source.isEmpty()) {
+            s.open("for (int k = 0, at = o; k < kn; k++, at += width)");
+            s.line("FloatVector w0 = FloatVector.fromArray(F, block, at);");
+            s.line("FloatVector w1 = FloatVector.fromArray(F, block, at + L);");
+        } else if (source.equals("F32")) {
+            s.line("long at = base + 4L * o;");
+            s.open("for (int k = 0; k < kn; k++, at += rowBytes)");
+            s.line("FloatVector w0 = FloatVector.fromMemorySegment(F, seg, at, Simd.LE);");
+            s.line("FloatVector w1 = FloatVector.fromMemorySegment(F, seg, at + 4L * L, Simd.LE);");
+        } else {
+            s.line("long at = base + 2L * o;");
+            s.open("for (int k = 0; k < kn; k++, at += rowBytes)");
+            for (int v = 0; v < 2; v++) {
+                s.line("FloatVector w" + v + " = ((IntVector) ShortVector.fromMemorySegment(Simd.S, seg, at"
+                        + (v == 1 ? " + 2L * L" : "") + ", Simd.LE)\n.convertShape(VectorOperators.S2I, Simd.I, 0))"
+                        + ".lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();");
+            }
+        }
+        for (int r = 0; r < rows; r++) {
+            s.line("FloatVector b" + r + " = FloatVector.broadcast(F, x[xo + " + (r == 0 ? "" : r + " * in + ") + "k]);");
+            s.line("a" + r + "0 = w0.fma(b" + r + ", a" + r + "0);");
+            s.line("a" + r + "1 = w1.fma(b" + r + ", a" + r + "1);");
+        }
+        s.close();
+        for (int r = 0; r < rows; r++) {
+            for (int v = 0; v < 2; v++) {
+                s.line("a" + r + v + ".intoArray(out, y + " + (r == 0 ? "" : r + " * ldo + ") + "o" + (v == 1 ? " + L" : "")
+                        + ");");
+            }
+        }
+        s.close();
     }
 
     // ---- GEMM micro-kernels ----

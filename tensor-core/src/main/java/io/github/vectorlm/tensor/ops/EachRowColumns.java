@@ -1,6 +1,5 @@
 package io.github.vectorlm.tensor.ops;
 
-import static io.github.vectorlm.tensor.ops.Simd.F;
 import static io.github.vectorlm.tensor.ops.Simd.L;
 
 import io.github.vectorlm.tensor.DType;
@@ -9,10 +8,6 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import java.util.Arrays;
-import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.IntVector;
-import jdk.incubator.vector.ShortVector;
-import jdk.incubator.vector.VectorOperators;
 
 /**
  * Several rows of x against W stored [in, out] ({@code IN_OUT}) with the GEMM's arithmetic — each
@@ -155,9 +150,9 @@ final class EachRowColumns {
                     int y = outOffset + r * nOut + o0;
                     int xo = xOffset + r * in + kStart;
                     if (bf16) {
-                        rows8Bf16Seg(out, y, nOut, x, xo, in, seg, base, rowBytes, kn, o, first);
+                        EachRowTileKernels.rows8Bf16(out, y, nOut, x, xo, in, seg, base, rowBytes, kn, o, first);
                     } else {
-                        rows8Seg(out, y, nOut, x, xo, in, seg, base, rowBytes, kn, o, first);
+                        EachRowTileKernels.rows8F32(out, y, nOut, x, xo, in, seg, base, rowBytes, kn, o, first);
                     }
                 }
             }
@@ -165,18 +160,18 @@ final class EachRowColumns {
                 int y = outOffset + r * nOut + o0;
                 int xo = xOffset + r * in + kStart;
                 if (bf16) {
-                    rows4Bf16Seg(out, y, nOut, x, xo, in, seg, base, rowBytes, kn, o, first);
+                    EachRowTileKernels.rows4Bf16(out, y, nOut, x, xo, in, seg, base, rowBytes, kn, o, first);
                 } else {
-                    rows4Seg(out, y, nOut, x, xo, in, seg, base, rowBytes, kn, o, first);
+                    EachRowTileKernels.rows4F32(out, y, nOut, x, xo, in, seg, base, rowBytes, kn, o, first);
                 }
             }
             for (; r < rows; r++) {
                 int y = outOffset + r * nOut + o0;
                 int xo = xOffset + r * in + kStart;
                 if (bf16) {
-                    rows1Bf16Seg(out, y, nOut, x, xo, in, seg, base, rowBytes, kn, o, first);
+                    EachRowTileKernels.rows1Bf16(out, y, nOut, x, xo, in, seg, base, rowBytes, kn, o, first);
                 } else {
-                    rows1Seg(out, y, nOut, x, xo, in, seg, base, rowBytes, kn, o, first);
+                    EachRowTileKernels.rows1F32(out, y, nOut, x, xo, in, seg, base, rowBytes, kn, o, first);
                 }
             }
         }
@@ -224,17 +219,17 @@ final class EachRowColumns {
                 int r = 0;
                 if (Simd.REGISTERS >= 32) {
                     for (; r + 8 <= rows; r += 8) {
-                        rows8(out, outOffset + r * nOut + o0, nOut, x, xOffset + r * in + kStart, in, block, width, kn,
-                                o, first);
+                        EachRowTileKernels.rows8(out, outOffset + r * nOut + o0, nOut, x, xOffset + r * in + kStart, in,
+                                block, width, kn, o, first);
                     }
                 }
                 for (; r + 4 <= rows; r += 4) {
-                    rows4(out, outOffset + r * nOut + o0, nOut, x, xOffset + r * in + kStart, in, block, width, kn, o,
-                            first);
+                    EachRowTileKernels.rows4(out, outOffset + r * nOut + o0, nOut, x, xOffset + r * in + kStart, in,
+                            block, width, kn, o, first);
                 }
                 for (; r < rows; r++) {
-                    rows1(out, outOffset + r * nOut + o0, nOut, x, xOffset + r * in + kStart, in, block, width, kn, o,
-                            first);
+                    EachRowTileKernels.rows1(out, outOffset + r * nOut + o0, nOut, x, xOffset + r * in + kStart, in,
+                            block, width, kn, o, first);
                 }
             }
             for (int r = 0; r < rows; r++) {
@@ -249,371 +244,5 @@ final class EachRowColumns {
                 }
             }
         }
-    }
-
-    /** 8 rows of x against outputs [o, o + 2·L) of the block, continuing the sums in out unless first. */
-    static void rows8(float[] out, int y, int ldo, float[] x, int xo, int in, float[] block, int width, int kn,
-            int o, boolean first) {
-        FloatVector a00 = first ? FloatVector.zero(F) : FloatVector.fromArray(F, out, y + o);
-        FloatVector a01 = first ? FloatVector.zero(F) : FloatVector.fromArray(F, out, y + o + L);
-        FloatVector a10 = first ? FloatVector.zero(F) : FloatVector.fromArray(F, out, y + 1 * ldo + o);
-        FloatVector a11 = first ? FloatVector.zero(F) : FloatVector.fromArray(F, out, y + 1 * ldo + o + L);
-        FloatVector a20 = first ? FloatVector.zero(F) : FloatVector.fromArray(F, out, y + 2 * ldo + o);
-        FloatVector a21 = first ? FloatVector.zero(F) : FloatVector.fromArray(F, out, y + 2 * ldo + o + L);
-        FloatVector a30 = first ? FloatVector.zero(F) : FloatVector.fromArray(F, out, y + 3 * ldo + o);
-        FloatVector a31 = first ? FloatVector.zero(F) : FloatVector.fromArray(F, out, y + 3 * ldo + o + L);
-        FloatVector a40 = first ? FloatVector.zero(F) : FloatVector.fromArray(F, out, y + 4 * ldo + o);
-        FloatVector a41 = first ? FloatVector.zero(F) : FloatVector.fromArray(F, out, y + 4 * ldo + o + L);
-        FloatVector a50 = first ? FloatVector.zero(F) : FloatVector.fromArray(F, out, y + 5 * ldo + o);
-        FloatVector a51 = first ? FloatVector.zero(F) : FloatVector.fromArray(F, out, y + 5 * ldo + o + L);
-        FloatVector a60 = first ? FloatVector.zero(F) : FloatVector.fromArray(F, out, y + 6 * ldo + o);
-        FloatVector a61 = first ? FloatVector.zero(F) : FloatVector.fromArray(F, out, y + 6 * ldo + o + L);
-        FloatVector a70 = first ? FloatVector.zero(F) : FloatVector.fromArray(F, out, y + 7 * ldo + o);
-        FloatVector a71 = first ? FloatVector.zero(F) : FloatVector.fromArray(F, out, y + 7 * ldo + o + L);
-        for (int k = 0, at = o; k < kn; k++, at += width) {
-            FloatVector w0 = FloatVector.fromArray(F, block, at);
-            FloatVector w1 = FloatVector.fromArray(F, block, at + L);
-            FloatVector b0 = FloatVector.broadcast(F, x[xo + k]);
-            a00 = w0.fma(b0, a00);
-            a01 = w1.fma(b0, a01);
-            FloatVector b1 = FloatVector.broadcast(F, x[xo + 1 * in + k]);
-            a10 = w0.fma(b1, a10);
-            a11 = w1.fma(b1, a11);
-            FloatVector b2 = FloatVector.broadcast(F, x[xo + 2 * in + k]);
-            a20 = w0.fma(b2, a20);
-            a21 = w1.fma(b2, a21);
-            FloatVector b3 = FloatVector.broadcast(F, x[xo + 3 * in + k]);
-            a30 = w0.fma(b3, a30);
-            a31 = w1.fma(b3, a31);
-            FloatVector b4 = FloatVector.broadcast(F, x[xo + 4 * in + k]);
-            a40 = w0.fma(b4, a40);
-            a41 = w1.fma(b4, a41);
-            FloatVector b5 = FloatVector.broadcast(F, x[xo + 5 * in + k]);
-            a50 = w0.fma(b5, a50);
-            a51 = w1.fma(b5, a51);
-            FloatVector b6 = FloatVector.broadcast(F, x[xo + 6 * in + k]);
-            a60 = w0.fma(b6, a60);
-            a61 = w1.fma(b6, a61);
-            FloatVector b7 = FloatVector.broadcast(F, x[xo + 7 * in + k]);
-            a70 = w0.fma(b7, a70);
-            a71 = w1.fma(b7, a71);
-        }
-        a00.intoArray(out, y + o);
-        a01.intoArray(out, y + o + L);
-        a10.intoArray(out, y + 1 * ldo + o);
-        a11.intoArray(out, y + 1 * ldo + o + L);
-        a20.intoArray(out, y + 2 * ldo + o);
-        a21.intoArray(out, y + 2 * ldo + o + L);
-        a30.intoArray(out, y + 3 * ldo + o);
-        a31.intoArray(out, y + 3 * ldo + o + L);
-        a40.intoArray(out, y + 4 * ldo + o);
-        a41.intoArray(out, y + 4 * ldo + o + L);
-        a50.intoArray(out, y + 5 * ldo + o);
-        a51.intoArray(out, y + 5 * ldo + o + L);
-        a60.intoArray(out, y + 6 * ldo + o);
-        a61.intoArray(out, y + 6 * ldo + o + L);
-        a70.intoArray(out, y + 7 * ldo + o);
-        a71.intoArray(out, y + 7 * ldo + o + L);
-    }
-
-    /** 4 rows of x against outputs [o, o + 2·L) of the block, continuing the sums in out unless first. */
-    static void rows4(float[] out, int y, int ldo, float[] x, int xo, int in, float[] block, int width, int kn,
-            int o, boolean first) {
-        FloatVector a00 = first ? FloatVector.zero(F) : FloatVector.fromArray(F, out, y + o);
-        FloatVector a01 = first ? FloatVector.zero(F) : FloatVector.fromArray(F, out, y + o + L);
-        FloatVector a10 = first ? FloatVector.zero(F) : FloatVector.fromArray(F, out, y + 1 * ldo + o);
-        FloatVector a11 = first ? FloatVector.zero(F) : FloatVector.fromArray(F, out, y + 1 * ldo + o + L);
-        FloatVector a20 = first ? FloatVector.zero(F) : FloatVector.fromArray(F, out, y + 2 * ldo + o);
-        FloatVector a21 = first ? FloatVector.zero(F) : FloatVector.fromArray(F, out, y + 2 * ldo + o + L);
-        FloatVector a30 = first ? FloatVector.zero(F) : FloatVector.fromArray(F, out, y + 3 * ldo + o);
-        FloatVector a31 = first ? FloatVector.zero(F) : FloatVector.fromArray(F, out, y + 3 * ldo + o + L);
-        for (int k = 0, at = o; k < kn; k++, at += width) {
-            FloatVector w0 = FloatVector.fromArray(F, block, at);
-            FloatVector w1 = FloatVector.fromArray(F, block, at + L);
-            FloatVector b0 = FloatVector.broadcast(F, x[xo + k]);
-            a00 = w0.fma(b0, a00);
-            a01 = w1.fma(b0, a01);
-            FloatVector b1 = FloatVector.broadcast(F, x[xo + 1 * in + k]);
-            a10 = w0.fma(b1, a10);
-            a11 = w1.fma(b1, a11);
-            FloatVector b2 = FloatVector.broadcast(F, x[xo + 2 * in + k]);
-            a20 = w0.fma(b2, a20);
-            a21 = w1.fma(b2, a21);
-            FloatVector b3 = FloatVector.broadcast(F, x[xo + 3 * in + k]);
-            a30 = w0.fma(b3, a30);
-            a31 = w1.fma(b3, a31);
-        }
-        a00.intoArray(out, y + o);
-        a01.intoArray(out, y + o + L);
-        a10.intoArray(out, y + 1 * ldo + o);
-        a11.intoArray(out, y + 1 * ldo + o + L);
-        a20.intoArray(out, y + 2 * ldo + o);
-        a21.intoArray(out, y + 2 * ldo + o + L);
-        a30.intoArray(out, y + 3 * ldo + o);
-        a31.intoArray(out, y + 3 * ldo + o + L);
-    }
-
-    /** 1 row of x against outputs [o, o + 2·L) of the block, continuing the sums in out unless first. */
-    static void rows1(float[] out, int y, int ldo, float[] x, int xo, int in, float[] block, int width, int kn,
-            int o, boolean first) {
-        FloatVector a00 = first ? FloatVector.zero(F) : FloatVector.fromArray(F, out, y + o);
-        FloatVector a01 = first ? FloatVector.zero(F) : FloatVector.fromArray(F, out, y + o + L);
-        for (int k = 0, at = o; k < kn; k++, at += width) {
-            FloatVector w0 = FloatVector.fromArray(F, block, at);
-            FloatVector w1 = FloatVector.fromArray(F, block, at + L);
-            FloatVector b0 = FloatVector.broadcast(F, x[xo + k]);
-            a00 = w0.fma(b0, a00);
-            a01 = w1.fma(b0, a01);
-        }
-        a00.intoArray(out, y + o);
-        a01.intoArray(out, y + o + L);
-    }
-
-    /** As {@link #rows8}, the F32 weights read from {@code seg}: input row k at {@code base + k·rowBytes}. */
-    static void rows8Seg(float[] out, int y, int ldo, float[] x, int xo, int in, MemorySegment seg, long base,
-            long rowBytes, int kn, int o, boolean first) {
-        FloatVector a00 = first ? FloatVector.zero(F) : FloatVector.fromArray(F, out, y + o);
-        FloatVector a01 = first ? FloatVector.zero(F) : FloatVector.fromArray(F, out, y + o + L);
-        FloatVector a10 = first ? FloatVector.zero(F) : FloatVector.fromArray(F, out, y + 1 * ldo + o);
-        FloatVector a11 = first ? FloatVector.zero(F) : FloatVector.fromArray(F, out, y + 1 * ldo + o + L);
-        FloatVector a20 = first ? FloatVector.zero(F) : FloatVector.fromArray(F, out, y + 2 * ldo + o);
-        FloatVector a21 = first ? FloatVector.zero(F) : FloatVector.fromArray(F, out, y + 2 * ldo + o + L);
-        FloatVector a30 = first ? FloatVector.zero(F) : FloatVector.fromArray(F, out, y + 3 * ldo + o);
-        FloatVector a31 = first ? FloatVector.zero(F) : FloatVector.fromArray(F, out, y + 3 * ldo + o + L);
-        FloatVector a40 = first ? FloatVector.zero(F) : FloatVector.fromArray(F, out, y + 4 * ldo + o);
-        FloatVector a41 = first ? FloatVector.zero(F) : FloatVector.fromArray(F, out, y + 4 * ldo + o + L);
-        FloatVector a50 = first ? FloatVector.zero(F) : FloatVector.fromArray(F, out, y + 5 * ldo + o);
-        FloatVector a51 = first ? FloatVector.zero(F) : FloatVector.fromArray(F, out, y + 5 * ldo + o + L);
-        FloatVector a60 = first ? FloatVector.zero(F) : FloatVector.fromArray(F, out, y + 6 * ldo + o);
-        FloatVector a61 = first ? FloatVector.zero(F) : FloatVector.fromArray(F, out, y + 6 * ldo + o + L);
-        FloatVector a70 = first ? FloatVector.zero(F) : FloatVector.fromArray(F, out, y + 7 * ldo + o);
-        FloatVector a71 = first ? FloatVector.zero(F) : FloatVector.fromArray(F, out, y + 7 * ldo + o + L);
-        long at = base + 4L * o;
-        for (int k = 0; k < kn; k++, at += rowBytes) {
-            FloatVector w0 = FloatVector.fromMemorySegment(F, seg, at, Simd.LE);
-            FloatVector w1 = FloatVector.fromMemorySegment(F, seg, at + 4L * L, Simd.LE);
-            FloatVector b0 = FloatVector.broadcast(F, x[xo + k]);
-            a00 = w0.fma(b0, a00);
-            a01 = w1.fma(b0, a01);
-            FloatVector b1 = FloatVector.broadcast(F, x[xo + 1 * in + k]);
-            a10 = w0.fma(b1, a10);
-            a11 = w1.fma(b1, a11);
-            FloatVector b2 = FloatVector.broadcast(F, x[xo + 2 * in + k]);
-            a20 = w0.fma(b2, a20);
-            a21 = w1.fma(b2, a21);
-            FloatVector b3 = FloatVector.broadcast(F, x[xo + 3 * in + k]);
-            a30 = w0.fma(b3, a30);
-            a31 = w1.fma(b3, a31);
-            FloatVector b4 = FloatVector.broadcast(F, x[xo + 4 * in + k]);
-            a40 = w0.fma(b4, a40);
-            a41 = w1.fma(b4, a41);
-            FloatVector b5 = FloatVector.broadcast(F, x[xo + 5 * in + k]);
-            a50 = w0.fma(b5, a50);
-            a51 = w1.fma(b5, a51);
-            FloatVector b6 = FloatVector.broadcast(F, x[xo + 6 * in + k]);
-            a60 = w0.fma(b6, a60);
-            a61 = w1.fma(b6, a61);
-            FloatVector b7 = FloatVector.broadcast(F, x[xo + 7 * in + k]);
-            a70 = w0.fma(b7, a70);
-            a71 = w1.fma(b7, a71);
-        }
-        a00.intoArray(out, y + o);
-        a01.intoArray(out, y + o + L);
-        a10.intoArray(out, y + 1 * ldo + o);
-        a11.intoArray(out, y + 1 * ldo + o + L);
-        a20.intoArray(out, y + 2 * ldo + o);
-        a21.intoArray(out, y + 2 * ldo + o + L);
-        a30.intoArray(out, y + 3 * ldo + o);
-        a31.intoArray(out, y + 3 * ldo + o + L);
-        a40.intoArray(out, y + 4 * ldo + o);
-        a41.intoArray(out, y + 4 * ldo + o + L);
-        a50.intoArray(out, y + 5 * ldo + o);
-        a51.intoArray(out, y + 5 * ldo + o + L);
-        a60.intoArray(out, y + 6 * ldo + o);
-        a61.intoArray(out, y + 6 * ldo + o + L);
-        a70.intoArray(out, y + 7 * ldo + o);
-        a71.intoArray(out, y + 7 * ldo + o + L);
-    }
-
-    /** As {@link #rows4}, the F32 weights read from {@code seg}: input row k at {@code base + k·rowBytes}. */
-    static void rows4Seg(float[] out, int y, int ldo, float[] x, int xo, int in, MemorySegment seg, long base,
-            long rowBytes, int kn, int o, boolean first) {
-        FloatVector a00 = first ? FloatVector.zero(F) : FloatVector.fromArray(F, out, y + o);
-        FloatVector a01 = first ? FloatVector.zero(F) : FloatVector.fromArray(F, out, y + o + L);
-        FloatVector a10 = first ? FloatVector.zero(F) : FloatVector.fromArray(F, out, y + 1 * ldo + o);
-        FloatVector a11 = first ? FloatVector.zero(F) : FloatVector.fromArray(F, out, y + 1 * ldo + o + L);
-        FloatVector a20 = first ? FloatVector.zero(F) : FloatVector.fromArray(F, out, y + 2 * ldo + o);
-        FloatVector a21 = first ? FloatVector.zero(F) : FloatVector.fromArray(F, out, y + 2 * ldo + o + L);
-        FloatVector a30 = first ? FloatVector.zero(F) : FloatVector.fromArray(F, out, y + 3 * ldo + o);
-        FloatVector a31 = first ? FloatVector.zero(F) : FloatVector.fromArray(F, out, y + 3 * ldo + o + L);
-        long at = base + 4L * o;
-        for (int k = 0; k < kn; k++, at += rowBytes) {
-            FloatVector w0 = FloatVector.fromMemorySegment(F, seg, at, Simd.LE);
-            FloatVector w1 = FloatVector.fromMemorySegment(F, seg, at + 4L * L, Simd.LE);
-            FloatVector b0 = FloatVector.broadcast(F, x[xo + k]);
-            a00 = w0.fma(b0, a00);
-            a01 = w1.fma(b0, a01);
-            FloatVector b1 = FloatVector.broadcast(F, x[xo + 1 * in + k]);
-            a10 = w0.fma(b1, a10);
-            a11 = w1.fma(b1, a11);
-            FloatVector b2 = FloatVector.broadcast(F, x[xo + 2 * in + k]);
-            a20 = w0.fma(b2, a20);
-            a21 = w1.fma(b2, a21);
-            FloatVector b3 = FloatVector.broadcast(F, x[xo + 3 * in + k]);
-            a30 = w0.fma(b3, a30);
-            a31 = w1.fma(b3, a31);
-        }
-        a00.intoArray(out, y + o);
-        a01.intoArray(out, y + o + L);
-        a10.intoArray(out, y + 1 * ldo + o);
-        a11.intoArray(out, y + 1 * ldo + o + L);
-        a20.intoArray(out, y + 2 * ldo + o);
-        a21.intoArray(out, y + 2 * ldo + o + L);
-        a30.intoArray(out, y + 3 * ldo + o);
-        a31.intoArray(out, y + 3 * ldo + o + L);
-    }
-
-    /** As {@link #rows1}, the F32 weights read from {@code seg}: input row k at {@code base + k·rowBytes}. */
-    static void rows1Seg(float[] out, int y, int ldo, float[] x, int xo, int in, MemorySegment seg, long base,
-            long rowBytes, int kn, int o, boolean first) {
-        FloatVector a00 = first ? FloatVector.zero(F) : FloatVector.fromArray(F, out, y + o);
-        FloatVector a01 = first ? FloatVector.zero(F) : FloatVector.fromArray(F, out, y + o + L);
-        long at = base + 4L * o;
-        for (int k = 0; k < kn; k++, at += rowBytes) {
-            FloatVector w0 = FloatVector.fromMemorySegment(F, seg, at, Simd.LE);
-            FloatVector w1 = FloatVector.fromMemorySegment(F, seg, at + 4L * L, Simd.LE);
-            FloatVector b0 = FloatVector.broadcast(F, x[xo + k]);
-            a00 = w0.fma(b0, a00);
-            a01 = w1.fma(b0, a01);
-        }
-        a00.intoArray(out, y + o);
-        a01.intoArray(out, y + o + L);
-    }
-
-    /** As {@link #rows8Seg} for BF16 weights, widened in registers (exact). */
-    static void rows8Bf16Seg(float[] out, int y, int ldo, float[] x, int xo, int in, MemorySegment seg, long base,
-            long rowBytes, int kn, int o, boolean first) {
-        FloatVector a00 = first ? FloatVector.zero(F) : FloatVector.fromArray(F, out, y + o);
-        FloatVector a01 = first ? FloatVector.zero(F) : FloatVector.fromArray(F, out, y + o + L);
-        FloatVector a10 = first ? FloatVector.zero(F) : FloatVector.fromArray(F, out, y + 1 * ldo + o);
-        FloatVector a11 = first ? FloatVector.zero(F) : FloatVector.fromArray(F, out, y + 1 * ldo + o + L);
-        FloatVector a20 = first ? FloatVector.zero(F) : FloatVector.fromArray(F, out, y + 2 * ldo + o);
-        FloatVector a21 = first ? FloatVector.zero(F) : FloatVector.fromArray(F, out, y + 2 * ldo + o + L);
-        FloatVector a30 = first ? FloatVector.zero(F) : FloatVector.fromArray(F, out, y + 3 * ldo + o);
-        FloatVector a31 = first ? FloatVector.zero(F) : FloatVector.fromArray(F, out, y + 3 * ldo + o + L);
-        FloatVector a40 = first ? FloatVector.zero(F) : FloatVector.fromArray(F, out, y + 4 * ldo + o);
-        FloatVector a41 = first ? FloatVector.zero(F) : FloatVector.fromArray(F, out, y + 4 * ldo + o + L);
-        FloatVector a50 = first ? FloatVector.zero(F) : FloatVector.fromArray(F, out, y + 5 * ldo + o);
-        FloatVector a51 = first ? FloatVector.zero(F) : FloatVector.fromArray(F, out, y + 5 * ldo + o + L);
-        FloatVector a60 = first ? FloatVector.zero(F) : FloatVector.fromArray(F, out, y + 6 * ldo + o);
-        FloatVector a61 = first ? FloatVector.zero(F) : FloatVector.fromArray(F, out, y + 6 * ldo + o + L);
-        FloatVector a70 = first ? FloatVector.zero(F) : FloatVector.fromArray(F, out, y + 7 * ldo + o);
-        FloatVector a71 = first ? FloatVector.zero(F) : FloatVector.fromArray(F, out, y + 7 * ldo + o + L);
-        long at = base + 2L * o;
-        for (int k = 0; k < kn; k++, at += rowBytes) {
-            FloatVector w0 = ((IntVector) ShortVector.fromMemorySegment(Simd.S, seg, at, Simd.LE)
-                    .convertShape(VectorOperators.S2I, Simd.I, 0)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
-            FloatVector w1 = ((IntVector) ShortVector.fromMemorySegment(Simd.S, seg, at + 2L * L, Simd.LE)
-                    .convertShape(VectorOperators.S2I, Simd.I, 0)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
-            FloatVector b0 = FloatVector.broadcast(F, x[xo + k]);
-            a00 = w0.fma(b0, a00);
-            a01 = w1.fma(b0, a01);
-            FloatVector b1 = FloatVector.broadcast(F, x[xo + 1 * in + k]);
-            a10 = w0.fma(b1, a10);
-            a11 = w1.fma(b1, a11);
-            FloatVector b2 = FloatVector.broadcast(F, x[xo + 2 * in + k]);
-            a20 = w0.fma(b2, a20);
-            a21 = w1.fma(b2, a21);
-            FloatVector b3 = FloatVector.broadcast(F, x[xo + 3 * in + k]);
-            a30 = w0.fma(b3, a30);
-            a31 = w1.fma(b3, a31);
-            FloatVector b4 = FloatVector.broadcast(F, x[xo + 4 * in + k]);
-            a40 = w0.fma(b4, a40);
-            a41 = w1.fma(b4, a41);
-            FloatVector b5 = FloatVector.broadcast(F, x[xo + 5 * in + k]);
-            a50 = w0.fma(b5, a50);
-            a51 = w1.fma(b5, a51);
-            FloatVector b6 = FloatVector.broadcast(F, x[xo + 6 * in + k]);
-            a60 = w0.fma(b6, a60);
-            a61 = w1.fma(b6, a61);
-            FloatVector b7 = FloatVector.broadcast(F, x[xo + 7 * in + k]);
-            a70 = w0.fma(b7, a70);
-            a71 = w1.fma(b7, a71);
-        }
-        a00.intoArray(out, y + o);
-        a01.intoArray(out, y + o + L);
-        a10.intoArray(out, y + 1 * ldo + o);
-        a11.intoArray(out, y + 1 * ldo + o + L);
-        a20.intoArray(out, y + 2 * ldo + o);
-        a21.intoArray(out, y + 2 * ldo + o + L);
-        a30.intoArray(out, y + 3 * ldo + o);
-        a31.intoArray(out, y + 3 * ldo + o + L);
-        a40.intoArray(out, y + 4 * ldo + o);
-        a41.intoArray(out, y + 4 * ldo + o + L);
-        a50.intoArray(out, y + 5 * ldo + o);
-        a51.intoArray(out, y + 5 * ldo + o + L);
-        a60.intoArray(out, y + 6 * ldo + o);
-        a61.intoArray(out, y + 6 * ldo + o + L);
-        a70.intoArray(out, y + 7 * ldo + o);
-        a71.intoArray(out, y + 7 * ldo + o + L);
-    }
-
-    /** As {@link #rows4Seg} for BF16 weights, widened in registers (exact). */
-    static void rows4Bf16Seg(float[] out, int y, int ldo, float[] x, int xo, int in, MemorySegment seg, long base,
-            long rowBytes, int kn, int o, boolean first) {
-        FloatVector a00 = first ? FloatVector.zero(F) : FloatVector.fromArray(F, out, y + o);
-        FloatVector a01 = first ? FloatVector.zero(F) : FloatVector.fromArray(F, out, y + o + L);
-        FloatVector a10 = first ? FloatVector.zero(F) : FloatVector.fromArray(F, out, y + 1 * ldo + o);
-        FloatVector a11 = first ? FloatVector.zero(F) : FloatVector.fromArray(F, out, y + 1 * ldo + o + L);
-        FloatVector a20 = first ? FloatVector.zero(F) : FloatVector.fromArray(F, out, y + 2 * ldo + o);
-        FloatVector a21 = first ? FloatVector.zero(F) : FloatVector.fromArray(F, out, y + 2 * ldo + o + L);
-        FloatVector a30 = first ? FloatVector.zero(F) : FloatVector.fromArray(F, out, y + 3 * ldo + o);
-        FloatVector a31 = first ? FloatVector.zero(F) : FloatVector.fromArray(F, out, y + 3 * ldo + o + L);
-        long at = base + 2L * o;
-        for (int k = 0; k < kn; k++, at += rowBytes) {
-            FloatVector w0 = ((IntVector) ShortVector.fromMemorySegment(Simd.S, seg, at, Simd.LE)
-                    .convertShape(VectorOperators.S2I, Simd.I, 0)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
-            FloatVector w1 = ((IntVector) ShortVector.fromMemorySegment(Simd.S, seg, at + 2L * L, Simd.LE)
-                    .convertShape(VectorOperators.S2I, Simd.I, 0)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
-            FloatVector b0 = FloatVector.broadcast(F, x[xo + k]);
-            a00 = w0.fma(b0, a00);
-            a01 = w1.fma(b0, a01);
-            FloatVector b1 = FloatVector.broadcast(F, x[xo + 1 * in + k]);
-            a10 = w0.fma(b1, a10);
-            a11 = w1.fma(b1, a11);
-            FloatVector b2 = FloatVector.broadcast(F, x[xo + 2 * in + k]);
-            a20 = w0.fma(b2, a20);
-            a21 = w1.fma(b2, a21);
-            FloatVector b3 = FloatVector.broadcast(F, x[xo + 3 * in + k]);
-            a30 = w0.fma(b3, a30);
-            a31 = w1.fma(b3, a31);
-        }
-        a00.intoArray(out, y + o);
-        a01.intoArray(out, y + o + L);
-        a10.intoArray(out, y + 1 * ldo + o);
-        a11.intoArray(out, y + 1 * ldo + o + L);
-        a20.intoArray(out, y + 2 * ldo + o);
-        a21.intoArray(out, y + 2 * ldo + o + L);
-        a30.intoArray(out, y + 3 * ldo + o);
-        a31.intoArray(out, y + 3 * ldo + o + L);
-    }
-
-    /** As {@link #rows1Seg} for BF16 weights, widened in registers (exact). */
-    static void rows1Bf16Seg(float[] out, int y, int ldo, float[] x, int xo, int in, MemorySegment seg, long base,
-            long rowBytes, int kn, int o, boolean first) {
-        FloatVector a00 = first ? FloatVector.zero(F) : FloatVector.fromArray(F, out, y + o);
-        FloatVector a01 = first ? FloatVector.zero(F) : FloatVector.fromArray(F, out, y + o + L);
-        long at = base + 2L * o;
-        for (int k = 0; k < kn; k++, at += rowBytes) {
-            FloatVector w0 = ((IntVector) ShortVector.fromMemorySegment(Simd.S, seg, at, Simd.LE)
-                    .convertShape(VectorOperators.S2I, Simd.I, 0)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
-            FloatVector w1 = ((IntVector) ShortVector.fromMemorySegment(Simd.S, seg, at + 2L * L, Simd.LE)
-                    .convertShape(VectorOperators.S2I, Simd.I, 0)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
-            FloatVector b0 = FloatVector.broadcast(F, x[xo + k]);
-            a00 = w0.fma(b0, a00);
-            a01 = w1.fma(b0, a01);
-        }
-        a00.intoArray(out, y + o);
-        a01.intoArray(out, y + o + L);
     }
 }

@@ -15,7 +15,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The checked-in generated kernels ({@link GemmKernels}, {@link GemvRowKernels}, {@link GemvColumnKernels}) are exactly what
+ * The checked-in generated kernels ({@link GemmKernels}, {@link GemvRowKernels}, {@link GemvColumnKernels},
+ * {@link EachRowTileKernels}) are exactly what
  * {@code tools/kernels/GenerateKernels.java} writes: the generator is run with this test's JDK, in
  * single-file source mode, into a temporary directory, and every file it writes is compared with
  * the one in the source tree. A hand edit of a generated file, or a generator change whose output
