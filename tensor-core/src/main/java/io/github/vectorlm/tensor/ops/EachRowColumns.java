@@ -15,17 +15,18 @@ import java.util.Arrays;
  * partial sum — for a few rows (the decode step of several sequences), where packing panels as
  * {@link Gemm} does cost more than the products. The weights go in blocks of whole input rows of
  * the range, {@link #BLOCK_FLOATS} at a time, each row read as one sequential run: F32 and BF16
- * blocks are brought into cache by reading a byte of each line and then read in place (BF16 widened
- * in registers, exactly); F16 ones are widened into a float block. Tiles of 8 rows (4 with 16 vector registers) × 2 vectors of outputs then run
- * over the block from cache, broadcasting {@code x[r, k]}. Outputs past the last whole tile take
- * the same chain in scalar code.
+ * blocks are brought into cache by reading a byte of each line and then read in place (BF16
+ * widened in registers, exactly); F16 ones are widened into a float block. Tiles of 8 rows (4 with
+ * 16 vector registers) × 2 vectors of outputs ({@link EachRowTileKernels}) then run over the block
+ * from cache, broadcasting {@code x[r, k]}. Outputs past the last whole tile take the same chain
+ * in scalar code.
  *
- * <p>Why F32 is not copied: the copy (a read from memory and a write into the block) took 35–38 %
- * of a batched GPT-2 f32 step on Zen 4, and read more slowly than a plain read; the line pass reads
- * only. {@code bench --parallel 4,8,16}, GPT-2 124M f32, one thread: 65–67 → 75–77, 101–104 → 111–112,
- * 140–147 → 150–152 tokens/s; at {@code -XX:UseAVX=2} 8 sequences 75 → 90. BF16 (GPT-2 124M bf16):
- * 8 sequences 126–129 → 151–154, 16: 155–161 → 182–183. Reading the strips
- * straight from memory without that pass was slower than the copy (the strips are short runs far apart).
+ * <p>Why F32 and BF16 are not copied: the copy (a read from memory and a write into the block) took
+ * 35–38 % of a batched GPT-2 f32 step on Zen 4, and read more slowly than a plain read; the line
+ * pass reads only. {@code bench --parallel 4,8,16}, GPT-2 124M f32, one thread: 65–67 → 75–77,
+ * 101–104 → 111–112, 140–147 → 150–152 tokens/s; at {@code -XX:UseAVX=2} 8 sequences 75 → 90.
+ * GPT-2 124M bf16: 8 sequences 126–129 → 151–154, 16: 155–161 → 182–183. Reading the strips
+ * straight from memory without that pass was slower than the copy (short runs far apart).
  */
 final class EachRowColumns {
     private static final ValueLayout.OfFloat F32 = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
@@ -121,10 +122,11 @@ final class EachRowColumns {
     }
 
     /**
-     * One block of F32 or BF16 weights, input rows [kStart, kStart + kn) × outputs [o0, o0 + width), read
-     * in place: a pass that reads a byte of each of its lines, row after row (sequential runs that
-     * the hardware streams from memory, as the copy did, without the copy's writes), then the tiles
-     * over the block's strips, now in cache, straight from the weight.
+     * One block of F32 or BF16 weights, input rows [kStart, kStart + kn) × outputs [o0, o0 +
+     * width), read in place: a pass that reads a byte of each of its lines, row after row
+     * (sequential runs that the hardware streams from memory, as the copy did, without the copy's
+     * writes), then the tiles over the block's strips, now in cache, straight from the weight: 8
+     * rows at a time (4 with 16 registers), then 4, then 1.
      */
     private static void directBlock(float[] out, int outOffset, float[] x, int xOffset, int rows, Tensor w, int in,
             int nOut, int o0, int width, int kStart, int kn, boolean first) {
@@ -143,35 +145,30 @@ final class EachRowColumns {
         }
         GemvScratch.sink()[0] += touched;
         int tiled = width - width % (2 * L);
+        int widest = Simd.REGISTERS >= 32 ? 8 : 4;
         for (int o = 0; o < tiled; o += 2 * L) { // each tile's strip stays in cache for every row
-            int r = 0;
-            if (Simd.REGISTERS >= 32) {
-                for (; r + 8 <= rows; r += 8) {
-                    int y = outOffset + r * nOut + o0;
-                    int xo = xOffset + r * in + kStart;
-                    if (bf16) {
-                        EachRowTileKernels.rows8Bf16(out, y, nOut, x, xo, in, seg, base, rowBytes, kn, o, first);
-                    } else {
-                        EachRowTileKernels.rows8F32(out, y, nOut, x, xo, in, seg, base, rowBytes, kn, o, first);
+            for (int r = 0, n; r < rows; r += n) {
+                n = rows - r >= widest ? widest : rows - r >= 4 ? 4 : 1;
+                int y = outOffset + r * nOut + o0;
+                int xo = xOffset + r * in + kStart;
+                if (bf16) {
+                    switch (n) {
+                        case 8 -> EachRowTileKernels.rows8Bf16(out, y, nOut, x, xo, in, seg, base, rowBytes, kn, o,
+                                first);
+                        case 4 -> EachRowTileKernels.rows4Bf16(out, y, nOut, x, xo, in, seg, base, rowBytes, kn, o,
+                                first);
+                        default -> EachRowTileKernels.rows1Bf16(out, y, nOut, x, xo, in, seg, base, rowBytes, kn, o,
+                                first);
                     }
-                }
-            }
-            for (; r + 4 <= rows; r += 4) {
-                int y = outOffset + r * nOut + o0;
-                int xo = xOffset + r * in + kStart;
-                if (bf16) {
-                    EachRowTileKernels.rows4Bf16(out, y, nOut, x, xo, in, seg, base, rowBytes, kn, o, first);
                 } else {
-                    EachRowTileKernels.rows4F32(out, y, nOut, x, xo, in, seg, base, rowBytes, kn, o, first);
-                }
-            }
-            for (; r < rows; r++) {
-                int y = outOffset + r * nOut + o0;
-                int xo = xOffset + r * in + kStart;
-                if (bf16) {
-                    EachRowTileKernels.rows1Bf16(out, y, nOut, x, xo, in, seg, base, rowBytes, kn, o, first);
-                } else {
-                    EachRowTileKernels.rows1F32(out, y, nOut, x, xo, in, seg, base, rowBytes, kn, o, first);
+                    switch (n) {
+                        case 8 -> EachRowTileKernels.rows8F32(out, y, nOut, x, xo, in, seg, base, rowBytes, kn, o,
+                                first);
+                        case 4 -> EachRowTileKernels.rows4F32(out, y, nOut, x, xo, in, seg, base, rowBytes, kn, o,
+                                first);
+                        default -> EachRowTileKernels.rows1F32(out, y, nOut, x, xo, in, seg, base, rowBytes, kn, o,
+                                first);
+                    }
                 }
             }
         }
